@@ -1,0 +1,36 @@
+import uuid
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from app.access.roles import Role
+from app.orgs.models import OrgKind
+
+
+class TokenPair(BaseModel):
+    access_token: str
+    token_type: Literal["bearer"] = "bearer"
+    expires_in: int
+    refresh_token: str
+
+
+class RefreshRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    refresh_token: str = Field(min_length=1, max_length=200)
+
+
+class MeGrant(BaseModel):
+    id: uuid.UUID
+    org_id: uuid.UUID
+    role: Role
+    org_name: str
+    org_kind: OrgKind
+
+
+class Me(BaseModel):
+    id: uuid.UUID
+    username: str
+    display_name: str
+    grants: list[MeGrant]
+    demo_mode: bool = Field(description="True when this installation runs on demo data.")

@@ -1,0 +1,28 @@
+"""An embedded PostgreSQL (pgserver) for laptops and CI without a server."""
+
+import os
+from pathlib import Path
+
+
+def ensure_database_url(data_dir: Path, database: str = "liandong") -> str:
+    """Return DATABASE_URL, starting the embedded server under data_dir when it is unset."""
+    url = os.environ.get("DATABASE_URL")
+    if url:
+        return url
+    url = start_embedded(data_dir / "pg", database)
+    os.environ["DATABASE_URL"] = url
+    return url
+
+
+def start_embedded(pg_dir: Path, database: str) -> str:
+    import pgserver
+
+    pg_dir.mkdir(parents=True, exist_ok=True)
+    # cleanup_mode=None keeps the server running for the next command, like a local service.
+    server = pgserver.get_server(str(pg_dir.resolve()), cleanup_mode=None)
+    exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
+    if "(1 row)" not in exists:
+        server.psql(f'CREATE DATABASE "{database}";')
+    base = server.get_uri()  # postgresql://postgres:@/postgres?host=/path
+    head, _, query = base.partition("?")
+    return f"{head.rsplit('/', 1)[0]}/{database}?{query}"

@@ -1,0 +1,36 @@
+"""Column helpers shared by every domain's tables."""
+
+import uuid
+from datetime import UTC, datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlmodel import Field
+
+PathType = postgresql.ARRAY(sa.Integer)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def uuid_pk() -> Any:
+    return Field(default_factory=uuid.uuid4, primary_key=True)
+
+
+def timestamp(*, nullable: bool = False, index: bool = False) -> Any:
+    return Field(
+        default_factory=None if nullable else utcnow,
+        sa_column=sa.Column(
+            sa.DateTime(timezone=True),
+            nullable=nullable,
+            index=index,
+            server_default=None if nullable else sa.func.now(),
+        ),
+    )
+
+
+def path_column(*, nullable: bool = False, index: bool = True) -> Any:
+    """An ancestor path: the integer keys of the org units from the root down to this one."""
+    return Field(sa_column=sa.Column(PathType, nullable=nullable, index=index))

@@ -1,0 +1,51 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Response, status
+
+from app.access.deps import requires
+from app.access.roles import Perm, Role
+from app.access.scope import Principal
+from app.core.db import SessionDep
+from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
+from app.grants import service
+from app.grants.schemas import GrantCreate, GrantRead
+
+router = APIRouter(prefix="/grants", tags=["grants"])
+Reader = Annotated[Principal, requires(Perm.grant_read, anywhere=True)]
+Manager = Annotated[Principal, requires(Perm.grant_manage)]
+
+
+@router.get("", response_model=Page[GrantRead], summary="Grants at units in my scope")
+async def list_grants(
+    session: SessionDep,
+    principal: Reader,
+    user_id: uuid.UUID | None = None,
+    org_id: uuid.UUID | None = None,
+    role: Role | None = None,
+    limit: LimitParam = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
+) -> Page[GrantRead]:
+    page = await service.list_grants(
+        session,
+        principal,
+        user_id=user_id,
+        org_id=org_id,
+        role=role.value if role else None,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page[GrantRead](
+        items=[GrantRead.model_validate(g) for g in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.post("", response_model=GrantRead, status_code=status.HTTP_201_CREATED)
+async def create_grant(session: SessionDep, principal: Manager, body: GrantCreate) -> GrantRead:
+    return GrantRead.model_validate(await service.create_grant(session, principal, body))
+
+
+@router.delete("/{grant_id}", status_code=status.HTTP_204_NO_CONTENT)
+async def delete_grant(session: SessionDep, principal: Manager, grant_id: uuid.UUID) -> Response:
+    await service.delete_grant(session, principal, grant_id)
+    return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -1,0 +1,61 @@
+"""create_app(): routers, middleware, error handlers."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import APIRouter, FastAPI
+from fastapi.middleware.cors import CORSMiddleware
+
+from app.access.deps import Public
+from app.audit.router import router as audit_router
+from app.auth.router import router as auth_router
+from app.core.config import get_settings
+from app.core.db import dispose_engine
+from app.core.errors import install_error_handlers
+from app.core.middleware import RequestContextMiddleware
+from app.grants.router import router as grants_router
+from app.orgs.router import router as orgs_router
+from app.users.router import router as users_router
+
+API_PREFIX = "/api/v1"
+
+
+@asynccontextmanager
+async def lifespan(_: FastAPI) -> AsyncIterator[None]:
+    yield
+    await dispose_engine()
+
+
+def create_app() -> FastAPI:
+    settings = get_settings()
+    settings.signing_secret()  # fail at start, not on the first request
+    app = FastAPI(
+        title="Liandong API",
+        version="1.0.0",
+        description="联动: tasks go down the chain, issues come up it.",
+        lifespan=lifespan,
+        docs_url="/docs",
+        openapi_url="/api/v1/openapi.json",
+    )
+    install_error_handlers(app)
+    if settings.cors_origins:
+        app.add_middleware(
+            CORSMiddleware,
+            allow_origins=settings.cors_origins,
+            allow_credentials=True,
+            allow_methods=["*"],
+            allow_headers=["*"],
+            expose_headers=["ETag", "X-Request-ID", "Retry-After"],
+        )
+    app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
+
+    api = APIRouter(prefix=API_PREFIX)
+    for router in (auth_router, orgs_router, users_router, grants_router, audit_router):
+        api.include_router(router)
+
+    @api.get("/health", dependencies=[Public], tags=["meta"], summary="Liveness")
+    async def health() -> dict[str, str]:
+        return {"status": "ok"}
+
+    app.include_router(api)
+    return app

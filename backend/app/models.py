@@ -1,0 +1,10 @@
+"""Imports every domain's tables so that metadata is complete (Alembic, tests)."""
+
+
+def import_all_models() -> None:
+    from app.audit import models as audit  # noqa: F401
+    from app.auth import models as auth  # noqa: F401
+    from app.grants import models as grants  # noqa: F401
+    from app.meta import models as meta  # noqa: F401
+    from app.orgs import models as orgs  # noqa: F401
+    from app.users import models as users  # noqa: F401

@@ -1,0 +1,57 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from app.access.deps import requires
+from app.access.roles import Perm
+from app.access.scope import Principal
+from app.core.db import SessionDep
+from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
+from app.orgs import service
+from app.orgs.models import OrgKind
+from app.orgs.schemas import OrgCreate, OrgRead, OrgTree, OrgUpdate
+
+router = APIRouter(prefix="/orgs", tags=["orgs"])
+Reader = Annotated[Principal, requires(Perm.org_read)]
+Manager = Annotated[Principal, requires(Perm.org_manage)]
+
+
+@router.get("", response_model=Page[OrgRead], summary="Org units in my scope")
+async def list_orgs(
+    session: SessionDep,
+    principal: Reader,
+    parent_id: uuid.UUID | None = None,
+    kind: OrgKind | None = None,
+    q: Annotated[str | None, Query(max_length=100, description="Name contains")] = None,
+    limit: LimitParam = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
+) -> Page[OrgRead]:
+    page = await service.list_orgs(
+        session, principal, parent_id=parent_id, kind=kind, q=q, limit=limit, cursor=cursor
+    )
+    return Page[OrgRead](
+        items=[OrgRead.model_validate(o) for o in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.post("", response_model=OrgRead, status_code=status.HTTP_201_CREATED)
+async def create_org(session: SessionDep, principal: Manager, body: OrgCreate) -> OrgRead:
+    return OrgRead.model_validate(await service.create_org(session, principal, body))
+
+
+@router.get("/{org_id}", response_model=OrgRead)
+async def get_org(session: SessionDep, principal: Reader, org_id: uuid.UUID) -> OrgRead:
+    return OrgRead.model_validate(await service.get_visible(session, principal, org_id))
+
+
+@router.patch("/{org_id}", response_model=OrgRead)
+async def update_org(
+    session: SessionDep, principal: Manager, org_id: uuid.UUID, body: OrgUpdate
+) -> OrgRead:
+    return OrgRead.model_validate(await service.update_org(session, principal, org_id, body))
+
+
+@router.get("/{org_id}/tree", response_model=OrgTree, summary="A unit and its descendants")
+async def org_tree(session: SessionDep, principal: Reader, org_id: uuid.UUID) -> OrgTree:
+    return await service.subtree(session, principal, org_id)

@@ -1,0 +1,188 @@
+"""Org units: nesting rules, scoped reads, admin writes."""
+
+import uuid
+
+import sqlalchemy as sa
+from sqlalchemy.exc import IntegrityError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from app.access.roles import Perm
+from app.access.scope import Principal, path_range
+from app.audit.service import record, snapshot
+from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from app.core.models import utcnow
+from app.core.pagination import Page, decode_cursor, page_of
+from app.orgs.models import TIER_KINDS, OrgKind, OrgUnit, Tier
+from app.orgs.schemas import OrgCreate, OrgTree, OrgUpdate
+
+AUDIT_FIELDS = ("id", "name", "kind", "tier", "parent_id", "code", "path")
+
+# kind -> the parent kinds it may hang under
+ALLOWED_PARENTS: dict[OrgKind, set[OrgKind]] = {
+    OrgKind.prefecture: set(),
+    OrgKind.county: {OrgKind.prefecture},
+    OrgKind.street: {OrgKind.county},
+    OrgKind.community: {OrgKind.street},
+    OrgKind.department: TIER_KINDS,
+    OrgKind.taskforce: TIER_KINDS,
+    OrgKind.enterprise: TIER_KINDS,
+    OrgKind.group: {OrgKind.taskforce},
+}
+
+
+def check_nesting(kind: OrgKind, parent: OrgUnit | None) -> Tier:
+    """Validate where a unit may hang and return its tier."""
+    if parent is None:
+        if kind != OrgKind.prefecture:
+            raise Unprocessable("Only a prefecture can be a root unit.")
+        return Tier.prefecture
+    allowed = ALLOWED_PARENTS[kind]
+    if OrgKind(parent.kind) not in allowed:
+        names = ", ".join(sorted(k.value for k in allowed)) or "nothing"
+        raise Unprocessable(f"A {kind.value} must hang under: {names}; not a {parent.kind}.")
+    return Tier(kind.value) if kind in TIER_KINDS else Tier(parent.tier)
+
+
+async def get_visible(session: AsyncSession, principal: Principal, org_id: uuid.UUID) -> OrgUnit:
+    org = (
+        await session.execute(
+            sa.select(OrgUnit).where(OrgUnit.id == org_id, principal.within(OrgUnit.path))  # type: ignore[arg-type]
+        )
+    ).scalar_one_or_none()
+    if org is None:
+        raise NotFound("Org unit")
+    return org
+
+
+async def list_orgs(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    parent_id: uuid.UUID | None,
+    kind: OrgKind | None,
+    q: str | None,
+    limit: int,
+    cursor: str | None,
+) -> Page[OrgUnit]:
+    query = sa.select(OrgUnit).where(principal.within(OrgUnit.path))  # type: ignore[arg-type]
+    if parent_id is not None:
+        query = query.where(OrgUnit.parent_id == parent_id)  # type: ignore[arg-type]
+    if kind is not None:
+        query = query.where(OrgUnit.kind == kind.value)  # type: ignore[arg-type]
+    if q:
+        query = query.where(OrgUnit.name.contains(q, autoescape=True))  # type: ignore[attr-defined]
+    after = decode_cursor(cursor, 1)
+    if after is not None:
+        query = query.where(OrgUnit.key > int(after[0]))  # type: ignore[operator]
+    query = query.order_by(OrgUnit.key).limit(limit + 1)  # type: ignore[arg-type]
+    rows = list((await session.execute(query)).scalars().all())
+    return page_of(rows, limit, lambda o: [o.key])
+
+
+async def subtree(session: AsyncSession, principal: Principal, org_id: uuid.UUID) -> OrgTree:
+    root = await get_visible(session, principal, org_id)
+    rows = (
+        (
+            await session.execute(
+                sa.select(OrgUnit)
+                .where(path_range(OrgUnit.path, tuple(root.path)))  # type: ignore[arg-type]
+                .order_by(OrgUnit.path)  # type: ignore[arg-type]
+            )
+        )
+        .scalars()
+        .all()
+    )
+    nodes: dict[uuid.UUID, OrgTree] = {}
+    for org in rows:  # sorted by path: parents come before children
+        node = OrgTree.model_validate({**snapshot(org, AUDIT_FIELDS), "children": []})
+        nodes[org.id] = node
+        if org.id != root.id and org.parent_id in nodes:
+            nodes[org.parent_id].children.append(node)
+    return nodes[root.id]
+
+
+async def create_org(session: AsyncSession, principal: Principal, data: OrgCreate) -> OrgUnit:
+    parent = await get_visible(session, principal, data.parent_id)
+    if not principal.may(Perm.org_manage, parent.path):
+        raise Forbidden("Only an admin of the parent unit may add units under it.")
+    return await insert_org(
+        session,
+        name=data.name,
+        kind=data.kind,
+        parent=parent,
+        code=data.code,
+        actor_id=principal.user_id,
+    )
+
+
+async def insert_org(
+    session: AsyncSession,
+    *,
+    name: str,
+    kind: OrgKind,
+    parent: OrgUnit | None,
+    code: str | None = None,
+    actor_id: uuid.UUID | None = None,
+) -> OrgUnit:
+    """Insert a unit after the nesting check; callers have settled who may do it."""
+    tier = check_nesting(kind, parent)
+    key = (
+        await session.execute(sa.text("SELECT nextval(pg_get_serial_sequence('org_units', 'key'))"))
+    ).scalar_one()
+    org = OrgUnit(
+        key=key,
+        name=name,
+        kind=kind.value,
+        tier=tier.value,
+        code=code,
+        parent_id=parent.id if parent else None,
+        path=[*(parent.path if parent else []), key],
+        created_by=actor_id,
+    )
+    session.add(org)
+    await _flush_unique(session)
+    await record(
+        session,
+        action="org.create",
+        entity_type="org",
+        entity_id=org.id,
+        actor_id=actor_id,
+        org_path=org.path,
+        after=snapshot(org, AUDIT_FIELDS),
+    )
+    return org
+
+
+async def update_org(
+    session: AsyncSession, principal: Principal, org_id: uuid.UUID, data: OrgUpdate
+) -> OrgUnit:
+    org = await get_visible(session, principal, org_id)
+    if not principal.may(Perm.org_manage, org.path):
+        raise Forbidden("Only an admin of this unit may change it.")
+    before = snapshot(org, AUDIT_FIELDS)
+    changes = data.model_dump(exclude_unset=True)
+    if "name" in changes and changes["name"] is None:
+        raise Unprocessable("A unit needs a name.")
+    for field, value in changes.items():
+        setattr(org, field, value)
+    org.updated_at = utcnow()
+    await _flush_unique(session)
+    await record(
+        session,
+        action="org.update",
+        entity_type="org",
+        entity_id=org.id,
+        actor_id=principal.user_id,
+        org_path=org.path,
+        before=before,
+        after=snapshot(org, AUDIT_FIELDS),
+    )
+    return org
+
+
+async def _flush_unique(session: AsyncSession) -> None:
+    try:
+        await session.flush()
+    except IntegrityError as exc:
+        raise Conflict("Another unit already uses this code.") from exc
+

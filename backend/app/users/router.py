@@ -1,0 +1,50 @@
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query, status
+
+from app.access.deps import requires
+from app.access.roles import Perm
+from app.access.scope import Principal
+from app.core.db import SessionDep
+from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
+from app.users import service
+from app.users.schemas import UserCreate, UserRead, UserUpdate
+
+router = APIRouter(prefix="/users", tags=["users"])
+Reader = Annotated[Principal, requires(Perm.user_read, anywhere=True)]
+Manager = Annotated[Principal, requires(Perm.user_manage, anywhere=True)]
+
+
+@router.get("", response_model=Page[UserRead], summary="Users I administer")
+async def list_users(
+    session: SessionDep,
+    principal: Reader,
+    q: Annotated[str | None, Query(max_length=100)] = None,
+    is_active: bool | None = None,
+    limit: LimitParam = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
+) -> Page[UserRead]:
+    page = await service.list_users(
+        session, principal, q=q, is_active=is_active, limit=limit, cursor=cursor
+    )
+    return Page[UserRead](
+        items=[UserRead.model_validate(u) for u in page.items], next_cursor=page.next_cursor
+    )
+
+
+@router.post("", response_model=UserRead, status_code=status.HTTP_201_CREATED)
+async def create_user(session: SessionDep, principal: Manager, body: UserCreate) -> UserRead:
+    return UserRead.model_validate(await service.create_user(session, principal, body))
+
+
+@router.get("/{user_id}", response_model=UserRead)
+async def get_user(session: SessionDep, principal: Reader, user_id: uuid.UUID) -> UserRead:
+    return UserRead.model_validate(await service.get_visible(session, principal, user_id))
+
+
+@router.patch("/{user_id}", response_model=UserRead)
+async def update_user(
+    session: SessionDep, principal: Manager, user_id: uuid.UUID, body: UserUpdate
+) -> UserRead:
+    return UserRead.model_validate(await service.update_user(session, principal, user_id, body))
