@@ -4,11 +4,13 @@ Every route states what it needs with `Requires(...)` (or `Public`); a test walk
 app's routes and fails on any route without a declaration.
 """
 
+from collections.abc import Sequence
 from typing import Annotated, Any
 
 import sqlalchemy as sa
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
+from sqlmodel import col
 
 from app.access.roles import Perm, Role
 from app.access.scope import GrantScope, Principal
@@ -34,23 +36,23 @@ async def load_principal(session: SessionDep, token: str | None) -> Principal:
         claims = decode_access_token(token)
     except InvalidToken as exc:
         raise Unauthorized("The access token is not valid.") from exc
-    rows = (
+    rows: Sequence[sa.Row[Any]] = (
         await session.execute(
             sa.select(
-                User.id,
-                User.username,
-                User.display_name,
-                User.is_active,
-                AuthSession.revoked_at,
-                Grant.id.label("grant_id"),  # type: ignore[attr-defined]
-                Grant.org_id,
-                Grant.role,
-                OrgUnit.path,
+                col(User.id),
+                col(User.username),
+                col(User.display_name),
+                col(User.is_active),
+                col(AuthSession.revoked_at),
+                col(Grant.id).label("grant_id"),
+                col(Grant.org_id),
+                col(Grant.role),
+                col(OrgUnit.path),
             )
-            .join(AuthSession, AuthSession.user_id == User.id)  # type: ignore[arg-type]
-            .outerjoin(Grant, Grant.user_id == User.id)  # type: ignore[arg-type]
-            .outerjoin(OrgUnit, OrgUnit.id == Grant.org_id)  # type: ignore[arg-type]
-            .where(User.id == claims.user_id, AuthSession.id == claims.session_id)  # type: ignore[arg-type]
+            .join(AuthSession, col(AuthSession.user_id) == col(User.id))
+            .outerjoin(Grant, col(Grant.user_id) == col(User.id))
+            .outerjoin(OrgUnit, col(OrgUnit.id) == col(Grant.org_id))
+            .where(col(User.id) == claims.user_id, col(AuthSession.id) == claims.session_id)
         )
     ).all()
     if not rows or not rows[0].is_active or rows[0].revoked_at is not None:

@@ -8,14 +8,17 @@ B-tree index on the path column answers directly.
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.orm import Mapped
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.access.roles import Perm, Role, role_has
 from app.core.models import PathType
 
 Path = tuple[int, ...]
+PathColumn = ColumnElement[Any] | Mapped[Any]
 
 
 def next_sibling(path: Path) -> Path:
@@ -35,7 +38,7 @@ def _minimal(paths: list[Path]) -> list[Path]:
     return kept
 
 
-def path_range(column: ColumnElement[list[int]] | sa.Column[list[int]], path: Path) -> ColumnElement[bool]:
+def path_range(column: PathColumn, path: Path) -> ColumnElement[bool]:
     low = sa.literal(list(path), PathType)
     high = sa.literal(list(next_sibling(path)), PathType)
     return sa.and_(column >= low, column < high)
@@ -70,9 +73,7 @@ class Principal:
     def may_anywhere(self, perm: Perm) -> bool:
         return bool(self.paths(perm))
 
-    def within(
-        self, *columns: ColumnElement[list[int]] | sa.Column[list[int]], perm: Perm | None = None
-    ) -> ColumnElement[bool]:
+    def within(self, *columns: PathColumn, perm: Perm | None = None) -> ColumnElement[bool]:
         """SQL: any of `columns` lies inside a subtree where the caller sees / holds `perm`."""
         ranges = [path_range(col, p) for p in self.paths(perm) for col in columns]
         return sa.or_(*ranges) if ranges else sa.false()

@@ -7,7 +7,8 @@ from enum import Enum
 from typing import Any
 
 import sqlalchemy as sa
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.access.roles import Perm
 from app.access.scope import Principal
@@ -73,19 +74,19 @@ async def list_entries(
     cursor: str | None,
 ) -> Page[AuditEntry]:
     query = sa.select(AuditEntry).where(
-        principal.within(AuditEntry.org_path, perm=Perm.audit_read)  # type: ignore[arg-type]
+        principal.within(col(AuditEntry.org_path), perm=Perm.audit_read)
     )
     if entity_type:
-        query = query.where(AuditEntry.entity_type == entity_type)  # type: ignore[arg-type]
+        query = query.where(col(AuditEntry.entity_type) == entity_type)
     if entity_id:
-        query = query.where(AuditEntry.entity_id == entity_id)  # type: ignore[arg-type]
+        query = query.where(col(AuditEntry.entity_id) == entity_id)
     if action:
-        query = query.where(AuditEntry.action == action)  # type: ignore[arg-type]
+        query = query.where(col(AuditEntry.action) == action)
     if actor_id:
-        query = query.where(AuditEntry.actor_id == actor_id)  # type: ignore[arg-type]
+        query = query.where(col(AuditEntry.actor_id) == actor_id)
     after = decode_cursor(cursor, 1)
     if after is not None:
-        query = query.where(AuditEntry.id < int(after[0]))  # type: ignore[operator]
-    query = query.order_by(AuditEntry.id.desc()).limit(limit + 1)  # type: ignore[union-attr]
+        query = query.where(col(AuditEntry.id) < int(after[0]))
+    query = query.order_by(col(AuditEntry.id).desc()).limit(limit + 1)
     rows = list((await session.execute(query)).scalars().all())
     return page_of(rows, limit, lambda e: [e.id])

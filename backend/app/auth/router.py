@@ -2,8 +2,9 @@ from typing import Annotated
 
 import sqlalchemy as sa
 from fastapi import APIRouter, Form, Request, Response
+from sqlmodel import col
 
-from app.access.deps import Public, CurrentPrincipal
+from app.access.deps import CurrentPrincipal, Public
 from app.auth import service
 from app.auth.schemas import Me, MeGrant, RefreshRequest, TokenPair
 from app.core.db import SessionDep
@@ -62,7 +63,9 @@ async def me(session: SessionDep, principal: CurrentPrincipal) -> Me:
     orgs = {
         row.id: row
         for row in await session.execute(
-            sa.select(OrgUnit.id, OrgUnit.name, OrgUnit.kind).where(OrgUnit.id.in_(org_ids))  # type: ignore[attr-defined]
+            sa.select(col(OrgUnit.id), col(OrgUnit.name), col(OrgUnit.kind)).where(
+                col(OrgUnit.id).in_(org_ids)
+            )
         )
     }
     return Me(

@@ -10,7 +10,8 @@ from datetime import timedelta
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.audit.service import record
 from app.auth.models import AuthSession, LoginThrottle, RefreshToken
@@ -59,7 +60,7 @@ async def _check_throttle(session: AsyncSession, keys: list[str]) -> None:
     window = timedelta(seconds=settings.login_window_seconds)
     now = utcnow()
     rows = (
-        await session.execute(sa.select(LoginThrottle).where(LoginThrottle.key.in_(keys)))  # type: ignore[attr-defined]
+        await session.execute(sa.select(LoginThrottle).where(col(LoginThrottle.key).in_(keys)))
     ).scalars()
     for row in rows:
         limit = (
@@ -80,12 +81,14 @@ async def _count_failure(session: AsyncSession, keys: list[str]) -> None:
     now = utcnow()
     for key in keys:
         stmt = insert(LoginThrottle).values(key=key, failures=1, window_started_at=now)
-        expired = LoginThrottle.window_started_at < now - window  # type: ignore[operator]
+        expired = col(LoginThrottle.window_started_at) < now - window
         stmt = stmt.on_conflict_do_update(
-            index_elements=[LoginThrottle.key],
+            index_elements=[col(LoginThrottle.key)],
             set_={
-                "failures": sa.case((expired, 1), else_=LoginThrottle.failures + 1),
-                "window_started_at": sa.case((expired, now), else_=LoginThrottle.window_started_at),
+                "failures": sa.case((expired, 1), else_=col(LoginThrottle.failures) + 1),
+                "window_started_at": sa.case(
+                    (expired, now), else_=col(LoginThrottle.window_started_at)
+                ),
             },
         )
         await session.execute(stmt)
@@ -98,7 +101,7 @@ async def login(
     keys = [f"user:{username}"] + ([f"addr:{client_addr}"] if client_addr else [])
     await _check_throttle(session, keys)
     user = (
-        await session.execute(sa.select(User).where(User.username == username))  # type: ignore[arg-type]
+        await session.execute(sa.select(User).where(col(User.username) == username))
     ).scalar_one_or_none()
     ok = await verify_password(password, user.password_hash if user else None)
     if not ok or user is None or not user.is_active:
@@ -112,7 +115,7 @@ async def login(
         )
         await session.commit()  # the failure must be counted even though we answer 401
         raise Unauthorized("Wrong username or password.")
-    await session.execute(sa.delete(LoginThrottle).where(LoginThrottle.key == keys[0]))  # type: ignore[arg-type]
+    await session.execute(sa.delete(LoginThrottle).where(col(LoginThrottle.key) == keys[0]))
     auth_session = AuthSession(user_id=user.id, client_addr=client_addr[:64])
     session.add(auth_session)
     await session.flush()
@@ -133,11 +136,11 @@ async def refresh(session: AsyncSession, token: str) -> IssuedTokens:
     now = utcnow()
     row = (
         await session.execute(
-            sa.select(RefreshToken, AuthSession, User.is_active)
-            .join(AuthSession, AuthSession.id == RefreshToken.session_id)  # type: ignore[arg-type]
-            .join(User, User.id == AuthSession.user_id)  # type: ignore[arg-type]
-            .where(RefreshToken.token_hash == _hash(token))  # type: ignore[arg-type]
-            .with_for_update(of=RefreshToken)  # type: ignore[arg-type]
+            sa.select(RefreshToken, AuthSession, col(User.is_active))
+            .join(AuthSession, col(AuthSession.id) == col(RefreshToken.session_id))
+            .join(User, col(User.id) == col(AuthSession.user_id))
+            .where(col(RefreshToken.token_hash) == _hash(token))
+            .with_for_update(of=RefreshToken)
         )
     ).one_or_none()
     if row is None:
@@ -189,8 +192,8 @@ async def revoke_user_sessions(
     live = (
         await session.execute(
             sa.select(AuthSession).where(
-                AuthSession.user_id == user_id,  # type: ignore[arg-type]
-                AuthSession.revoked_at.is_(None),  # type: ignore[union-attr]
+                col(AuthSession.user_id) == user_id,
+                col(AuthSession.revoked_at).is_(None),
             )
         )
     ).scalars()

@@ -32,11 +32,11 @@ class Settings(BaseSettings):
 
     @model_validator(mode="after")
     def _production_needs_a_real_secret(self) -> "Settings":
-        if self.environment == "production":
-            if not self.secret_key or len(self.secret_key.encode()) < MIN_SECRET_BYTES:
-                raise ValueError(
-                    f"SECRET_KEY must be set to at least {MIN_SECRET_BYTES} bytes in production"
-                )
+        too_short = not self.secret_key or len(self.secret_key.encode()) < MIN_SECRET_BYTES
+        if self.environment == "production" and too_short:
+            raise ValueError(
+                f"SECRET_KEY must be set to at least {MIN_SECRET_BYTES} bytes in production"
+            )
         return self
 
     @property

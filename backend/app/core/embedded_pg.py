@@ -19,7 +19,7 @@ def start_embedded(pg_dir: Path, database: str) -> str:
 
     pg_dir.mkdir(parents=True, exist_ok=True)
     # cleanup_mode=None keeps the server running for the next command, like a local service.
-    server = pgserver.get_server(str(pg_dir.resolve()), cleanup_mode=None)
+    server = pgserver.get_server(str(pg_dir.resolve()), cleanup_mode=None)  # type: ignore[attr-defined]
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(1 row)" not in exists:
         server.psql(f'CREATE DATABASE "{database}";')

@@ -4,7 +4,6 @@ import contextvars
 import logging
 import re
 import uuid
-from typing import Any
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -86,7 +85,9 @@ class RequestContextMiddleware:
                     415,
                     "Unsupported Media Type",
                     "Send the body as application/json"
-                    + (" (application/x-www-form-urlencoded here)." if path in _FORM_PATHS else "."),
+                    + (
+                        " (application/x-www-form-urlencoded here)." if path in _FORM_PATHS else "."
+                    ),
                     "unsupported-media-type",
                 )
                 return
@@ -110,13 +111,15 @@ class RequestContextMiddleware:
         except Exception:
             log.exception("unhandled error on %s %s", scope.get("method"), path)
             if not started:
-                await reply(500, "Internal Server Error", "An internal error occurred.", "internal-error")
+                await reply(
+                    500, "Internal Server Error", "An internal error occurred.", "internal-error"
+                )
 
     def _too_large(self) -> str:
         return f"The request body exceeds {self.max_body_bytes} bytes."
 
     @staticmethod
-    def _content_type_ok(path: str, headers: dict[bytes, Any]) -> bool:
+    def _content_type_ok(path: str, headers: dict[bytes, bytes]) -> bool:
         content_type = headers.get(b"content-type", b"").split(b";")[0].strip().lower()
         length = headers.get(b"content-length")
         if not content_type and (length in (None, b"0")) and b"transfer-encoding" not in headers:

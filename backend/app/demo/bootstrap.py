@@ -1,7 +1,7 @@
 """First root unit and its admin, for a real deployment."""
 
 import sqlalchemy as sa
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access.roles import Role
 from app.audit.service import record

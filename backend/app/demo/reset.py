@@ -1,5 +1,5 @@
 import sqlalchemy as sa
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.core.db import metadata
 from app.models import import_all_models

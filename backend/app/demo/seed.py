@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass, field
 
 import sqlalchemy as sa
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access.roles import Role
 from app.auth.passwords import hash_password
@@ -84,7 +84,8 @@ class DemoOrgs:
 
 
 async def database_is_empty(session: AsyncSession) -> bool:
-    return (await session.execute(sa.select(sa.func.count()).select_from(OrgUnit))).scalar_one() == 0
+    count = await session.execute(sa.select(sa.func.count()).select_from(OrgUnit))
+    return bool(count.scalar_one() == 0)
 
 
 async def load_org_tree(session: AsyncSession) -> DemoOrgs:

@@ -4,7 +4,8 @@ import uuid
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.access.roles import Perm
 from app.access.scope import Principal
@@ -32,22 +33,24 @@ async def list_grants(
 ) -> Page[Grant]:
     query = (
         sa.select(Grant)
-        .join(OrgUnit, OrgUnit.id == Grant.org_id)  # type: ignore[arg-type]
-        .where(principal.within(OrgUnit.path, perm=Perm.grant_read))  # type: ignore[arg-type]
+        .join(OrgUnit, col(OrgUnit.id) == col(Grant.org_id))
+        .where(principal.within(col(OrgUnit.path), perm=Perm.grant_read))
     )
     if user_id is not None:
-        query = query.where(Grant.user_id == user_id)  # type: ignore[arg-type]
+        query = query.where(col(Grant.user_id) == user_id)
     if org_id is not None:
-        query = query.where(Grant.org_id == org_id)  # type: ignore[arg-type]
+        query = query.where(col(Grant.org_id) == org_id)
     if role is not None:
-        query = query.where(Grant.role == role)  # type: ignore[arg-type]
+        query = query.where(col(Grant.role) == role)
     after = decode_cursor(cursor, 2)
     if after is not None:
         query = query.where(
-            sa.tuple_(Grant.created_at, Grant.id)
-            > sa.tuple_(sa.literal(after[0], sa.DateTime(timezone=True)), sa.literal(uuid.UUID(after[1])))
+            sa.tuple_(col(Grant.created_at), col(Grant.id))
+            > sa.tuple_(
+                sa.literal(after[0], sa.DateTime(timezone=True)), sa.literal(uuid.UUID(after[1]))
+            )
         )
-    query = query.order_by(Grant.created_at, Grant.id).limit(limit + 1)  # type: ignore[arg-type]
+    query = query.order_by(col(Grant.created_at), col(Grant.id)).limit(limit + 1)
     rows = list((await session.execute(query)).scalars().all())
     return page_of(rows, limit, lambda g: [g.created_at.isoformat(), str(g.id)])
 
@@ -82,9 +85,9 @@ async def create_grant(session: AsyncSession, principal: Principal, data: GrantC
 async def delete_grant(session: AsyncSession, principal: Principal, grant_id: uuid.UUID) -> None:
     row = (
         await session.execute(
-            sa.select(Grant, OrgUnit.path)
-            .join(OrgUnit, OrgUnit.id == Grant.org_id)  # type: ignore[arg-type]
-            .where(Grant.id == grant_id, principal.within(OrgUnit.path))  # type: ignore[arg-type]
+            sa.select(Grant, col(OrgUnit.path))
+            .join(OrgUnit, col(OrgUnit.id) == col(Grant.org_id))
+            .where(col(Grant.id) == grant_id, principal.within(col(OrgUnit.path)))
         )
     ).one_or_none()
     if row is None:

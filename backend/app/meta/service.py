@@ -2,7 +2,8 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.meta.models import AppMeta
 
@@ -11,13 +12,15 @@ DEMO_KEY = "demo_data"
 
 async def get_value(session: AsyncSession, key: str) -> Any:
     return (
-        await session.execute(sa.select(AppMeta.value).where(AppMeta.key == key))  # type: ignore[arg-type]
+        await session.execute(sa.select(col(AppMeta.value)).where(col(AppMeta.key) == key))
     ).scalar_one_or_none()
 
 
 async def set_value(session: AsyncSession, key: str, value: Any) -> None:
     stmt = insert(AppMeta).values(key=key, value=value)
-    await session.execute(stmt.on_conflict_do_update(index_elements=[AppMeta.key], set_={"value": value}))
+    await session.execute(
+        stmt.on_conflict_do_update(index_elements=[col(AppMeta.key)], set_={"value": value})
+    )
 
 
 async def is_demo(session: AsyncSession) -> bool:

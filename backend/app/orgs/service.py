@@ -4,7 +4,8 @@ import uuid
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.access.roles import Perm
 from app.access.scope import Principal, path_range
@@ -44,9 +45,9 @@ def check_nesting(kind: OrgKind, parent: OrgUnit | None) -> Tier:
 
 
 async def get_visible(session: AsyncSession, principal: Principal, org_id: uuid.UUID) -> OrgUnit:
-    org = (
+    org: OrgUnit | None = (
         await session.execute(
-            sa.select(OrgUnit).where(OrgUnit.id == org_id, principal.within(OrgUnit.path))  # type: ignore[arg-type]
+            sa.select(OrgUnit).where(col(OrgUnit.id) == org_id, principal.within(col(OrgUnit.path)))
         )
     ).scalar_one_or_none()
     if org is None:
@@ -64,17 +65,17 @@ async def list_orgs(
     limit: int,
     cursor: str | None,
 ) -> Page[OrgUnit]:
-    query = sa.select(OrgUnit).where(principal.within(OrgUnit.path))  # type: ignore[arg-type]
+    query = sa.select(OrgUnit).where(principal.within(col(OrgUnit.path)))
     if parent_id is not None:
-        query = query.where(OrgUnit.parent_id == parent_id)  # type: ignore[arg-type]
+        query = query.where(col(OrgUnit.parent_id) == parent_id)
     if kind is not None:
-        query = query.where(OrgUnit.kind == kind.value)  # type: ignore[arg-type]
+        query = query.where(col(OrgUnit.kind) == kind.value)
     if q:
-        query = query.where(OrgUnit.name.contains(q, autoescape=True))  # type: ignore[attr-defined]
+        query = query.where(col(OrgUnit.name).contains(q, autoescape=True))
     after = decode_cursor(cursor, 1)
     if after is not None:
-        query = query.where(OrgUnit.key > int(after[0]))  # type: ignore[operator]
-    query = query.order_by(OrgUnit.key).limit(limit + 1)  # type: ignore[arg-type]
+        query = query.where(col(OrgUnit.key) > int(after[0]))
+    query = query.order_by(col(OrgUnit.key)).limit(limit + 1)
     rows = list((await session.execute(query)).scalars().all())
     return page_of(rows, limit, lambda o: [o.key])
 
@@ -85,8 +86,8 @@ async def subtree(session: AsyncSession, principal: Principal, org_id: uuid.UUID
         (
             await session.execute(
                 sa.select(OrgUnit)
-                .where(path_range(OrgUnit.path, tuple(root.path)))  # type: ignore[arg-type]
-                .order_by(OrgUnit.path)  # type: ignore[arg-type]
+                .where(path_range(col(OrgUnit.path), tuple(root.path)))
+                .order_by(col(OrgUnit.path))
             )
         )
         .scalars()
@@ -185,4 +186,3 @@ async def _flush_unique(session: AsyncSession) -> None:
         await session.flush()
     except IntegrityError as exc:
         raise Conflict("Another unit already uses this code.") from exc
-

@@ -4,7 +4,8 @@ import uuid
 
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
-from sqlmodel.ext.asyncio.session import AsyncSession
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlmodel import col
 
 from app.access.roles import Perm
 from app.access.scope import Principal
@@ -22,32 +23,32 @@ from app.users.schemas import UserCreate, UserUpdate
 AUDIT_FIELDS = ("id", "username", "display_name", "is_active")
 
 
-def _grants_of_user() -> sa.Select[tuple[int]]:
+def _grants_of_user() -> sa.Select[int]:
     return (
         sa.select(sa.literal(1))
         .select_from(Grant)
-        .join(OrgUnit, OrgUnit.id == Grant.org_id)  # type: ignore[arg-type]
-        .where(Grant.user_id == User.id)  # type: ignore[arg-type]
+        .join(OrgUnit, col(OrgUnit.id) == col(Grant.org_id))
+        .where(col(Grant.user_id) == col(User.id))
     )
 
 
 def visible_to(principal: Principal, perm: Perm = Perm.user_read) -> sa.ColumnElement[bool]:
     """Users holding a grant inside the caller's scope for `perm`, or created by the
     caller and holding no grant yet."""
-    in_scope = _grants_of_user().where(principal.within(OrgUnit.path, perm=perm)).exists()  # type: ignore[arg-type]
-    orphan_of_mine = sa.and_(User.created_by == principal.user_id, ~_grants_of_user().exists())  # type: ignore[arg-type]
+    in_scope = _grants_of_user().where(principal.within(col(OrgUnit.path), perm=perm)).exists()
+    orphan_of_mine = sa.and_(col(User.created_by) == principal.user_id, ~_grants_of_user().exists())
     return sa.or_(in_scope, orphan_of_mine) if principal.may_anywhere(perm) else sa.false()
 
 
 def _fully_managed_by(principal: Principal) -> sa.ColumnElement[bool]:
     """Every grant the user holds lies inside the caller's user-management scope."""
-    outside = _grants_of_user().where(~principal.within(OrgUnit.path, perm=Perm.user_manage))  # type: ignore[arg-type]
+    outside = _grants_of_user().where(~principal.within(col(OrgUnit.path), perm=Perm.user_manage))
     return sa.and_(visible_to(principal, Perm.user_manage), ~outside.exists())
 
 
 async def get_visible(session: AsyncSession, principal: Principal, user_id: uuid.UUID) -> User:
-    user = (
-        await session.execute(sa.select(User).where(User.id == user_id, visible_to(principal)))  # type: ignore[arg-type]
+    user: User | None = (
+        await session.execute(sa.select(User).where(col(User.id) == user_id, visible_to(principal)))
     ).scalar_one_or_none()
     if user is None:
         raise NotFound("User")
@@ -67,16 +68,16 @@ async def list_users(
     if q:
         query = query.where(
             sa.or_(
-                User.username.contains(q, autoescape=True),  # type: ignore[attr-defined]
-                User.display_name.contains(q, autoescape=True),  # type: ignore[attr-defined]
+                col(User.username).contains(q, autoescape=True),
+                col(User.display_name).contains(q, autoescape=True),
             )
         )
     if is_active is not None:
-        query = query.where(User.is_active == is_active)  # type: ignore[arg-type]
+        query = query.where(col(User.is_active) == is_active)
     after = decode_cursor(cursor, 1)
     if after is not None:
-        query = query.where(User.username > str(after[0]))  # type: ignore[arg-type]
-    query = query.order_by(User.username).limit(limit + 1)  # type: ignore[arg-type]
+        query = query.where(col(User.username) > str(after[0]))
+    query = query.order_by(col(User.username)).limit(limit + 1)
     rows = list((await session.execute(query)).scalars().all())
     return page_of(rows, limit, lambda u: [u.username])
 
@@ -110,7 +111,9 @@ async def update_user(
 ) -> User:
     user = await get_visible(session, principal, user_id)
     managed = (
-        await session.execute(sa.select(_fully_managed_by(principal)).where(User.id == user.id))  # type: ignore[arg-type]
+        await session.execute(
+            sa.select(_fully_managed_by(principal)).where(col(User.id) == user.id)
+        )
     ).scalar_one()
     if not managed:
         raise Forbidden("This user holds grants outside your administration scope.")
@@ -143,7 +146,9 @@ async def update_user(
     if not user.is_active or "password" in changes:
         # Deactivation or a new password ends every session of that user at once.
         await revoke_user_sessions(
-            session, user.id, reason="deactivated" if not user.is_active else "password-changed",
+            session,
+            user.id,
+            reason="deactivated" if not user.is_active else "password-changed",
             actor_id=principal.user_id,
         )
     return user

@@ -1,0 +1,103 @@
+"""Test fixtures: a throwaway real PostgreSQL database, the app, and an org tree.
+
+TEST_DATABASE_URL names a server database to (re)create; without it an embedded
+PostgreSQL (pgserver) starts under DATA_DIR.
+"""
+
+import asyncio
+import os
+import secrets
+from collections.abc import AsyncIterator
+from pathlib import Path
+
+import asyncpg
+import httpx
+import pytest
+
+from tests.support import TEST_SECRET
+
+TEST_DB = "liandong_test"
+
+
+def _server_and_database() -> tuple[str, str]:
+    """(maintenance URL, test database URL) for a server we may create databases on."""
+    url = os.environ.get("TEST_DATABASE_URL")
+    if url:
+        head, _, query = url.partition("?")
+        base, _, name = head.rpartition("/")
+        suffix = f"?{query}" if query else ""
+        return f"{base}/postgres{suffix}", f"{base}/{name or TEST_DB}{suffix}"
+    from app.core.embedded_pg import start_embedded
+
+    data_dir = Path(os.environ.get("DATA_DIR", ".data"))
+    maintenance = start_embedded(data_dir / "test-pg", "postgres")
+    head, _, query = maintenance.partition("?")
+    return maintenance, f"{head.rsplit('/', 1)[0]}/{TEST_DB}?{query}"
+
+
+async def _recreate(maintenance: str, database_url: str) -> None:
+    name = database_url.partition("?")[0].rsplit("/", 1)[1]
+    conn = await asyncpg.connect(_asyncpg_dsn(maintenance))
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+def _asyncpg_dsn(url: str) -> str:
+    return url.replace("postgresql+asyncpg://", "postgresql://")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    maintenance, database_url = _server_and_database()
+    asyncio.run(_recreate(maintenance, database_url))
+    os.environ["DATABASE_URL"] = database_url
+    os.environ["ENVIRONMENT"] = "test"
+    os.environ["SECRET_KEY"] = TEST_SECRET
+    os.environ.setdefault("LOGIN_FAILURES_PER_ADDRESS", "1000000")
+    config.stash[_URLS] = (maintenance, database_url)
+    from app.core.config import get_settings
+    from app.core.migrate import upgrade
+
+    get_settings.cache_clear()
+    upgrade()
+
+
+_URLS = pytest.StashKey[tuple[str, str]]()
+
+
+@pytest.fixture(scope="session")
+def database_url(pytestconfig: pytest.Config) -> str:
+    return pytestconfig.stash[_URLS][1]
+
+
+@pytest.fixture(scope="session")
+def maintenance_url(pytestconfig: pytest.Config) -> str:
+    return pytestconfig.stash[_URLS][0]
+
+
+@pytest.fixture(scope="session")
+async def client() -> AsyncIterator[httpx.AsyncClient]:
+    from app.core.db import dispose_engine
+    from app.main import create_app
+
+    transport = httpx.ASGITransport(app=create_app(), client=("10.9.8.7", 5555))
+    async with httpx.AsyncClient(transport=transport, base_url="http://testserver") as c:
+        yield c
+    await dispose_engine()
+
+
+@pytest.fixture(scope="session")
+async def world(client: httpx.AsyncClient) -> "World":
+    from tests.support import build_world
+
+    return await build_world()
+
+
+@pytest.fixture
+def unique() -> str:
+    return secrets.token_hex(4)
+
+
+from tests.support import World  # noqa: E402
