@@ -36,7 +36,7 @@ async def load_principal(session: SessionDep, token: str | None) -> Principal:
         claims = decode_access_token(token)
     except InvalidToken as exc:
         raise Unauthorized("The access token is not valid.") from exc
-    rows: Sequence[sa.Row[Any]] = (
+    rows: Sequence[Any] = (
         await session.execute(
             sa.select(
                 col(User.id),
