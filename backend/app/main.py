@@ -13,6 +13,7 @@ from app.core.config import get_settings
 from app.core.db import dispose_engine
 from app.core.errors import install_error_handlers
 from app.core.middleware import RequestContextMiddleware
+from app.core.spa import DEFAULT_SPA_DIR, SPAStaticFiles
 from app.grants.router import router as grants_router
 from app.orgs.router import router as orgs_router
 from app.users.router import router as users_router
@@ -58,4 +59,7 @@ def create_app() -> FastAPI:
         return {"status": "ok"}
 
     app.include_router(api)
+    spa_dir = settings.spa_dir or DEFAULT_SPA_DIR
+    if (spa_dir / "index.html").exists():
+        app.mount("/", SPAStaticFiles(directory=spa_dir, html=True), name="spa")
     return app

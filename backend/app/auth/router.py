@@ -1,32 +1,67 @@
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Form, Request, Response
+from fastapi import APIRouter, Form, Header, Request, Response
 from sqlmodel import col
 
 from app.access.deps import CurrentPrincipal, Public
 from app.auth import service
 from app.auth.schemas import Me, MeGrant, RefreshRequest, TokenPair
+from app.core.config import get_settings
 from app.core.db import SessionDep
+from app.core.errors import Forbidden, Unauthorized
 from app.meta.service import is_demo
 from app.orgs.models import OrgUnit
 
 router = APIRouter(tags=["auth"])
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+REFRESH_COOKIE = "liandong_refresh"
+REFRESH_COOKIE_PATH = "/api/v1/auth"
+RefreshMode = Annotated[
+    str | None,
+    Header(
+        alias="X-Refresh-Mode",
+        description="`cookie`: keep the refresh token in an HttpOnly cookie (browsers).",
+    ),
+]
 
 
-def _pair(issued: service.IssuedTokens, response: Response) -> TokenPair:
+def _pair(
+    issued: service.IssuedTokens, request: Request, response: Response, *, cookie: bool
+) -> TokenPair:
     response.headers.update(NO_STORE)
-    return TokenPair(
-        access_token=issued.access_token,
-        expires_in=issued.expires_in,
-        refresh_token=issued.refresh_token,
+    if not cookie:
+        return TokenPair(
+            access_token=issued.access_token,
+            expires_in=issued.expires_in,
+            refresh_token=issued.refresh_token,
+        )
+    response.set_cookie(
+        REFRESH_COOKIE,
+        issued.refresh_token,
+        max_age=get_settings().refresh_token_days * 86400,
+        path=REFRESH_COOKIE_PATH,
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
     )
+    return TokenPair(
+        access_token=issued.access_token, expires_in=issued.expires_in, refresh_token=None
+    )
+
+
+def _check_origin(request: Request) -> None:
+    """A cookie refresh must come from our own pages (or a configured origin)."""
+    origin = request.headers.get("origin")
+    own = f"{request.url.scheme}://{request.headers.get('host', '')}"
+    if origin is None or (origin != own and origin not in get_settings().cors_origins):
+        raise Forbidden("Cookie refresh is only accepted from this application's own origin.")
 
 
 @router.post(
     "/auth/token",
     response_model=TokenPair,
+    response_model_exclude_none=True,
     dependencies=[Public],
     summary="Sign in (OAuth2 password flow)",
 )
@@ -36,25 +71,44 @@ async def token(
     session: SessionDep,
     username: Annotated[str, Form(max_length=64)],
     password: Annotated[str, Form(max_length=256)],
+    refresh_mode: RefreshMode = None,
 ) -> TokenPair:
     client = request.client.host if request.client else ""
-    return _pair(await service.login(session, username, password, client), response)
+    issued = await service.login(session, username, password, client)
+    return _pair(issued, request, response, cookie=refresh_mode == "cookie")
 
 
 @router.post(
     "/auth/refresh",
     response_model=TokenPair,
+    response_model_exclude_none=True,
     dependencies=[Public],
     summary="Rotate a refresh token for a new pair",
 )
-async def refresh(response: Response, session: SessionDep, body: RefreshRequest) -> TokenPair:
-    return _pair(await service.refresh(session, body.refresh_token), response)
+async def refresh(
+    request: Request,
+    response: Response,
+    session: SessionDep,
+    body: RefreshRequest | None = None,
+) -> TokenPair:
+    token = body.refresh_token if body else None
+    if token is None:
+        _check_origin(request)
+        token = request.cookies.get(REFRESH_COOKIE)
+        if not token:
+            raise Unauthorized("No refresh token was sent.")
+        return _pair(await service.refresh(session, token), request, response, cookie=True)
+    return _pair(await service.refresh(session, token), request, response, cookie=False)
 
 
 @router.post("/auth/logout", status_code=204, summary="End my session")
 async def logout(session: SessionDep, principal: CurrentPrincipal) -> Response:
     await service.logout(session, principal.user_id, principal.session_id)
-    return Response(status_code=204)
+    response = Response(status_code=204)
+    response.delete_cookie(
+        REFRESH_COOKIE, path=REFRESH_COOKIE_PATH, httponly=True, samesite="strict"
+    )
+    return response
 
 
 @router.get("/me", response_model=Me, summary="Who I am and where I hold roles")

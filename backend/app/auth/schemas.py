@@ -11,13 +11,20 @@ class TokenPair(BaseModel):
     access_token: str
     token_type: Literal["bearer"] = "bearer"
     expires_in: int
-    refresh_token: str
+    refresh_token: str | None = Field(
+        description="Absent in cookie mode, where it travels in an HttpOnly cookie."
+    )
 
 
 class RefreshRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    refresh_token: str = Field(min_length=1, max_length=200)
+    refresh_token: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=200,
+        description="Omit in cookie mode: the HttpOnly refresh cookie is used instead.",
+    )
 
 
 class MeGrant(BaseModel):

@@ -29,6 +29,7 @@ class Settings(BaseSettings):
     password_hash_concurrency: int = 2
     jwt_issuer: str = "liandong"
     jwt_audience: str = "liandong-api"
+    spa_dir: Path | None = None  # defaults to frontend/dist of this checkout
 
     @model_validator(mode="after")
     def _production_needs_a_real_secret(self) -> "Settings":
