@@ -31,8 +31,11 @@ def server() -> Iterator[str]:
     port = _free_port()
     env = {**os.environ, "LOGIN_FAILURES_PER_ADDRESS": "1000000"}
     process = subprocess.Popen(
-        [sys.executable, "-m", "uvicorn", "app.main:create_app", "--factory"]
-        + ["--host", "127.0.0.1", "--port", str(port), "--workers", "2", "--log-level", "warning"],
+        [
+            sys.executable,
+            *("-m", "uvicorn", "app.main:create_app", "--factory", "--host", "127.0.0.1"),
+            *("--port", str(port), "--workers", "2", "--log-level", "warning"),
+        ],
         cwd=BACKEND,
         env=env,
     )
