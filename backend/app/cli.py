@@ -101,3 +101,7 @@ def main(argv: list[str] | None = None) -> None:
             workers=args.workers,
             app_dir=str(Path(__file__).resolve().parents[1]),
         )
+
+
+if __name__ == "__main__":
+    main()

@@ -9,7 +9,11 @@ from app.auth.passwords import MIN_PASSWORD_LENGTH
 Username = Annotated[
     str,
     StringConstraints(
-        strip_whitespace=True, to_lower=True, min_length=3, max_length=64, pattern=r"^[a-z0-9._-]+$"
+        strip_whitespace=True,
+        to_lower=True,
+        min_length=3,
+        max_length=64,
+        pattern=r"^[A-Za-z0-9._-]+$",
     ),
 ]
 DisplayName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
