@@ -437,8 +437,11 @@ export interface components {
         };
         /** RefreshRequest */
         RefreshRequest: {
-            /** Refresh Token */
-            refresh_token: string;
+            /**
+             * Refresh Token
+             * @description Omit in cookie mode: the HttpOnly refresh cookie is used instead.
+             */
+            refresh_token?: string | null;
         };
         /**
          * Role
@@ -456,8 +459,11 @@ export interface components {
             access_token: string;
             /** Expires In */
             expires_in: number;
-            /** Refresh Token */
-            refresh_token: string;
+            /**
+             * Refresh Token
+             * @description Absent in cookie mode, where it travels in an HttpOnly cookie.
+             */
+            refresh_token: string | null;
             /**
              * Token Type
              * @default bearer
@@ -592,9 +598,9 @@ export interface operations {
             path?: never;
             cookie?: never;
         };
-        requestBody: {
+        requestBody?: {
             content: {
-                "application/json": components["schemas"]["RefreshRequest"];
+                "application/json": components["schemas"]["RefreshRequest"] | null;
             };
         };
         responses: {
@@ -621,7 +627,10 @@ export interface operations {
     token_api_v1_auth_token_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description `cookie`: keep the refresh token in an HttpOnly cookie (browsers). */
+                "X-Refresh-Mode"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };

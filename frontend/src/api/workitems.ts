@@ -85,6 +85,7 @@ export interface TaskCreate {
 
 export interface TaskFilters {
   status?: TaskStatus[];
+  parent_id?: string;
   within_org_id?: string;
   issuer_org_id?: string;
   assignee_org_id?: string;

@@ -177,7 +177,7 @@ export function refresh(): Promise<boolean> {
   if (inflight) return inflight;
   const run = (): Promise<boolean> => doRefresh();
   const locks = typeof navigator !== "undefined" ? (navigator as Navigator & { locks?: LockManager }).locks : undefined;
-  const p: Promise<boolean> = (locks ? (locks.request(LOCK, run) as Promise<boolean>) : run()).finally(() => {
+  const p: Promise<boolean> = (locks ? (locks.request(LOCK, run) as unknown as Promise<boolean>) : run()).finally(() => {
     inflight = null;
   });
   inflight = p;

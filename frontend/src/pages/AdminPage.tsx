@@ -1,0 +1,399 @@
+import { PlusOutlined } from "@ant-design/icons";
+import { App as AntApp, Button, Card, Form, Input, Modal, Popconfirm, Result, Select, Space, Switch, Tabs, Tag, Typography } from "antd";
+import type { ColumnsType } from "antd/es/table";
+import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
+import { useCallback, useMemo, useState } from "react";
+import { useTranslation } from "react-i18next";
+import { api, unwrap, type AuditEntry, type Grant, type Org, type OrgKind, type Role, type Schemas, type User } from "../api/client";
+import { fieldErrors } from "../api/problem";
+import { flattenTree, useScopeTrees } from "../api/queries";
+import { useGrants } from "../auth/AuthProvider";
+import { OrgTreeSelect } from "../components/OrgTreeSelect";
+import { ProblemAlert } from "../components/ProblemAlert";
+import { ResponsiveList } from "../components/ResponsiveList";
+import { useIdempotentSubmit } from "../hooks/useIdempotentSubmit";
+import { useIsMobile } from "../hooks/useIsMobile";
+import { formatDateTime } from "../lib/format";
+
+const KINDS: OrgKind[] = ["prefecture", "county", "street", "community", "department", "taskforce", "group", "enterprise"];
+const ROLES: Role[] = ["admin", "leader", "officer", "observer", "liaison"];
+const idem = (key: string) => ({ "Idempotency-Key": key });
+
+function useOrgNames() {
+  const { trees } = useScopeTrees();
+  return useMemo(() => new Map(trees.flatMap((tr) => flattenTree(tr)).map((o) => [o.id, o.name])), [trees]);
+}
+
+function CreateModal<V extends object>(props: {
+  open: boolean;
+  title: string;
+  onClose: () => void;
+  send: (v: V, key: string) => Promise<unknown>;
+  onDone: () => void;
+  doneText: string;
+  children: React.ReactNode;
+  testId: string;
+}) {
+  const { t } = useTranslation();
+  const { message } = AntApp.useApp();
+  const mobile = useIsMobile();
+  const [form] = Form.useForm<V>();
+  const { submit, pending, error, clearError } = useIdempotentSubmit(props.send);
+  const ok = async () => {
+    const v = await form.validateFields();
+    try {
+      await submit(v);
+      message.success(props.doneText);
+      form.resetFields();
+      props.onDone();
+      props.onClose();
+    } catch (err) {
+      form.setFields(fieldErrors(err).map((f) => ({ name: f.name as never, errors: f.errors })));
+    }
+  };
+  return (
+    <Modal
+      open={props.open}
+      title={props.title}
+      onCancel={() => (clearError(), props.onClose())}
+      onOk={() => void ok()}
+      okText={t("common.submit")}
+      cancelText={t("common.cancel")}
+      confirmLoading={pending}
+      forceRender
+      okButtonProps={{ "data-testid": `${props.testId}-submit` } as Record<string, string>}
+    >
+      <ProblemAlert error={error} />
+      <Form form={form} layout="vertical" size={mobile ? "large" : "middle"} data-testid={props.testId}>
+        {props.children}
+      </Form>
+    </Modal>
+  );
+}
+
+function UnitsTab() {
+  const { t } = useTranslation();
+  const qc = useQueryClient();
+  const names = useOrgNames();
+  const [q, setQ] = useState("");
+  const [open, setOpen] = useState(false);
+  const list = useInfiniteQuery({
+    queryKey: ["orgs", q],
+    queryFn: ({ pageParam }) => unwrap(api.GET("/api/v1/orgs", { params: { query: { q: q || undefined, cursor: pageParam ?? undefined, limit: 100 } } })),
+    initialPageParam: null as string | null,
+    getNextPageParam: (p) => p.next_cursor,
+  });
+  const send = useCallback(
+    (v: Schemas["OrgCreate"], key: string) => unwrap(api.POST("/api/v1/orgs", { body: { ...v, code: v.code || null }, headers: idem(key) })),
+    [],
+  );
+  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const columns: ColumnsType<Org> = [
+    { title: t("orgs.name"), dataIndex: "name" },
+    { title: t("orgs.kindLabel"), dataIndex: "kind", render: (k: string) => t(`kind.${k}`) },
+    { title: t("orgs.tier"), dataIndex: "tier", render: (k: string) => t(`kind.${k}`) },
+    { title: t("orgs.parent"), dataIndex: "parent_id", render: (p: string | null) => (p ? (names.get(p) ?? "—") : "—") },
+    { title: t("orgs.code"), dataIndex: "code", render: (c: string | null) => c ?? "—" },
+  ];
+  return (
+    <>
+      <div className="filters">
+        <Input.Search allowClear placeholder={t("common.search")} aria-label={t("common.search")} onSearch={setQ} style={{ width: 240 }} />
+        <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)} data-testid="new-unit">
+          {t("admin.newUnit")}
+        </Button>
+      </div>
+      <ProblemAlert error={list.error} onRetry={() => void list.refetch()} />
+      <ResponsiveList<Org>
+        testId="unit-list"
+        items={items}
+        rowKey={(o) => o.id}
+        columns={columns}
+        loading={list.isLoading}
+        hasMore={list.hasNextPage}
+        onLoadMore={() => void list.fetchNextPage()}
+        renderCard={(o) => (
+          <div>
+            <Typography.Text strong>{o.name}</Typography.Text> <Tag>{t(`kind.${o.kind}`)}</Tag>
+            <div style={{ fontSize: 13, color: "rgba(0,0,0,0.6)" }}>{o.parent_id ? names.get(o.parent_id) : ""}</div>
+          </div>
+        )}
+      />
+      <CreateModal<Schemas["OrgCreate"]>
+        open={open}
+        title={t("admin.newUnit")}
+        onClose={() => setOpen(false)}
+        send={send}
+        onDone={() => {
+          void qc.invalidateQueries({ queryKey: ["orgs"] });
+          void qc.invalidateQueries({ queryKey: ["org-tree"] });
+        }}
+        doneText={t("admin.created")}
+        testId="unit-form"
+      >
+        <Form.Item name="name" label={t("orgs.name")} rules={[{ required: true, whitespace: true, message: t("common.required") }]}>
+          <Input maxLength={200} />
+        </Form.Item>
+        <Form.Item name="kind" label={t("orgs.kindLabel")} rules={[{ required: true, message: t("common.required") }]}>
+          <Select options={KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) }))} />
+        </Form.Item>
+        <Form.Item name="parent_id" label={t("admin.parent")} rules={[{ required: true, message: t("common.required") }]}>
+          <OrgTreeSelect />
+        </Form.Item>
+        <Form.Item name="code" label={`${t("orgs.code")} (${t("common.optional")})`}>
+          <Input maxLength={64} />
+        </Form.Item>
+      </CreateModal>
+    </>
+  );
+}
+
+function UsersTab() {
+  const { t, i18n } = useTranslation();
+  const qc = useQueryClient();
+  const [q, setQ] = useState("");
+  const [open, setOpen] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const list = useInfiniteQuery({
+    queryKey: ["users", q],
+    queryFn: ({ pageParam }) => unwrap(api.GET("/api/v1/users", { params: { query: { q: q || undefined, cursor: pageParam ?? undefined, limit: 100 } } })),
+    initialPageParam: null as string | null,
+    getNextPageParam: (p) => p.next_cursor,
+  });
+  const send = useCallback((v: Schemas["UserCreate"], key: string) => unwrap(api.POST("/api/v1/users", { body: v, headers: idem(key) })), []);
+  const toggle = async (u: User, active: boolean) => {
+    setError(null);
+    try {
+      await unwrap(api.PATCH("/api/v1/users/{user_id}", { params: { path: { user_id: u.id } }, body: { is_active: active } }));
+      void qc.invalidateQueries({ queryKey: ["users"] });
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const columns: ColumnsType<User> = [
+    { title: t("admin.username"), dataIndex: "username" },
+    { title: t("admin.displayName"), dataIndex: "display_name" },
+    {
+      title: t("admin.activeLabel"),
+      dataIndex: "is_active",
+      render: (_, u) => <Switch checked={u.is_active} onChange={(v) => void toggle(u, v)} checkedChildren={t("admin.active")} unCheckedChildren={t("admin.inactive")} aria-label={`${u.username} ${t("admin.activeLabel")}`} />,
+    },
+    { title: t("common.createdAt"), dataIndex: "created_at", render: (v: string) => formatDateTime(v, i18n.language) },
+  ];
+  return (
+    <>
+      <div className="filters">
+        <Input.Search allowClear placeholder={t("common.search")} aria-label={t("common.search")} onSearch={setQ} style={{ width: 240 }} />
+        <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)} data-testid="new-user">
+          {t("admin.newUser")}
+        </Button>
+      </div>
+      <ProblemAlert error={error ?? list.error} onRetry={() => void list.refetch()} />
+      <ResponsiveList<User>
+        testId="user-list"
+        items={items}
+        rowKey={(u) => u.id}
+        columns={columns}
+        loading={list.isLoading}
+        hasMore={list.hasNextPage}
+        onLoadMore={() => void list.fetchNextPage()}
+        renderCard={(u) => (
+          <Space style={{ justifyContent: "space-between", width: "100%" }}>
+            <div>
+              <Typography.Text strong>{u.display_name}</Typography.Text>
+              <div style={{ fontSize: 13, color: "rgba(0,0,0,0.6)" }}>{u.username}</div>
+            </div>
+            <Switch checked={u.is_active} onChange={(v) => void toggle(u, v)} aria-label={`${u.username} ${t("admin.activeLabel")}`} />
+          </Space>
+        )}
+      />
+      <CreateModal<Schemas["UserCreate"]>
+        open={open}
+        title={t("admin.newUser")}
+        onClose={() => setOpen(false)}
+        send={send}
+        onDone={() => void qc.invalidateQueries({ queryKey: ["users"] })}
+        doneText={t("admin.created")}
+        testId="user-form"
+      >
+        <Form.Item name="username" label={t("admin.username")} rules={[{ required: true, pattern: /^[a-zA-Z0-9._-]{3,64}$/, message: t("common.required") }]}>
+          <Input autoCapitalize="none" spellCheck={false} autoComplete="off" />
+        </Form.Item>
+        <Form.Item name="display_name" label={t("admin.displayName")} rules={[{ required: true, whitespace: true, message: t("common.required") }]}>
+          <Input maxLength={100} />
+        </Form.Item>
+        <Form.Item name="password" label={t("admin.password")} extra={t("admin.passwordHint", { min: 8 })} rules={[{ required: true, min: 8, message: t("admin.passwordHint", { min: 8 }) }]}>
+          <Input.Password autoComplete="new-password" />
+        </Form.Item>
+      </CreateModal>
+    </>
+  );
+}
+
+function GrantsTab() {
+  const { t, i18n } = useTranslation();
+  const { message } = AntApp.useApp();
+  const qc = useQueryClient();
+  const names = useOrgNames();
+  const [open, setOpen] = useState(false);
+  const [error, setError] = useState<unknown>(null);
+  const users = useInfiniteQuery({
+    queryKey: ["users", ""],
+    queryFn: ({ pageParam }) => unwrap(api.GET("/api/v1/users", { params: { query: { cursor: pageParam ?? undefined, limit: 100 } } })),
+    initialPageParam: null as string | null,
+    getNextPageParam: (p) => p.next_cursor,
+  });
+  const userList = users.data?.pages.flatMap((p) => p.items) ?? [];
+  const userNames = new Map(userList.map((u) => [u.id, `${u.display_name} (${u.username})`]));
+  const list = useInfiniteQuery({
+    queryKey: ["grants"],
+    queryFn: ({ pageParam }) => unwrap(api.GET("/api/v1/grants", { params: { query: { cursor: pageParam ?? undefined, limit: 100 } } })),
+    initialPageParam: null as string | null,
+    getNextPageParam: (p) => p.next_cursor,
+  });
+  const send = useCallback((v: Schemas["GrantCreate"], key: string) => unwrap(api.POST("/api/v1/grants", { body: v, headers: idem(key) })), []);
+  const revoke = async (g: Grant) => {
+    setError(null);
+    try {
+      await unwrap(api.DELETE("/api/v1/grants/{grant_id}", { params: { path: { grant_id: g.id } } }));
+      message.success(t("admin.revoked"));
+      void qc.invalidateQueries({ queryKey: ["grants"] });
+    } catch (err) {
+      setError(err);
+    }
+  };
+  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const columns: ColumnsType<Grant> = [
+    { title: t("admin.user"), dataIndex: "user_id", render: (id: string) => userNames.get(id) ?? id },
+    { title: t("admin.unit"), dataIndex: "org_id", render: (id: string) => names.get(id) ?? id },
+    { title: t("admin.role"), dataIndex: "role", render: (r: string) => t(`role.${r}`) },
+    { title: t("common.createdAt"), dataIndex: "created_at", render: (v: string) => formatDateTime(v, i18n.language) },
+    {
+      title: t("common.actions"),
+      key: "x",
+      render: (_, g) => (
+        <Popconfirm title={t("admin.revokeConfirm")} onConfirm={() => void revoke(g)} okText={t("common.confirm")} cancelText={t("common.cancel")}>
+          <Button danger size="small">
+            {t("admin.revoke")}
+          </Button>
+        </Popconfirm>
+      ),
+    },
+  ];
+  return (
+    <>
+      <div className="filters">
+        <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)} data-testid="new-grant">
+          {t("admin.newGrant")}
+        </Button>
+      </div>
+      <ProblemAlert error={error ?? list.error} onRetry={() => void list.refetch()} />
+      <ResponsiveList<Grant>
+        testId="grant-list"
+        items={items}
+        rowKey={(g) => g.id}
+        columns={columns}
+        loading={list.isLoading}
+        hasMore={list.hasNextPage}
+        onLoadMore={() => void list.fetchNextPage()}
+        renderCard={(g) => (
+          <Space direction="vertical" size={2} style={{ width: "100%" }}>
+            <Typography.Text strong>{userNames.get(g.user_id) ?? g.user_id}</Typography.Text>
+            <span>
+              {names.get(g.org_id) ?? g.org_id} · {t(`role.${g.role}`)}
+            </span>
+            <Popconfirm title={t("admin.revokeConfirm")} onConfirm={() => void revoke(g)} okText={t("common.confirm")} cancelText={t("common.cancel")}>
+              <Button danger>{t("admin.revoke")}</Button>
+            </Popconfirm>
+          </Space>
+        )}
+      />
+      <CreateModal<Schemas["GrantCreate"]>
+        open={open}
+        title={t("admin.newGrant")}
+        onClose={() => setOpen(false)}
+        send={send}
+        onDone={() => void qc.invalidateQueries({ queryKey: ["grants"] })}
+        doneText={t("admin.granted")}
+        testId="grant-form"
+      >
+        <Form.Item name="user_id" label={t("admin.user")} rules={[{ required: true, message: t("common.required") }]}>
+          <Select
+            showSearch
+            optionFilterProp="label"
+            options={userList.map((u) => ({ value: u.id, label: `${u.display_name} (${u.username})` }))}
+            data-testid="grant-user"
+          />
+        </Form.Item>
+        <Form.Item name="org_id" label={t("admin.unit")} rules={[{ required: true, message: t("common.required") }]}>
+          <OrgTreeSelect />
+        </Form.Item>
+        <Form.Item name="role" label={t("admin.role")} rules={[{ required: true, message: t("common.required") }]}>
+          <Select options={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} />
+        </Form.Item>
+      </CreateModal>
+    </>
+  );
+}
+
+function AuditTab() {
+  const { t, i18n } = useTranslation();
+  const list = useInfiniteQuery({
+    queryKey: ["audit"],
+    queryFn: ({ pageParam }) => unwrap(api.GET("/api/v1/audit", { params: { query: { cursor: pageParam ?? undefined, limit: 50 } } })),
+    initialPageParam: null as string | null,
+    getNextPageParam: (p) => p.next_cursor,
+  });
+  const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const columns: ColumnsType<AuditEntry> = [
+    { title: t("admin.at"), dataIndex: "at", render: (v: string) => formatDateTime(v, i18n.language) },
+    { title: t("admin.action"), dataIndex: "action" },
+    { title: t("admin.entity"), dataIndex: "entity_type" },
+    { title: t("admin.actor"), dataIndex: "actor_id", render: (v: string | null) => v ?? "—" },
+  ];
+  return (
+    <>
+      <ProblemAlert error={list.error} onRetry={() => void list.refetch()} />
+      <ResponsiveList<AuditEntry>
+        testId="audit-list"
+        items={items}
+        rowKey={(a) => String(a.id)}
+        columns={columns}
+        loading={list.isLoading}
+        hasMore={list.hasNextPage}
+        onLoadMore={() => void list.fetchNextPage()}
+        renderCard={(a) => (
+          <div>
+            <Typography.Text strong>{a.action}</Typography.Text> · {a.entity_type}
+            <div style={{ fontSize: 12 }}>{formatDateTime(a.at, i18n.language)}</div>
+          </div>
+        )}
+      />
+    </>
+  );
+}
+
+export default function AdminPage() {
+  const { t } = useTranslation();
+  const { isAdmin } = useGrants();
+  if (!isAdmin) return <Result status="403" title={t("admin.title")} subTitle={t("admin.onlyAdmins")} />;
+  return (
+    <>
+      <div className="page-header">
+        <h1>{t("admin.title")}</h1>
+      </div>
+      <Card size="small">
+        <Tabs
+          destroyOnHidden={false}
+          items={[
+            { key: "units", label: t("admin.units"), children: <UnitsTab /> },
+            { key: "users", label: t("admin.users"), children: <UsersTab /> },
+            { key: "grants", label: t("admin.grants"), children: <GrantsTab /> },
+            { key: "audit", label: t("admin.audit"), children: <AuditTab /> },
+          ]}
+        />
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,93 @@
+import { ArrowLeftOutlined } from "@ant-design/icons";
+import { Button, Card, Col, Descriptions, Row, Skeleton, Space, Tabs, Typography } from "antd";
+import { useQuery } from "@tanstack/react-query";
+import { useTranslation } from "react-i18next";
+import { useNavigate, useParams } from "react-router-dom";
+import { api, unwrap } from "../api/client";
+import { isNotFound } from "../api/problem";
+import { useIssue } from "../api/queries";
+import { ActionBar } from "../components/ActionBar";
+import { FeedbackThread } from "../components/FeedbackThread";
+import { EscalationPath, ItemTimeline } from "../components/ItemTimeline";
+import { NotFound } from "../components/NotFound";
+import { ProblemAlert } from "../components/ProblemAlert";
+import { DueTag, IssueStatusTag } from "../components/Tags";
+import { useIsMobile } from "../hooks/useIsMobile";
+import { formatDateTime } from "../lib/format";
+
+export function IssueDetailPage() {
+  const { id = "" } = useParams();
+  const { t, i18n } = useTranslation();
+  const navigate = useNavigate();
+  const mobile = useIsMobile();
+  const q = useIssue(id);
+  const issue = q.data?.data;
+  const canDelegate = !!issue?.allowed_actions.includes("delegate");
+  // The delegate picker offers the handler unit's subtree (readable by whoever may delegate).
+  const handlerTree = useQuery({
+    queryKey: ["org-tree", issue?.handler_org_id],
+    queryFn: () => unwrap(api.GET("/api/v1/orgs/{org_id}/tree", { params: { path: { org_id: issue!.handler_org_id } } })),
+    enabled: canDelegate,
+  });
+  if (q.isLoading) return <Skeleton active />;
+  if (isNotFound(q.error)) return <NotFound />;
+  if (q.error || !q.data || !issue) return <ProblemAlert error={q.error} onRetry={() => void q.refetch()} />;
+
+  return (
+    <article data-testid="issue-detail" data-status={issue.status}>
+      <div className="page-header">
+        <Space align="start">
+          <Button icon={<ArrowLeftOutlined />} type="text" aria-label={t("common.back")} onClick={() => navigate(-1)} />
+          <div>
+            <h1>{issue.title}</h1>
+            <Space wrap style={{ marginTop: 4 }}>
+              <IssueStatusTag status={issue.status} />
+              <DueTag item={issue} />
+              <Typography.Text type={issue.severity === "critical" || issue.severity === "high" ? "danger" : "secondary"}>{t(`severity.${issue.severity}`)}</Typography.Text>
+            </Space>
+          </div>
+        </Space>
+      </div>
+      <Card size="small" title={t("issue.path")} style={{ marginBottom: 16 }}>
+        <EscalationPath issue={issue} />
+      </Card>
+      <div style={{ marginBottom: 16 }}>
+        <ActionBar type="issues" id={issue.id} allowed={issue.allowed_actions} etag={q.data.etag} delegateTree={handlerTree.data} currentHandlerId={issue.handler_org_id} />
+      </div>
+      <Row gutter={[16, 16]}>
+        <Col xs={24} lg={14}>
+          <Card size="small">
+            <Descriptions column={mobile ? 1 : 2} size="small" bordered={!mobile}>
+              <Descriptions.Item label={t("issue.category")}>{t(`category.${issue.category}`)}</Descriptions.Item>
+              <Descriptions.Item label={t("issue.severity")}>{t(`severity.${issue.severity}`)}</Descriptions.Item>
+              <Descriptions.Item label={t("issue.reporter")}>
+                {issue.reporter_org_name}
+                {issue.reporter_user_name ? ` · ${issue.reporter_user_name}` : ""}
+              </Descriptions.Item>
+              <Descriptions.Item label={t("issue.handler")}>{issue.handler_org_name}</Descriptions.Item>
+              <Descriptions.Item label={t("issue.dueAt")}>{formatDateTime(issue.due_at, i18n.language)}</Descriptions.Item>
+              {issue.resolved_tier && (
+                <Descriptions.Item label={t("issue.resolvedTier")}>
+                  {t(`kind.${issue.resolved_tier}`)}
+                  {issue.resolved_org_name ? ` · ${issue.resolved_org_name}` : ""}
+                </Descriptions.Item>
+              )}
+              {issue.created_at && <Descriptions.Item label={t("common.createdAt")}>{formatDateTime(issue.created_at, i18n.language)}</Descriptions.Item>}
+            </Descriptions>
+            <Typography.Paragraph style={{ whiteSpace: "pre-wrap", marginTop: 12 }}>{issue.description}</Typography.Paragraph>
+          </Card>
+        </Col>
+        <Col xs={24} lg={10}>
+          <Card size="small">
+            <Tabs
+              items={[
+                { key: "timeline", label: t("issue.timeline"), children: <ItemTimeline type="issues" id={issue.id} /> },
+                { key: "feedback", label: t("issue.feedback"), children: <FeedbackThread type="issues" id={issue.id} /> },
+              ]}
+            />
+          </Card>
+        </Col>
+      </Row>
+    </article>
+  );
+}

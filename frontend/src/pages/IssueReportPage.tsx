@@ -1,0 +1,107 @@
+import { App as AntApp, Button, Card, Form, Input, Radio, Select } from "antd";
+import { useQueryClient } from "@tanstack/react-query";
+import { useCallback } from "react";
+import { useTranslation } from "react-i18next";
+import { useNavigate } from "react-router-dom";
+import { fieldErrors } from "../api/problem";
+import { ISSUE_CATEGORIES, ISSUE_SEVERITIES, workItems, type IssueCategory, type IssueCreate, type IssueSeverity } from "../api/workitems";
+import { useGrants } from "../auth/AuthProvider";
+import { ProblemAlert } from "../components/ProblemAlert";
+import { useDraft } from "../hooks/useDraft";
+import { useIdempotentSubmit } from "../hooks/useIdempotentSubmit";
+
+interface Values {
+  reporter_org_id: string;
+  category: IssueCategory;
+  severity: IssueSeverity;
+  title: string;
+  description: string;
+}
+
+/** "Report a problem", built for a phone at a site: big choices, one column, the unit preselected. */
+export function IssueReportPage() {
+  const { t } = useTranslation();
+  const { message } = AntApp.useApp();
+  const navigate = useNavigate();
+  const qc = useQueryClient();
+  const { withRole } = useGrants();
+  const units = withRole("officer", "leader", "liaison");
+  const [form] = Form.useForm<Values>();
+  const draft = useDraft<Values>("issue-report");
+  const send = useCallback((body: IssueCreate, key: string) => workItems.createIssue(body, key), []);
+  const { submit, pending, error } = useIdempotentSubmit(send);
+
+  const onFinish = async (v: Values) => {
+    try {
+      const issue = await submit({
+        title: v.title.trim(),
+        description: v.description.trim(),
+        category: v.category,
+        severity: v.severity,
+        reporter_org_id: v.reporter_org_id,
+      });
+      draft.clear();
+      message.success(t("issue.reported"));
+      void qc.invalidateQueries({ queryKey: ["issues"] });
+      navigate(`/issues/${issue.id}`);
+    } catch (err) {
+      form.setFields(fieldErrors(err).map((f) => ({ name: f.name as keyof Values, errors: f.errors })));
+    }
+  };
+
+  return (
+    <>
+      <div className="page-header">
+        <h1>{t("issue.reportTitle")}</h1>
+      </div>
+      <Card style={{ maxWidth: 640 }}>
+        <ProblemAlert error={error} />
+        <Form<Values>
+          form={form}
+          layout="vertical"
+          size="large"
+          onFinish={(v) => void onFinish(v)}
+          onValuesChange={(_, all) => draft.save(all)}
+          initialValues={{ reporter_org_id: units[0]?.org_id, severity: "normal", ...draft.initial }}
+          data-testid="issue-form"
+        >
+          <Form.Item name="reporter_org_id" label={t("issue.reportAs")} rules={[{ required: true, message: t("common.required") }]} hidden={units.length < 2}>
+            <Select options={units.map((g) => ({ value: g.org_id, label: g.org_name }))} />
+          </Form.Item>
+          {units.length === 1 && (
+            <p>
+              {t("issue.reportAs")}: <strong>{units[0]?.org_name}</strong>
+            </p>
+          )}
+          <Form.Item name="category" label={t("issue.category")} rules={[{ required: true, message: t("common.required") }]}>
+            <Radio.Group style={{ display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(96px, 1fr))", gap: 8 }}>
+              {ISSUE_CATEGORIES.map((c) => (
+                <Radio.Button key={c} value={c} style={{ textAlign: "center", borderRadius: 6, height: 48, lineHeight: "46px" }} data-category={c}>
+                  {t(`category.${c}`)}
+                </Radio.Button>
+              ))}
+            </Radio.Group>
+          </Form.Item>
+          <Form.Item name="severity" label={t("issue.severity")} rules={[{ required: true, message: t("common.required") }]}>
+            <Radio.Group style={{ display: "grid", gridTemplateColumns: "repeat(4, 1fr)", gap: 8 }}>
+              {ISSUE_SEVERITIES.map((s) => (
+                <Radio.Button key={s} value={s} style={{ textAlign: "center", borderRadius: 6, height: 48, lineHeight: "46px" }} data-severity={s}>
+                  {t(`severity.${s}`)}
+                </Radio.Button>
+              ))}
+            </Radio.Group>
+          </Form.Item>
+          <Form.Item name="title" label={t("issue.fieldTitle")} rules={[{ required: true, whitespace: true, message: t("common.required") }]}>
+            <Input maxLength={200} />
+          </Form.Item>
+          <Form.Item name="description" label={t("issue.description")} rules={[{ required: true, whitespace: true, message: t("common.required") }]}>
+            <Input.TextArea rows={5} maxLength={5000} placeholder={t("issue.descriptionPlaceholder")} />
+          </Form.Item>
+          <Button type="primary" htmlType="submit" block loading={pending} data-testid="issue-submit" style={{ height: 52 }}>
+            {t("common.submit")}
+          </Button>
+        </Form>
+      </Card>
+    </>
+  );
+}

@@ -1,0 +1,158 @@
+import { PlusOutlined } from "@ant-design/icons";
+import { Button, Input, Select, Space, Switch, Typography } from "antd";
+import type { ColumnsType } from "antd/es/table";
+import { useMemo } from "react";
+import { useTranslation } from "react-i18next";
+import { Link, useNavigate, useSearchParams } from "react-router-dom";
+import { useIssueList } from "../api/queries";
+import {
+  ISSUE_CATEGORIES,
+  ISSUE_SEVERITIES,
+  ISSUE_STATUSES,
+  TIERS,
+  type Issue,
+  type IssueCategory,
+  type IssueFilters,
+  type IssueSeverity,
+  type IssueStatus,
+} from "../api/workitems";
+import type { Tier } from "../api/client";
+import { useGrants } from "../auth/AuthProvider";
+import { OrgTreeSelect } from "../components/OrgTreeSelect";
+import { ProblemAlert } from "../components/ProblemAlert";
+import { ResponsiveList } from "../components/ResponsiveList";
+import { DueTag, IssueStatusTag } from "../components/Tags";
+import { rowClass } from "./TasksPage";
+
+const SORTS = ["due_at", "-due_at", "-created_at", "created_at", "-updated_at", "updated_at"] as const;
+
+function pick<T extends string>(v: string | null, allowed: readonly string[]): T | undefined {
+  return v && allowed.includes(v) ? (v as T) : undefined;
+}
+
+export function issueFiltersFromParams(p: URLSearchParams): IssueFilters {
+  const f: IssueFilters = {};
+  const status = p.getAll("status").filter((s): s is IssueStatus => (ISSUE_STATUSES as readonly string[]).includes(s));
+  if (status.length) f.status = status;
+  const unit = p.get("within_org_id");
+  if (unit) f.within_org_id = unit;
+  f.category = pick<IssueCategory>(p.get("category"), ISSUE_CATEGORIES);
+  f.severity = pick<IssueSeverity>(p.get("severity"), ISSUE_SEVERITIES);
+  f.resolved_tier = pick<Tier>(p.get("resolved_tier"), TIERS);
+  if (p.get("overdue") === "true") f.overdue = true;
+  const q = p.get("q");
+  if (q) f.q = q;
+  f.sort = p.get("sort") ?? "due_at";
+  return f;
+}
+
+export function IssueCard({ issue }: { issue: Issue }) {
+  const { t } = useTranslation();
+  return (
+    <div data-testid="issue-card">
+      <Space wrap size={4} style={{ marginBottom: 4 }}>
+        <IssueStatusTag status={issue.status} />
+        <Typography.Text type={issue.severity === "critical" || issue.severity === "high" ? "danger" : "secondary"}>
+          {t(`severity.${issue.severity}`)}
+        </Typography.Text>
+        <Typography.Text type="secondary">{t(`category.${issue.category}`)}</Typography.Text>
+      </Space>
+      <Typography.Paragraph strong style={{ margin: 0, fontSize: 16 }}>
+        <Link to={`/issues/${issue.id}`}>{issue.title}</Link>
+      </Typography.Paragraph>
+      <div style={{ fontSize: 13, color: "rgba(0,0,0,0.65)" }}>
+        {issue.reporter_org_name} → {issue.handler_org_name}
+      </div>
+      <DueTag item={issue} />
+    </div>
+  );
+}
+
+export function IssuesPage() {
+  const { t } = useTranslation();
+  const navigate = useNavigate();
+  const { has } = useGrants();
+  const [params, setParams] = useSearchParams();
+  const filters = useMemo(() => issueFiltersFromParams(params), [params]);
+  const q = useIssueList(filters);
+  const items = q.data?.pages.flatMap((p) => p.items) ?? [];
+
+  const set = (key: string, value: string | string[] | null | undefined) => {
+    const next = new URLSearchParams(params);
+    next.delete(key);
+    if (Array.isArray(value)) value.forEach((v) => next.append(key, v));
+    else if (value) next.set(key, value);
+    setParams(next, { replace: true });
+  };
+
+  const columns: ColumnsType<Issue> = [
+    { title: t("issue.fieldTitle"), dataIndex: "title", render: (_, r) => <Link to={`/issues/${r.id}`}>{r.title}</Link> },
+    { title: t("issue.status"), dataIndex: "status", render: (_, r) => <IssueStatusTag status={r.status} /> },
+    { title: t("issue.category"), dataIndex: "category", render: (_, r) => t(`category.${r.category}`) },
+    { title: t("issue.severity"), dataIndex: "severity", render: (_, r) => t(`severity.${r.severity}`) },
+    { title: t("issue.reporter"), dataIndex: "reporter_org_name" },
+    { title: t("issue.handler"), dataIndex: "handler_org_name" },
+    { title: t("issue.dueAt"), dataIndex: "due_at", render: (_, r) => <DueTag item={r} /> },
+  ];
+
+  return (
+    <>
+      <div className="page-header">
+        <h1>{t("issue.title")}</h1>
+        {has("officer", "leader", "liaison") && (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate("/issues/new")} data-testid="new-issue">
+            {t("issue.report")}
+          </Button>
+        )}
+      </div>
+      <section className="filters" aria-label={t("common.filters")}>
+        <Input.Search allowClear placeholder={t("issue.keyword")} aria-label={t("issue.keyword")} defaultValue={filters.q} onSearch={(v) => set("q", v)} style={{ width: 220 }} />
+        <Select
+          mode="multiple"
+          allowClear
+          placeholder={t("issue.status")}
+          aria-label={t("issue.status")}
+          value={filters.status ?? []}
+          onChange={(v: string[]) => set("status", v)}
+          options={ISSUE_STATUSES.map((s) => ({ value: s, label: t(`status.issue.${s}`) }))}
+          style={{ minWidth: 180 }}
+          maxTagCount="responsive"
+        />
+        <div style={{ minWidth: 220 }}>
+          <OrgTreeSelect allowClear value={filters.within_org_id} onChange={(v) => set("within_org_id", v)} placeholder={t("task.unitFilter")} aria-label={t("task.unitFilter")} />
+        </div>
+        <Select allowClear placeholder={t("issue.category")} aria-label={t("issue.category")} value={filters.category} onChange={(v?: string) => set("category", v)} options={ISSUE_CATEGORIES.map((c) => ({ value: c, label: t(`category.${c}`) }))} />
+        <Select allowClear placeholder={t("issue.severity")} aria-label={t("issue.severity")} value={filters.severity} onChange={(v?: string) => set("severity", v)} options={ISSUE_SEVERITIES.map((c) => ({ value: c, label: t(`severity.${c}`) }))} />
+        <Select allowClear placeholder={t("issue.resolvedTier")} aria-label={t("issue.resolvedTier")} value={filters.resolved_tier} onChange={(v?: string) => set("resolved_tier", v)} options={TIERS.map((c) => ({ value: c, label: t(`kind.${c}`) }))} />
+        <Select
+          aria-label={t("common.sort")}
+          value={filters.sort}
+          onChange={(v: string) => set("sort", v)}
+          options={SORTS.map((s) => ({
+            value: s,
+            label: `${t(s.includes("due") ? "task.sortDue" : s.includes("created") ? "task.sortCreated" : "task.sortUpdated")} · ${t(s.startsWith("-") ? "common.descending" : "common.ascending")}`,
+          }))}
+        />
+        <Space>
+          <Switch checked={!!filters.overdue} onChange={(v) => set("overdue", v ? "true" : null)} id="issues-overdue-only" aria-label={t("task.overdueOnly")} />
+          <label htmlFor="issues-overdue-only">{t("task.overdueOnly")}</label>
+        </Space>
+      </section>
+      <ProblemAlert error={q.error} onRetry={() => void q.refetch()} />
+      <ResponsiveList<Issue>
+        testId="issue-list"
+        items={items}
+        rowKey={(r) => r.id}
+        columns={columns}
+        renderCard={(r) => <IssueCard issue={r} />}
+        loading={q.isLoading}
+        hasMore={q.hasNextPage}
+        loadingMore={q.isFetchingNextPage}
+        onLoadMore={() => void q.fetchNextPage()}
+        onOpen={(r) => navigate(`/issues/${r.id}`)}
+        rowClassName={rowClass}
+        emptyText={t("issue.none")}
+      />
+    </>
+  );
+}
