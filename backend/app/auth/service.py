@@ -99,6 +99,11 @@ async def login(
 ) -> IssuedTokens:
     username = username.strip().lower()
     keys = [f"user:{username}"] + ([f"addr:{client_addr}"] if client_addr else [])
+    # One sign-in per username at a time (until this transaction ends), or concurrent
+    # guesses would all pass the check before any of their failures is counted.
+    await session.execute(
+        sa.select(sa.func.pg_advisory_xact_lock(sa.func.hashtextextended(keys[0], 0)))
+    )
     await _check_throttle(session, keys)
     user = (
         await session.execute(sa.select(User).where(col(User.username) == username))

@@ -14,7 +14,7 @@ log = logging.getLogger("liandong")
 request_id_var: contextvars.ContextVar[str] = contextvars.ContextVar("request_id", default="-")
 client_addr_var: contextvars.ContextVar[str] = contextvars.ContextVar("client_addr", default="")
 
-_SAFE_REQUEST_ID = re.compile(r"^[A-Za-z0-9._:-]{1,128}$")
+_SAFE_REQUEST_ID = re.compile(r"[A-Za-z0-9._:-]{1,128}")  # fullmatch: `$` allows "\n"
 _BODY_METHODS = {b"POST", b"PUT", b"PATCH"}
 _FORM_PATHS = {"/api/v1/auth/token"}
 
@@ -45,7 +45,7 @@ class RequestContextMiddleware:
             return
         headers = dict(scope.get("headers") or [])
         incoming = headers.get(b"x-request-id", b"").decode("latin-1")
-        request_id = incoming if _SAFE_REQUEST_ID.match(incoming) else uuid.uuid4().hex
+        request_id = incoming if _SAFE_REQUEST_ID.fullmatch(incoming) else uuid.uuid4().hex
         request_id_var.set(request_id)
         client = scope.get("client")
         client_addr_var.set(client[0] if client else "")
@@ -93,27 +93,40 @@ class RequestContextMiddleware:
                 return
 
         received = 0
+        too_large = False
 
         async def limited_receive() -> Message:
-            nonlocal received
+            nonlocal received, too_large
             message = await receive()
             if message["type"] == "http.request":
                 received += len(message.get("body", b""))
                 if received > self.max_body_bytes:
+                    too_large = True
                     raise _BodyTooLarge
             return message
 
+        async def send_unless_too_large(message: Message) -> None:
+            # FastAPI turns an error while reading the body into its own 400; a body cut
+            # off for its size (streamed, no Content-Length) must still get 413.
+            if too_large and not started:
+                return
+            await send_with_id(message)
+
         try:
-            await self.app(scope, limited_receive if is_api else receive, send_with_id)
-        except _BodyTooLarge:
-            if not started:
-                await reply(413, "Content Too Large", self._too_large(), "content-too-large")
+            await self.app(scope, limited_receive if is_api else receive, send_unless_too_large)
         except Exception:
-            log.exception("unhandled error on %s %s", scope.get("method"), path)
-            if not started:
-                await reply(
-                    500, "Internal Server Error", "An internal error occurred.", "internal-error"
-                )
+            if not too_large:
+                log.exception("unhandled error on %s %s", scope.get("method"), path)
+                if not started:
+                    await reply(
+                        500,
+                        "Internal Server Error",
+                        "An internal error occurred.",
+                        "internal-error",
+                    )
+                return
+        if too_large and not started:
+            await reply(413, "Content Too Large", self._too_large(), "content-too-large")
 
     def _too_large(self) -> str:
         return f"The request body exceeds {self.max_body_bytes} bytes."
