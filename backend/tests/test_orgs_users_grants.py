@@ -255,3 +255,20 @@ async def test_duplicate_username_and_grant_conflict(
     body = {"user_id": user["id"], "org_id": str(world.unit("S22").id), "role": "observer"}
     assert (await client.post(f"{API}/grants", json=body, headers=admin.headers)).status_code == 201
     assert (await client.post(f"{API}/grants", json=body, headers=admin.headers)).status_code == 409
+
+
+async def test_user_changes_are_in_the_audit_of_admins_above(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    street_admin = world.actor(Role.admin, "S12")
+    user = await _new_user(client, street_admin.headers)
+    county_admin = world.actor(Role.admin, "C1")
+    entries = await client.get(
+        f"{API}/audit", params={"entity_id": user["id"]}, headers=county_admin.headers
+    )
+    assert [e["action"] for e in entries.json()["items"]] == ["user.create"]
+    cousin_admin = world.actor(Role.admin, "S21")
+    hidden = await client.get(
+        f"{API}/audit", params={"entity_id": user["id"]}, headers=cousin_admin.headers
+    )
+    assert hidden.json()["items"] == []

@@ -46,6 +46,12 @@ def _fully_managed_by(principal: Principal) -> sa.ColumnElement[bool]:
     return sa.and_(visible_to(principal, Perm.user_manage), ~outside.exists())
 
 
+def _admin_home(principal: Principal) -> tuple[int, ...]:
+    """Where a user change is filed in the audit log: the acting admin's scope, so the
+    admins above that scope see it."""
+    return principal.paths(Perm.user_manage)[0]
+
+
 async def get_visible(session: AsyncSession, principal: Principal, user_id: uuid.UUID) -> User:
     user: User | None = (
         await session.execute(sa.select(User).where(col(User.id) == user_id, visible_to(principal)))
@@ -101,6 +107,7 @@ async def create_user(session: AsyncSession, principal: Principal, data: UserCre
         entity_type="user",
         entity_id=user.id,
         actor_id=principal.user_id,
+        org_path=_admin_home(principal),
         after=snapshot(user, AUDIT_FIELDS),
     )
     return user
@@ -140,6 +147,7 @@ async def update_user(
         entity_type="user",
         entity_id=user.id,
         actor_id=principal.user_id,
+        org_path=_admin_home(principal),
         before=before,
         after=after,
     )
