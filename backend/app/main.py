@@ -14,8 +14,13 @@ from app.core.db import dispose_engine
 from app.core.errors import install_error_handlers
 from app.core.middleware import RequestContextMiddleware
 from app.core.spa import DEFAULT_SPA_DIR, SPAStaticFiles
+from app.events.router import router as events_router
+from app.feedback.router import router as feedback_router
 from app.grants.router import router as grants_router
+from app.issues.router import router as issues_router
+from app.notifications.router import router as notifications_router
 from app.orgs.router import router as orgs_router
+from app.tasks.router import router as tasks_router
 from app.users.router import router as users_router
 
 API_PREFIX = "/api/v1"
@@ -51,7 +56,18 @@ def create_app() -> FastAPI:
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
 
     api = APIRouter(prefix=API_PREFIX)
-    for router in (auth_router, orgs_router, users_router, grants_router, audit_router):
+    for router in (
+        auth_router,
+        orgs_router,
+        users_router,
+        grants_router,
+        audit_router,
+        tasks_router,
+        issues_router,
+        feedback_router,
+        events_router,
+        notifications_router,
+    ):
         api.include_router(router)
 
     @api.get("/health", dependencies=[Public], tags=["meta"], summary="Liveness")

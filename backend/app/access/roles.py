@@ -19,9 +19,32 @@ class Perm(StrEnum):
     grant_read = "grant.read"
     grant_manage = "grant.manage"
     audit_read = "audit.read"
+    # Work items (tasks, issues, feedback). Side rules (issuer/assignee, reporter/handler)
+    # are checked in the services on top of these.
+    task_read = "task.read"
+    task_create = "task.create"  # issue tasks and subtasks, edit and re-issue them
+    task_work = "task.work"  # accept, start, progress, submit, request an extension
+    task_decide = "task.decide"  # verify, return, cancel, approve/reject an extension
+    issue_read = "issue.read"
+    issue_create = "issue.create"  # raise an issue, edit it while open
+    issue_work = "issue.work"  # acknowledge, escalate
+    issue_decide = "issue.decide"  # delegate, resolve
+    issue_confirm = "issue.confirm"  # close (with a rating) or reopen, reporter side
+    feedback_create = "feedback.create"
 
 
-_READ = {Perm.org_read}
+_READ = {Perm.org_read, Perm.task_read, Perm.issue_read}
+_OFFICER = {
+    Perm.task_create,
+    Perm.task_work,
+    Perm.issue_create,
+    Perm.issue_work,
+    Perm.issue_confirm,
+    Perm.feedback_create,
+}
+_LEADER = _OFFICER | {Perm.task_decide, Perm.issue_decide}
+# An enterprise contact raises issues, confirms (rates) or reopens them, and gives feedback.
+_LIAISON = {Perm.issue_create, Perm.issue_confirm, Perm.feedback_create}
 
 ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
     Role.admin: frozenset(
@@ -35,10 +58,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.audit_read,
         }
     ),
-    Role.leader: frozenset(_READ | {Perm.audit_read}),
-    Role.officer: frozenset(_READ),
+    Role.leader: frozenset(_READ | _LEADER | {Perm.audit_read}),
+    Role.officer: frozenset(_READ | _OFFICER),
     Role.observer: frozenset(_READ),
-    Role.liaison: frozenset(_READ),
+    Role.liaison: frozenset(_READ | _LIAISON),
 }
 
 

@@ -1,0 +1,41 @@
+import uuid
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
+from sqlmodel import Field, SQLModel
+
+from app.core.models import timestamp
+
+
+class ItemType(StrEnum):
+    task = "task"
+    issue = "issue"
+
+
+class ItemEvent(SQLModel, table=True):
+    """One step on a work item's timeline: a state change, a move, feedback, an extension."""
+
+    __tablename__ = "item_events"
+    __table_args__ = (
+        sa.Index(None, "entity_id", "id"),
+        sa.CheckConstraint("entity_type IN ('task','issue')", name="entity_type_valid"),
+    )
+
+    id: int | None = Field(
+        default=None, sa_column=sa.Column(sa.BigInteger, sa.Identity(), primary_key=True)
+    )
+    entity_type: str = Field(max_length=10)
+    entity_id: uuid.UUID
+    action: str = Field(max_length=40)
+    from_status: str | None = Field(default=None, max_length=20)
+    to_status: str | None = Field(default=None, max_length=20)
+    actor_id: uuid.UUID | None = Field(default=None)
+    org_id: uuid.UUID | None = Field(default=None)
+    note: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    data: dict[str, Any] | None = Field(
+        default=None, sa_column=sa.Column(postgresql.JSONB, nullable=True)
+    )
+    at: datetime = timestamp()

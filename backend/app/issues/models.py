@@ -1,0 +1,93 @@
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from app.core.models import path_column, timestamp, uuid_pk
+from app.orgs.models import Tier
+
+
+class IssueStatus(StrEnum):
+    open = "open"
+    acknowledged = "acknowledged"
+    resolved = "resolved"
+    closed = "closed"
+
+
+class IssueCategory(StrEnum):
+    land = "land"
+    power = "power"
+    water = "water"
+    construction = "construction"
+    labour = "labour"
+    materials = "materials"
+    policy = "policy"
+    funding = "funding"
+    other = "other"
+
+
+class IssueSeverity(StrEnum):
+    low = "low"
+    normal = "normal"
+    high = "high"
+    critical = "critical"
+
+
+UNRESOLVED_STATUSES = frozenset({IssueStatus.open, IssueStatus.acknowledged})
+
+
+def _in(column: str, values: type[StrEnum]) -> str:
+    return f"{column} IN ({','.join(repr(v.value) for v in values)})"
+
+
+class Issue(SQLModel, table=True):
+    """问题/堵点: raised by a reporter unit, handled by the current handler unit. Both party
+    paths are stored, so the reporter keeps seeing it after it climbs the chain."""
+
+    __tablename__ = "issues"
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", IssueStatus), name="status_valid"),
+        sa.CheckConstraint(_in("category", IssueCategory), name="category_valid"),
+        sa.CheckConstraint(_in("severity", IssueSeverity), name="severity_valid"),
+        sa.CheckConstraint(
+            f"resolved_tier IS NULL OR {_in('resolved_tier', Tier)}", name="resolved_tier_valid"
+        ),
+        sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_valid"),
+        sa.Index(None, "due_at", "id"),
+        sa.Index(None, "created_at", "id"),
+        sa.Index(None, "updated_at", "id"),
+    )
+
+    id: uuid.UUID = uuid_pk()
+    title: str = Field(max_length=200)
+    description: str = Field(
+        default="", sa_column=sa.Column(sa.Text, nullable=False, server_default="")
+    )
+    category: str = Field(max_length=20)
+    severity: str = Field(default=IssueSeverity.normal.value, max_length=10)
+    status: str = Field(default=IssueStatus.open.value, max_length=20)
+    reporter_org_id: uuid.UUID = Field(foreign_key="org_units.id", ondelete="RESTRICT")
+    reporter_path: list[int] = path_column()
+    reporter_user_id: uuid.UUID | None = Field(
+        default=None, foreign_key="users.id", ondelete="SET NULL"
+    )
+    handler_org_id: uuid.UUID = Field(foreign_key="org_units.id", ondelete="RESTRICT")
+    handler_path: list[int] = path_column()
+    # Kept while resolved or closed: which unit solved it, at which tier, and how.
+    resolved_by_org_id: uuid.UUID | None = Field(
+        default=None, foreign_key="org_units.id", ondelete="RESTRICT"
+    )
+    resolved_tier: str | None = Field(default=None, max_length=20)
+    resolution: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    rating: int | None = Field(default=None, sa_column=sa.Column(sa.SmallInteger, nullable=True))
+    due_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
+    acknowledged_at: datetime | None = timestamp(nullable=True)
+    resolved_at: datetime | None = timestamp(nullable=True)
+    closed_at: datetime | None = timestamp(nullable=True)
+    due_soon_notified_at: datetime | None = timestamp(nullable=True)
+    overdue_notified_at: datetime | None = timestamp(nullable=True)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})

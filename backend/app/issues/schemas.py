@@ -1,0 +1,108 @@
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+
+from app.issues.models import IssueCategory, IssueSeverity, IssueStatus
+from app.orgs.models import Tier
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10000)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+RequiredNote = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)
+]
+
+
+class IssueCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title
+    description: Text = ""
+    category: IssueCategory
+    severity: IssueSeverity = IssueSeverity.normal
+    reporter_org_id: uuid.UUID | None = Field(
+        default=None,
+        description="The reporting unit (it handles the issue first); defaults to your unit "
+        "when you hold roles at one only.",
+    )
+
+
+class IssueUpdate(BaseModel):
+    """Reporter or handler side, while unresolved. A new severity resets the due date."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    description: Text | None = None
+    category: IssueCategory | None = None
+    severity: IssueSeverity | None = None
+
+
+class IssueNote(BaseModel):
+    """acknowledge, reopen: an optional note."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: Note = ""
+
+
+class IssueRequiredNote(BaseModel):
+    """escalate (the reason) and resolve (the resolution)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: RequiredNote
+
+
+class DelegateBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: Note = ""
+    target_org_id: uuid.UUID = Field(description="A unit inside the current handler's scope")
+
+
+class CloseBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: Note = ""
+    rating: int = Field(ge=1, le=5, description="Satisfaction, 1-5")
+
+
+class IssueRead(BaseModel):
+    id: uuid.UUID
+    title: str
+    description: str
+    category: IssueCategory
+    severity: IssueSeverity
+    status: IssueStatus
+    reporter_org_id: uuid.UUID
+    reporter_org_name: str
+    reporter_user_id: uuid.UUID | None
+    handler_org_id: uuid.UUID
+    handler_org_name: str
+    handler_tier: Tier
+    resolved_by_org_id: uuid.UUID | None
+    resolved_by_org_name: str | None
+    resolved_tier: Tier | None
+    resolution: str | None
+    rating: int | None
+    due_at: datetime
+    overdue: bool
+    due_soon: bool
+    created_at: datetime
+    updated_at: datetime
+    acknowledged_at: datetime | None
+    resolved_at: datetime | None
+    closed_at: datetime | None
+    reopen_until: datetime | None
+    version: int
+    allowed_actions: list[str]
+    can_edit: bool
+    can_feedback: bool
+
+
+class IssuePage(BaseModel):
+    items: list[IssueRead]
+    next_cursor: str | None

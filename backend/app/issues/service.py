@@ -1,0 +1,634 @@
+"""Issues: raised where they are found, escalated up the tiers or delegated down until a
+unit resolves them; the reporter confirms (with a rating) or reopens.
+
+All issue SQL lives here. Status changes go through `_set_status` only (rollup counters
+hook in there); handler moves go through `_move_handler`.
+"""
+
+import uuid
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
+from sqlmodel import col
+
+from app.access.roles import Perm, role_has
+from app.access.scope import Principal, is_within, path_range
+from app.audit.service import record, snapshot
+from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from app.core.etags import check_if_match
+from app.core.models import PathType, utcnow
+from app.events.listing import keyset, next_cursor, parse_sort
+from app.events.models import ItemType
+from app.events.service import AnySelect, add_event
+from app.events.sides import Sides, acting_unit
+from app.feedback import service as feedback
+from app.feedback.models import FeedbackKind
+from app.feedback.schemas import FeedbackCreate
+from app.issues import state
+from app.issues.config import get_issue_settings
+from app.issues.models import UNRESOLVED_STATUSES, Issue, IssueSeverity, IssueStatus
+from app.issues.schemas import CloseBody, DelegateBody, IssueCreate, IssueUpdate
+from app.issues.state import IssueSide
+from app.notifications.models import NotificationKind
+from app.notifications.service import notify_unit
+from app.orgs.models import TIER_KINDS, OrgUnit, Tier
+
+AUDIT_FIELDS = (
+    "id",
+    "title",
+    "description",
+    "category",
+    "severity",
+    "status",
+    "reporter_org_id",
+    "handler_org_id",
+    "resolved_by_org_id",
+    "resolved_tier",
+    "resolution",
+    "rating",
+    "due_at",
+    "version",
+)
+CAPABILITY_PERMS = (Perm.issue_create, Perm.issue_work, Perm.issue_decide, Perm.issue_confirm)
+
+_reporter = aliased(OrgUnit, name="reporter_org")
+_handler = aliased(OrgUnit, name="handler_org")
+_COLUMNS: tuple[Any, ...] = (
+    col(Issue.id),
+    col(Issue.title),
+    col(Issue.description),
+    col(Issue.category),
+    col(Issue.severity),
+    col(Issue.status),
+    col(Issue.reporter_org_id),
+    col(_reporter.name).label("reporter_org_name"),
+    col(Issue.reporter_path),
+    col(Issue.reporter_user_id),
+    col(Issue.handler_org_id),
+    col(_handler.name).label("handler_org_name"),
+    col(_handler.tier).label("handler_tier"),
+    col(Issue.handler_path),
+    col(Issue.resolved_by_org_id),
+    col(Issue.resolved_tier),
+    col(Issue.resolution),
+    col(Issue.rating),
+    col(Issue.due_at),
+    col(Issue.created_at),
+    col(Issue.updated_at),
+    col(Issue.acknowledged_at),
+    col(Issue.resolved_at),
+    col(Issue.closed_at),
+    col(Issue.version),
+)
+
+
+def _select() -> AnySelect:
+    return (
+        sa.select(*_COLUMNS)
+        .join(_reporter, col(_reporter.id) == col(Issue.reporter_org_id))
+        .join(_handler, col(_handler.id) == col(Issue.handler_org_id))
+    )
+
+
+# ---------------------------------------------------------------- rendering
+
+
+def capabilities(
+    sides: Sides, reporter_path: Sequence[int], handler_path: Sequence[int]
+) -> frozenset[state.Capability]:
+    caps: set[state.Capability] = set()
+    for perm in CAPABILITY_PERMS:
+        if sides.may(perm, reporter_path):
+            caps.add((IssueSide.reporter, perm))
+        if sides.may(perm, handler_path):
+            caps.add((IssueSide.handler, perm))
+    return frozenset(caps)
+
+
+def _facts(
+    status: str, handler_tier: str, resolved_at: datetime | None, now: datetime
+) -> state.Facts:
+    window = get_issue_settings().reopen_window
+    return state.Facts(
+        status=status,
+        can_escalate=handler_tier != Tier.prefecture,
+        reopen_open=resolved_at is not None and now <= resolved_at + window,
+    )
+
+
+def render(row: Any, sides: Sides, now: datetime) -> dict[str, Any]:
+    status = row.status
+    caps = capabilities(sides, row.reporter_path, row.handler_path)
+    facts = _facts(status, row.handler_tier, row.resolved_at, now)
+    resolved_by_handler = row.resolved_by_org_id == row.handler_org_id
+    return {
+        "id": row.id,
+        "title": row.title,
+        "description": row.description,
+        "category": row.category,
+        "severity": row.severity,
+        "status": status,
+        "reporter_org_id": row.reporter_org_id,
+        "reporter_org_name": row.reporter_org_name,
+        "reporter_user_id": row.reporter_user_id,
+        "handler_org_id": row.handler_org_id,
+        "handler_org_name": row.handler_org_name,
+        "handler_tier": row.handler_tier,
+        "resolved_by_org_id": row.resolved_by_org_id,
+        # A resolved issue stays with the unit that resolved it (reopen clears both).
+        "resolved_by_org_name": row.handler_org_name if resolved_by_handler else None,
+        "resolved_tier": row.resolved_tier,
+        "resolution": row.resolution,
+        "rating": row.rating,
+        "due_at": row.due_at,
+        "overdue": state.is_overdue(row.due_at, status, now),
+        "due_soon": state.is_due_soon(row.due_at, status, now),
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+        "acknowledged_at": row.acknowledged_at,
+        "resolved_at": row.resolved_at,
+        "closed_at": row.closed_at,
+        "reopen_until": row.resolved_at + get_issue_settings().reopen_window
+        if row.resolved_at is not None
+        else None,
+        "version": row.version,
+        "allowed_actions": state.allowed_actions(facts, caps),
+        "can_edit": status in UNRESOLVED_STATUSES and any(c in caps for c in state.EDIT),
+        "can_feedback": sides.may(Perm.feedback_create, row.reporter_path)
+        or sides.may(Perm.feedback_create, row.handler_path),
+    }
+
+
+async def _read(session: AsyncSession, sides: Sides, issue_id: uuid.UUID) -> dict[str, Any]:
+    row = (await session.execute(_select().where(col(Issue.id) == issue_id))).one()
+    return render(row, sides, utcnow())
+
+
+# ---------------------------------------------------------------- reads
+
+
+def _visible(principal: Principal) -> sa.ColumnElement[bool]:
+    return principal.within(col(Issue.reporter_path), col(Issue.handler_path), perm=Perm.issue_read)
+
+
+async def get_issue(
+    session: AsyncSession, principal: Principal, issue_id: uuid.UUID
+) -> dict[str, Any]:
+    row = (
+        await session.execute(_select().where(col(Issue.id) == issue_id, _visible(principal)))
+    ).one_or_none()
+    if row is None:
+        raise NotFound("Issue")
+    return render(row, Sides(principal), utcnow())
+
+
+async def visible_paths(
+    session: AsyncSession, principal: Principal, issue_id: uuid.UUID
+) -> tuple[list[int], list[int]]:
+    """(reporter_path, handler_path) of an issue the caller sees; 404 otherwise."""
+    row = (
+        await session.execute(
+            sa.select(col(Issue.reporter_path), col(Issue.handler_path)).where(
+                col(Issue.id) == issue_id, _visible(principal)
+            )
+        )
+    ).one_or_none()
+    if row is None:
+        raise NotFound("Issue")
+    return list(row.reporter_path), list(row.handler_path)
+
+
+@dataclass(frozen=True)
+class IssueFilters:
+    status: Sequence[str] | None = None
+    category: Sequence[str] | None = None
+    severity: Sequence[str] | None = None
+    reporter_org_id: uuid.UUID | None = None
+    handler_org_id: uuid.UUID | None = None
+    within_org_id: uuid.UUID | None = None
+    resolved_tier: str | None = None
+    overdue: bool | None = None
+    due_soon: bool | None = None
+    due_before: datetime | None = None
+    due_after: datetime | None = None
+    q: str | None = None
+
+
+async def _org_path(session: AsyncSession, org_id: uuid.UUID) -> list[int] | None:
+    path = (
+        await session.execute(sa.select(col(OrgUnit.path)).where(col(OrgUnit.id) == org_id))
+    ).scalar_one_or_none()
+    return list(path) if path is not None else None
+
+
+def overdue_condition(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        col(Issue.due_at) < now, col(Issue.status).in_([s.value for s in UNRESOLVED_STATUSES])
+    )
+
+
+def due_soon_condition(now: datetime) -> sa.ColumnElement[bool]:
+    return sa.and_(
+        col(Issue.due_at) >= now,
+        col(Issue.due_at) <= now + state.DUE_SOON,
+        col(Issue.status).in_([s.value for s in UNRESOLVED_STATUSES]),
+    )
+
+
+async def list_issues(
+    session: AsyncSession,
+    principal: Principal,
+    filters: IssueFilters,
+    *,
+    sort: str,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[dict[str, Any]], str | None]:
+    now = utcnow()
+    field, _ = parse_sort(sort)
+    query = _select().where(_visible(principal))
+    if filters.status:
+        query = query.where(col(Issue.status).in_(list(filters.status)))
+    if filters.category:
+        query = query.where(col(Issue.category).in_(list(filters.category)))
+    if filters.severity:
+        query = query.where(col(Issue.severity).in_(list(filters.severity)))
+    for org_id, column in (
+        (filters.reporter_org_id, col(Issue.reporter_path)),
+        (filters.handler_org_id, col(Issue.handler_path)),
+    ):
+        if org_id is not None:
+            path = await _org_path(session, org_id)
+            if path is None:
+                return [], None
+            query = query.where(column == sa.literal(path, PathType))
+    if filters.within_org_id is not None:
+        path = await _org_path(session, filters.within_org_id)
+        if path is None:
+            return [], None
+        query = query.where(
+            sa.or_(
+                path_range(col(Issue.reporter_path), tuple(path)),
+                path_range(col(Issue.handler_path), tuple(path)),
+            )
+        )
+    if filters.resolved_tier is not None:
+        query = query.where(col(Issue.resolved_tier) == filters.resolved_tier)
+    if filters.overdue is not None:
+        query = query.where(overdue_condition(now) if filters.overdue else ~overdue_condition(now))
+    if filters.due_soon is not None:
+        query = query.where(
+            due_soon_condition(now) if filters.due_soon else ~due_soon_condition(now)
+        )
+    if filters.due_before is not None:
+        query = query.where(col(Issue.due_at) < filters.due_before)
+    if filters.due_after is not None:
+        query = query.where(col(Issue.due_at) >= filters.due_after)
+    if filters.q:
+        query = query.where(col(Issue.title).icontains(filters.q, autoescape=True))
+    query = keyset(query, col(getattr(Issue, field)), col(Issue.id), sort, cursor)
+    connection = await session.connection()
+    rows = (await connection.execute(query.limit(limit + 1))).all()
+    sides = Sides(principal)
+    return [render(row, sides, now) for row in rows[:limit]], next_cursor(rows, limit, sort)
+
+
+# ---------------------------------------------------------------- org rules
+
+
+async def _org(session: AsyncSession, org_id: uuid.UUID, field: str) -> OrgUnit:
+    org: OrgUnit | None = (
+        await session.execute(sa.select(OrgUnit).where(col(OrgUnit.id) == org_id))
+    ).scalar_one_or_none()
+    if org is None:
+        raise Unprocessable(f"{field}: no such unit.")
+    return org
+
+
+async def escalation_target(session: AsyncSession, handler_path: Sequence[int]) -> OrgUnit | None:
+    """The tier unit one tier above the handler's tier unit (its own, or the one it hangs
+    under); None at the prefecture tier."""
+    tier_units = (
+        (
+            await session.execute(
+                sa.select(OrgUnit)
+                .where(
+                    col(OrgUnit.key).in_(list(handler_path)),
+                    col(OrgUnit.kind).in_([k.value for k in TIER_KINDS]),
+                )
+                .order_by(sa.func.cardinality(col(OrgUnit.path)).desc())
+                .limit(2)
+            )
+        )
+        .scalars()
+        .all()
+    )
+    return tier_units[1] if len(tier_units) > 1 else None
+
+
+async def _reporter_for(
+    session: AsyncSession, principal: Principal, sides: Sides, reporter_org_id: uuid.UUID | None
+) -> OrgUnit:
+    if reporter_org_id is None:
+        units = {g.org_id for g in principal.grants if role_has(g.role, Perm.issue_create)}
+        if not units:
+            raise Forbidden("Your roles do not allow raising issues.")
+        if len(units) > 1:
+            raise Unprocessable("You hold roles at several units: name the reporter_org_id.")
+        reporter_org_id = units.pop()
+    reporter = await _org(session, reporter_org_id, "reporter_org_id")
+    if not sides.may(Perm.issue_create, reporter.path):
+        raise Forbidden("You may not raise issues for that unit.")
+    return reporter
+
+
+# ---------------------------------------------------------------- writes
+
+
+async def _lock(session: AsyncSession, principal: Principal, issue_id: uuid.UUID) -> Issue:
+    issue: Issue | None = (
+        await session.execute(
+            sa.select(Issue).where(col(Issue.id) == issue_id, _visible(principal)).with_for_update()
+        )
+    ).scalar_one_or_none()
+    if issue is None:
+        raise NotFound("Issue")
+    return issue
+
+
+async def _set_status(session: AsyncSession, issue: Issue, new: IssueStatus, now: datetime) -> None:
+    """The one place an issue's status changes (rollup counters hook in here)."""
+    issue.status = new.value
+    if new == IssueStatus.acknowledged:
+        issue.acknowledged_at = now
+    elif new == IssueStatus.closed:
+        issue.closed_at = now
+    await session.flush()
+
+
+async def _move_handler(issue: Issue, target: OrgUnit) -> None:
+    """The one place the handler changes: the new unit starts from `open`."""
+    issue.handler_org_id = target.id
+    issue.handler_path = list(target.path)
+    issue.acknowledged_at = None
+    issue.due_soon_notified_at = None
+    issue.overdue_notified_at = None
+
+
+async def _audit(
+    session: AsyncSession,
+    action: str,
+    issue: Issue,
+    actor_id: uuid.UUID,
+    before: dict[str, Any] | None,
+) -> None:
+    await record(
+        session,
+        action=f"issue.{action}",
+        entity_type="issue",
+        entity_id=issue.id,
+        actor_id=actor_id,
+        org_path=issue.reporter_path,
+        before=before,
+        after=snapshot(issue, AUDIT_FIELDS),
+    )
+
+
+async def create_issue(
+    session: AsyncSession, principal: Principal, data: IssueCreate
+) -> dict[str, Any]:
+    sides = Sides(principal)
+    reporter = await _reporter_for(session, principal, sides, data.reporter_org_id)
+    now = utcnow()
+    issue = Issue(
+        title=data.title,
+        description=data.description,
+        category=data.category.value,
+        severity=data.severity.value,
+        status=IssueStatus.open.value,
+        reporter_org_id=reporter.id,
+        reporter_path=list(reporter.path),
+        reporter_user_id=principal.user_id,
+        handler_org_id=reporter.id,
+        handler_path=list(reporter.path),
+        due_at=now + get_issue_settings().due_in(data.severity),
+        created_at=now,
+        updated_at=now,
+    )
+    session.add(issue)
+    await session.flush()
+    await add_event(
+        session,
+        item_type=ItemType.issue,
+        item_id=issue.id,
+        action="create",
+        actor_id=principal.user_id,
+        org_id=reporter.id,
+        to_status=IssueStatus.open.value,
+        data={"severity": issue.severity, "category": issue.category, "due_at": issue.due_at},
+    )
+    await _audit(session, "create", issue, principal.user_id, None)
+    return await _read(session, sides, issue.id)
+
+
+async def update_issue(
+    session: AsyncSession,
+    principal: Principal,
+    issue_id: uuid.UUID,
+    data: IssueUpdate,
+    if_match: str | None,
+) -> dict[str, Any]:
+    issue = await _lock(session, principal, issue_id)
+    sides = Sides(principal)
+    caps = capabilities(sides, issue.reporter_path, issue.handler_path)
+    if not any(c in caps for c in state.EDIT):
+        raise Forbidden("Only the reporter or handler side may edit an issue.")
+    check_if_match(if_match, issue.version, "issue")
+    if issue.status not in UNRESOLVED_STATUSES:
+        raise Conflict(f"The issue is {issue.status}; it can no longer be edited.")
+    changes = data.model_dump(exclude_unset=True)
+    for field, value in changes.items():
+        if value is None:
+            raise Unprocessable(f"{field} cannot be null.")
+    before = snapshot(issue, AUDIT_FIELDS)
+    changed: dict[str, Any] = {}
+    for field, value in changes.items():
+        plain = value.value if hasattr(value, "value") else value
+        if getattr(issue, field) != plain:
+            changed[field] = plain
+            setattr(issue, field, plain)
+    if "severity" in changed:
+        due_at = issue.created_at + get_issue_settings().due_in(IssueSeverity(issue.severity))
+        changed["due_at"] = due_at
+        issue.due_at = due_at
+        issue.due_soon_notified_at = None
+        issue.overdue_notified_at = None
+    if changed:
+        issue.version += 1
+        issue.updated_at = utcnow()
+        await add_event(
+            session,
+            item_type=ItemType.issue,
+            item_id=issue.id,
+            action="update",
+            actor_id=principal.user_id,
+            org_id=acting_unit(principal, None, issue.reporter_path, issue.handler_path),
+            data=changed,
+        )
+        await session.flush()
+        await _audit(session, "update", issue, principal.user_id, before)
+    return await _read(session, sides, issue.id)
+
+
+async def act(
+    session: AsyncSession,
+    principal: Principal,
+    issue_id: uuid.UUID,
+    action: str,
+    body: Any,
+    if_match: str | None,
+) -> dict[str, Any]:
+    """Take a workflow action (see state.RULES) on an issue."""
+    issue = await _lock(session, principal, issue_id)
+    sides = Sides(principal)
+    now = utcnow()
+    caps = capabilities(sides, issue.reporter_path, issue.handler_path)
+    rule = state.RULES[action]
+    if (rule.side, rule.perm) not in caps:
+        raise Forbidden(f"Only the {rule.side.value} side, with the right role, may {action}.")
+    check_if_match(if_match, issue.version, "issue")
+    handler = await _org(session, issue.handler_org_id, "handler_org_id")
+    decision = state.decide(
+        action, _facts(issue.status, handler.tier, issue.resolved_at, now), caps
+    )
+    if decision.rule is None:
+        raise Conflict(decision.detail, extra={"current_status": issue.status})
+    before = snapshot(issue, AUDIT_FIELDS)
+    side_path = issue.handler_path if rule.side == IssueSide.handler else issue.reporter_path
+    org_id = acting_unit(principal, rule.perm, side_path)
+    note: str = getattr(body, "note", "") or ""
+    data: dict[str, Any] = {}
+    old_status = issue.status
+    notice: tuple[uuid.UUID, NotificationKind] | None = None
+
+    if action in ("escalate", "delegate"):
+        if action == "escalate":
+            target = await escalation_target(session, issue.handler_path)
+            assert target is not None  # decide() refused escalation at the top tier
+            notice = (target.id, NotificationKind.issue_escalated)
+        else:
+            assert isinstance(body, DelegateBody)
+            target = await _org(session, body.target_org_id, "target_org_id")
+            if target.id == handler.id or not is_within(target.path, tuple(handler.path)):
+                raise Forbidden(
+                    "An issue can be delegated only to a unit inside the handler's scope."
+                )
+            notice = (target.id, NotificationKind.issue_delegated)
+        data.update(
+            from_org_id=handler.id,
+            from_org_name=handler.name,
+            to_org_id=target.id,
+            to_org_name=target.name,
+            to_tier=target.tier,
+        )
+        await _move_handler(issue, target)
+    elif action == "resolve":
+        issue.resolved_by_org_id = handler.id
+        issue.resolved_tier = handler.tier
+        issue.resolved_at = now
+        issue.resolution = note
+        data.update(resolved_by_org_id=handler.id, resolved_tier=handler.tier)
+    elif action == "close":
+        assert isinstance(body, CloseBody)
+        fb = await feedback.add_feedback(
+            session,
+            item_type=ItemType.issue,
+            item_id=issue.id,
+            kind=FeedbackKind.satisfaction,
+            body=note,
+            rating=body.rating,
+            author_id=principal.user_id,
+            org_id=org_id,
+            event=False,
+        )
+        issue.rating = body.rating
+        data.update(rating=body.rating, feedback_id=fb.id)
+    elif action == "reopen":
+        data.update(
+            previous_resolved_tier=issue.resolved_tier,
+            previous_resolved_by_org_id=issue.resolved_by_org_id,
+        )
+        issue.resolved_by_org_id = None
+        issue.resolved_tier = None
+        issue.resolved_at = None
+        issue.resolution = None
+        issue.rating = None
+        issue.closed_at = None
+        issue.acknowledged_at = None
+
+    await _set_status(session, issue, rule.to_status, now)
+    issue.version += 1
+    issue.updated_at = now
+    await add_event(
+        session,
+        item_type=ItemType.issue,
+        item_id=issue.id,
+        action=action,
+        actor_id=principal.user_id,
+        org_id=org_id,
+        from_status=old_status,
+        to_status=issue.status,
+        note=note or None,
+        data=data or None,
+    )
+    await session.flush()
+    await _audit(session, action, issue, principal.user_id, before)
+    if notice is not None:
+        await notify_unit(
+            session,
+            org_id=notice[0],
+            kind=notice[1],
+            item_type=ItemType.issue,
+            item_id=issue.id,
+            title=issue.title,
+            actor_id=principal.user_id,
+        )
+    return await _read(session, sides, issue.id)
+
+
+async def add_feedback(
+    session: AsyncSession, principal: Principal, issue_id: uuid.UUID, data: FeedbackCreate
+) -> dict[str, Any]:
+    reporter_path, handler_path = await visible_paths(session, principal, issue_id)
+    sides = Sides(principal)
+    if not (
+        sides.may(Perm.feedback_create, reporter_path)
+        or sides.may(Perm.feedback_create, handler_path)
+    ):
+        raise Forbidden("Your roles do not allow giving feedback on this issue.")
+    org_id = acting_unit(principal, Perm.feedback_create, reporter_path, handler_path)
+    fb = await feedback.add_feedback(
+        session,
+        item_type=ItemType.issue,
+        item_id=issue_id,
+        kind=data.kind,
+        body=data.body,
+        rating=data.rating,
+        author_id=principal.user_id,
+        org_id=org_id,
+    )
+    await record(
+        session,
+        action="issue.feedback",
+        entity_type="feedback",
+        entity_id=fb.id,
+        actor_id=principal.user_id,
+        org_path=reporter_path,
+        after={"issue_id": issue_id, "kind": data.kind, "body": data.body, "rating": data.rating},
+    )
+    return await feedback.get_feedback(session, fb.id)

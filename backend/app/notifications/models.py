@@ -1,0 +1,43 @@
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from app.core.models import timestamp, uuid_pk
+
+
+class NotificationKind(StrEnum):
+    task_assigned = "task_assigned"
+    task_returned = "task_returned"
+    task_due_soon = "task_due_soon"
+    task_overdue = "task_overdue"
+    issue_escalated = "issue_escalated"
+    issue_delegated = "issue_delegated"
+    issue_due_soon = "issue_due_soon"
+    issue_overdue = "issue_overdue"
+
+
+class Notification(SQLModel, table=True):
+    """An in-app notice for one person, about something that reached their unit."""
+
+    __tablename__ = "notifications"
+    __table_args__ = (
+        sa.Index(None, "user_id", "created_at", "id"),
+        sa.Index(
+            "ix_notifications_user_id_unread",
+            "user_id",
+            postgresql_where=sa.text("read_at IS NULL"),
+        ),
+    )
+
+    id: uuid.UUID = uuid_pk()
+    user_id: uuid.UUID = Field(foreign_key="users.id", ondelete="CASCADE")
+    kind: str = Field(max_length=30)
+    entity_type: str = Field(max_length=10)
+    entity_id: uuid.UUID
+    org_id: uuid.UUID = Field(foreign_key="org_units.id", ondelete="CASCADE")
+    title: str = Field(max_length=300)
+    created_at: datetime = timestamp()
+    read_at: datetime | None = timestamp(nullable=True)

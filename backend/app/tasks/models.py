@@ -1,0 +1,107 @@
+import uuid
+from datetime import datetime
+from enum import StrEnum
+
+import sqlalchemy as sa
+from sqlmodel import Field, SQLModel
+
+from app.core.models import path_column, timestamp, uuid_pk
+
+
+class TaskStatus(StrEnum):
+    issued = "issued"
+    accepted = "accepted"
+    in_progress = "in_progress"
+    submitted = "submitted"
+    done = "done"
+    returned = "returned"
+    cancelled = "cancelled"
+
+
+class TaskPriority(StrEnum):
+    normal = "normal"
+    urgent = "urgent"
+
+
+class TaskSource(StrEnum):
+    meeting = "meeting"
+    dispatch = "dispatch"
+    policy = "policy"
+    issue = "issue"
+    inspection = "inspection"
+    other = "other"
+
+
+class Side(StrEnum):
+    issuer = "issuer"
+    assignee = "assignee"
+
+
+CLOSED_STATUSES = frozenset({TaskStatus.done, TaskStatus.cancelled})
+
+
+def _in(column: str, values: type[StrEnum]) -> str:
+    return f"{column} IN ({','.join(repr(v.value) for v in values)})"
+
+
+class Task(SQLModel, table=True):
+    """交办: issued by one unit to another. Party paths are copied from org_units.path so
+    a scoped list is one indexed range predicate per grant."""
+
+    __tablename__ = "tasks"
+    __table_args__ = (
+        sa.CheckConstraint(_in("status", TaskStatus), name="status_valid"),
+        sa.CheckConstraint(_in("priority", TaskPriority), name="priority_valid"),
+        sa.CheckConstraint(_in("source", TaskSource), name="source_valid"),
+        sa.CheckConstraint(
+            "(status = 'returned') = (returned_by IS NOT NULL)", name="returned_by_valid"
+        ),
+        sa.CheckConstraint("progress BETWEEN 0 AND 100", name="progress_valid"),
+        sa.Index(None, "due_at", "id"),
+        sa.Index(None, "created_at", "id"),
+        sa.Index(None, "updated_at", "id"),
+    )
+
+    id: uuid.UUID = uuid_pk()
+    title: str = Field(max_length=200)
+    description: str = Field(
+        default="", sa_column=sa.Column(sa.Text, nullable=False, server_default="")
+    )
+    issuer_org_id: uuid.UUID = Field(foreign_key="org_units.id", ondelete="RESTRICT")
+    issuer_path: list[int] = path_column()
+    assignee_org_id: uuid.UUID = Field(foreign_key="org_units.id", ondelete="RESTRICT")
+    assignee_path: list[int] = path_column()
+    responsible_user_id: uuid.UUID | None = Field(
+        default=None, foreign_key="users.id", ondelete="SET NULL"
+    )
+    due_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))
+    priority: str = Field(default=TaskPriority.normal.value, max_length=10)
+    source: str = Field(default=TaskSource.other.value, max_length=20)
+    status: str = Field(default=TaskStatus.issued.value, max_length=20)
+    # Which side sent it back, while status is `returned`.
+    returned_by: str | None = Field(default=None, max_length=10)
+    progress: int = Field(
+        default=0, sa_column=sa.Column(sa.SmallInteger, nullable=False, server_default="0")
+    )
+    parent_id: uuid.UUID | None = Field(
+        default=None, foreign_key="tasks.id", index=True, ondelete="RESTRICT"
+    )
+    # Subtask rollup, maintained by the status-change function (cancelled ones not counted).
+    subtasks_total: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    subtasks_done: int = Field(default=0, sa_column_kwargs={"server_default": "0"})
+    # A pending extension request (none when extension_due_at is null).
+    extension_due_at: datetime | None = timestamp(nullable=True)
+    extension_note: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
+    extension_requested_at: datetime | None = timestamp(nullable=True)
+    extension_requested_by: uuid.UUID | None = Field(default=None)
+    created_by: uuid.UUID | None = Field(default=None)
+    created_at: datetime = timestamp()
+    updated_at: datetime = timestamp()
+    accepted_at: datetime | None = timestamp(nullable=True)
+    submitted_at: datetime | None = timestamp(nullable=True)
+    completed_at: datetime | None = timestamp(nullable=True)
+    cancelled_at: datetime | None = timestamp(nullable=True)
+    # When the due-soon / overdue notices went out (reset when the due date moves).
+    due_soon_notified_at: datetime | None = timestamp(nullable=True)
+    overdue_notified_at: datetime | None = timestamp(nullable=True)
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})

@@ -1,0 +1,298 @@
+"""Task routes. Bodies are rendered by the service and encoded with orjson (no
+jsonable_encoder on the hot list path); response models document the shapes."""
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any, TypeVar
+
+from fastapi import APIRouter, Query, status
+from fastapi.responses import Response
+from pydantic import AwareDatetime, BaseModel, Field
+
+from app.access.deps import requires
+from app.access.roles import Perm
+from app.access.scope import Principal
+from app.core.db import SessionDep
+from app.core.etags import IfMatch, json_response
+from app.core.idempotency import IdempotencyDep
+from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
+from app.events.listing import OrderParam, SortParam, sort_with_order
+from app.tasks import service
+from app.tasks.models import TaskPriority, TaskSource, TaskStatus
+from app.tasks.schemas import (
+    ActionNote,
+    ExtensionRequest,
+    ProgressBody,
+    ReissueBody,
+    RequiredNoteBody,
+    TaskCreate,
+    TaskPage,
+    TaskRead,
+    TaskUpdate,
+)
+
+router = APIRouter(prefix="/tasks", tags=["tasks"])
+Reader = Annotated[Principal, requires(Perm.task_read)]
+Creator = Annotated[Principal, requires(Perm.task_create)]
+Worker = Annotated[Principal, requires(Perm.task_work)]
+Decider = Annotated[Principal, requires(Perm.task_decide)]
+
+Endpoint = TypeVar("Endpoint", bound=Callable[..., Awaitable[Response]])
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    403: {"description": "In scope, but not your side or role"},
+    404: {"description": "No such task in your scope"},
+    409: {"description": "Not allowed in the task's current state (named in `detail`)"},
+    412: {"description": "If-Match is stale"},
+}
+
+
+class TaskQuery(BaseModel):
+    status: list[TaskStatus] | None = Field(default=None, description="Any of these")
+    issuer_org_id: uuid.UUID | None = None
+    assignee_org_id: uuid.UUID | None = None
+    within_org_id: uuid.UUID | None = Field(
+        default=None, description="Issuer or assignee inside this unit's subtree"
+    )
+    parent_id: uuid.UUID | None = Field(default=None, description="Subtasks of this task")
+    overdue: bool | None = None
+    due_soon: bool | None = Field(default=None, description="Due within 48 hours")
+    due_before: AwareDatetime | None = Field(default=None, description="due_at < this")
+    due_after: AwareDatetime | None = Field(default=None, description="due_at >= this")
+    priority: TaskPriority | None = None
+    source: TaskSource | None = None
+    q: str | None = Field(default=None, max_length=100, description="Title contains")
+
+
+@router.get("", response_model=TaskPage, summary="Tasks in my scope")
+async def list_tasks(
+    session: SessionDep,
+    principal: Reader,
+    filters: Annotated[TaskQuery, Query()],
+    sort: SortParam = "-created_at",
+    order: OrderParam = None,
+    limit: LimitParam = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
+) -> Response:
+    items, next_cursor = await service.list_tasks(
+        session,
+        principal,
+        service.TaskFilters(
+            status=[s.value for s in filters.status] if filters.status else None,
+            issuer_org_id=filters.issuer_org_id,
+            assignee_org_id=filters.assignee_org_id,
+            within_org_id=filters.within_org_id,
+            parent_id=filters.parent_id,
+            overdue=filters.overdue,
+            due_soon=filters.due_soon,
+            due_before=filters.due_before,
+            due_after=filters.due_after,
+            priority=filters.priority.value if filters.priority else None,
+            source=filters.source.value if filters.source else None,
+            q=filters.q,
+        ),
+        sort=sort_with_order(sort, order),
+        limit=limit,
+        cursor=cursor,
+    )
+    return json_response({"items": items, "next_cursor": next_cursor})
+
+
+@router.post(
+    "",
+    response_model=TaskRead,
+    status_code=status.HTTP_201_CREATED,
+    responses=PROBLEMS,
+    summary="Issue a task (or a subtask, with parent_id)",
+)
+async def create_task(
+    session: SessionDep, principal: Creator, body: TaskCreate, idem: IdempotencyDep
+) -> Response:
+    async def produce() -> Response:
+        item = await service.create_task(session, principal, body)
+        return json_response(
+            item,
+            status_code=status.HTTP_201_CREATED,
+            version=item["version"],
+            headers={"Location": f"/api/v1/tasks/{item['id']}"},
+        )
+
+    return await idem.run(principal.user_id, produce)
+
+
+@router.get("/{task_id}", response_model=TaskRead, responses=PROBLEMS)
+async def get_task(session: SessionDep, principal: Reader, task_id: uuid.UUID) -> Response:
+    item = await service.get_task(session, principal, task_id)
+    return json_response(item, version=item["version"])
+
+
+@router.patch("/{task_id}", response_model=TaskRead, responses=PROBLEMS)
+async def update_task(
+    session: SessionDep,
+    principal: Creator,
+    task_id: uuid.UUID,
+    body: TaskUpdate,
+    if_match: IfMatch = None,
+) -> Response:
+    item = await service.update_task(session, principal, task_id, body, if_match)
+    return json_response(item, version=item["version"])
+
+
+async def _act(
+    session: SessionDep,
+    principal: Principal,
+    idem: IdempotencyDep,
+    task_id: uuid.UUID,
+    action: str,
+    body: BaseModel,
+    if_match: str | None,
+) -> Response:
+    async def produce() -> Response:
+        item = await service.act(session, principal, task_id, action, body, if_match)
+        return json_response(item, version=item["version"])
+
+    return await idem.run(principal.user_id, produce)
+
+
+def _action(name: str, summary: str) -> Callable[[Endpoint], Endpoint]:
+    return router.post(
+        f"/{{task_id}}/{name}", response_model=TaskRead, responses=PROBLEMS, summary=summary
+    )
+
+
+@_action("accept", "Accept (assignee side): issued -> accepted")
+async def accept(
+    session: SessionDep,
+    principal: Worker,
+    task_id: uuid.UUID,
+    idem: IdempotencyDep,
+    if_match: IfMatch = None,
+    body: ActionNote | None = None,
+) -> Response:
+    return await _act(session, principal, idem, task_id, "accept", body or ActionNote(), if_match)
+
+
+@_action("start", "Start work (assignee side): -> in_progress")
+async def start(
+    session: SessionDep,
+    principal: Worker,
+    task_id: uuid.UUID,
+    idem: IdempotencyDep,
+    if_match: IfMatch = None,
+    body: ActionNote | None = None,
+) -> Response:
+    return await _act(session, principal, idem, task_id, "start", body or ActionNote(), if_match)
+
+
+@_action("progress", "Report progress (assignee side), stored as progress feedback")
+async def progress(
+    session: SessionDep,
+    principal: Worker,
+    task_id: uuid.UUID,
+    body: ProgressBody,
+    idem: IdempotencyDep,
+    if_match: IfMatch = None,
+) -> Response:
+    return await _act(session, principal, idem, task_id, "progress", body, if_match)
+
+
+@_action("submit", "Submit (assignee side); the note is the completion feedback")
+async def submit(
+    session: SessionDep,
+    principal: Worker,
+    task_id: uuid.UUID,
+    body: RequiredNoteBody,
+    idem: IdempotencyDep,
+    if_match: IfMatch = None,
+) -> Response:
+    return await _act(session, principal, idem, task_id, "submit", body, if_match)
+
+
+@_action("verify", "Verify a submission (issuer side): submitted -> done")
+async def verify(
+    session: SessionDep,
+    principal: Decider,
+    task_id: uuid.UUID,
+    idem: IdempotencyDep,
+    if_match: IfMatch = None,
+    body: ActionNote | None = None,
+) -> Response:
+    return await _act(session, principal, idem, task_id, "verify", body or ActionNote(), if_match)
+
+
+@_action(
+    "return",
+    "Return with a reason: the issuer rejects a submission, or the assignee sends it back",
+)
+async def return_task(
+    session: SessionDep,
+    principal: Decider,
+    task_id: uuid.UUID,
+    body: RequiredNoteBody,
+    idem: IdempotencyDep,
+    if_match: IfMatch = None,
+) -> Response:
+    return await _act(session, principal, idem, task_id, "return", body, if_match)
+
+
+@_action("cancel", "Cancel (issuer side), with its open subtasks")
+async def cancel(
+    session: SessionDep,
+    principal: Decider,
+    task_id: uuid.UUID,
+    idem: IdempotencyDep,
+    if_match: IfMatch = None,
+    body: ActionNote | None = None,
+) -> Response:
+    return await _act(session, principal, idem, task_id, "cancel", body or ActionNote(), if_match)
+
+
+@_action("request-extension", "Ask the issuer for a later due date (assignee side)")
+async def request_extension(
+    session: SessionDep,
+    principal: Worker,
+    task_id: uuid.UUID,
+    body: ExtensionRequest,
+    idem: IdempotencyDep,
+    if_match: IfMatch = None,
+) -> Response:
+    return await _act(session, principal, idem, task_id, "request-extension", body, if_match)
+
+
+@_action("approve-extension", "Approve the pending extension (issuer side)")
+async def approve_extension(
+    session: SessionDep,
+    principal: Decider,
+    task_id: uuid.UUID,
+    idem: IdempotencyDep,
+    if_match: IfMatch = None,
+    body: ActionNote | None = None,
+) -> Response:
+    return await _act(
+        session, principal, idem, task_id, "approve-extension", body or ActionNote(), if_match
+    )
+
+
+@_action("reject-extension", "Refuse the pending extension (issuer side)")
+async def reject_extension(
+    session: SessionDep,
+    principal: Decider,
+    task_id: uuid.UUID,
+    idem: IdempotencyDep,
+    if_match: IfMatch = None,
+    body: ActionNote | None = None,
+) -> Response:
+    return await _act(
+        session, principal, idem, task_id, "reject-extension", body or ActionNote(), if_match
+    )
+
+
+@_action("reissue", "Send a task the assignee returned out again (issuer side)")
+async def reissue(
+    session: SessionDep,
+    principal: Creator,
+    task_id: uuid.UUID,
+    idem: IdempotencyDep,
+    if_match: IfMatch = None,
+    body: ReissueBody | None = None,
+) -> Response:
+    return await _act(session, principal, idem, task_id, "reissue", body or ReissueBody(), if_match)

@@ -1,0 +1,139 @@
+import uuid
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+
+from app.tasks.models import Side, TaskPriority, TaskSource, TaskStatus
+
+Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10000)]
+Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+RequiredNote = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)
+]
+
+
+class TaskCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title
+    description: Text = ""
+    issuer_org_id: uuid.UUID | None = Field(
+        default=None,
+        description="The issuing unit; defaults to your unit when you hold roles at one only. "
+        "For a subtask it is the parent's assignee.",
+    )
+    assignee_org_id: uuid.UUID
+    responsible_user_id: uuid.UUID | None = None
+    due_at: AwareDatetime
+    priority: TaskPriority = TaskPriority.normal
+    source: TaskSource = TaskSource.other
+    parent_id: uuid.UUID | None = Field(
+        default=None, description="Split a task you are assigned into a subtask for a unit below."
+    )
+
+
+class TaskUpdate(BaseModel):
+    """Issuer side: everything here; assignee side: responsible_user_id only."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    title: Title | None = None
+    description: Text | None = None
+    responsible_user_id: uuid.UUID | None = None
+    due_at: AwareDatetime | None = None
+    priority: TaskPriority | None = None
+    source: TaskSource | None = None
+
+
+class ActionNote(BaseModel):
+    """accept, start, verify, cancel, approve-extension, reject-extension: an optional note."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: Note = ""
+
+
+class ProgressBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: Note = ""
+    progress: int = Field(ge=0, le=100, description="Percent done")
+
+
+class RequiredNoteBody(BaseModel):
+    """submit (the note is the completion feedback) and return (the reason)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: RequiredNote
+
+
+class ExtensionRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    note: RequiredNote
+    due_at: AwareDatetime = Field(description="The new due date asked for")
+
+
+class ReissueBody(BaseModel):
+    """Send a task the assignee returned out again, optionally to another unit or date."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    note: Note = ""
+    assignee_org_id: uuid.UUID | None = None
+    responsible_user_id: uuid.UUID | None = None
+    due_at: AwareDatetime | None = None
+
+
+class SubtaskCounts(BaseModel):
+    total: int
+    done: int
+
+
+class ExtensionRead(BaseModel):
+    due_at: datetime
+    note: str | None
+    requested_at: datetime | None
+    requested_by: uuid.UUID | None
+
+
+class TaskRead(BaseModel):
+    id: uuid.UUID
+    title: str
+    description: str
+    issuer_org_id: uuid.UUID
+    issuer_org_name: str
+    assignee_org_id: uuid.UUID
+    assignee_org_name: str
+    responsible_user_id: uuid.UUID | None
+    due_at: datetime
+    priority: TaskPriority
+    source: TaskSource
+    status: TaskStatus
+    returned_by: Side | None
+    progress: int
+    parent_id: uuid.UUID | None
+    subtasks: SubtaskCounts
+    extension: ExtensionRead | None = Field(description="A pending extension request")
+    overdue: bool
+    due_soon: bool = Field(description="Due within 48 hours and not yet overdue")
+    created_by: uuid.UUID | None
+    created_at: datetime
+    updated_at: datetime
+    accepted_at: datetime | None
+    submitted_at: datetime | None
+    completed_at: datetime | None
+    cancelled_at: datetime | None
+    version: int
+    allowed_actions: list[str] = Field(description="Actions you may take now")
+    can_edit: bool
+    can_add_subtask: bool
+    can_feedback: bool
+
+
+class TaskPage(BaseModel):
+    items: list[TaskRead]
+    next_cursor: str | None
