@@ -111,7 +111,19 @@ function Localized({ children }: { children: ReactNode }) {
   return (
     <ConfigProvider
       locale={zh ? zhCN : enUS}
-      theme={{ token: { colorPrimary: "#b71c1c", borderRadius: 6, fontSize: 15 } }}
+      theme={{
+        token: {
+          colorPrimary: "#b71c1c",
+          borderRadius: 6,
+          fontSize: 15,
+          // WCAG AA contrast for secondary and hint text on white and light grey
+          colorTextSecondary: "rgba(0,0,0,0.66)",
+          colorLink: "#0a58ca",
+          colorTextTertiary: "rgba(0,0,0,0.62)",
+          colorTextDescription: "rgba(0,0,0,0.62)",
+          colorTextPlaceholder: "rgba(0,0,0,0.55)",
+        },
+      }}
     >
       <AntApp>{children}</AntApp>
     </ConfigProvider>

@@ -1,4 +1,4 @@
-import { App as AntApp, Button, Empty, Form, Input, List, Rate, Select, Skeleton, Space, Typography } from "antd";
+import { App as AntApp, Button, Empty, Form, Input, List, Rate, Skeleton, Space, Typography } from "antd";
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { useTranslation } from "react-i18next";
@@ -6,6 +6,7 @@ import { useFeedback } from "../api/queries";
 import { workItems, type FeedbackCreate, type FeedbackKind, type ItemType } from "../api/workitems";
 import { useIdempotentSubmit } from "../hooks/useIdempotentSubmit";
 import { formatDateTime } from "../lib/format";
+import { FormSelect } from "./FormSelect";
 import { ProblemAlert } from "./ProblemAlert";
 
 const POSTABLE: FeedbackKind[] = ["comment", "progress", "review", "satisfaction"];
@@ -66,7 +67,7 @@ export function FeedbackThread({ type, id, canPost = true }: { type: ItemType; i
         <Form form={form} layout="vertical" onFinish={(v) => void onFinish(v)} initialValues={{ kind: "comment" }} style={{ marginTop: 12 }}>
           <ProblemAlert error={error} />
           <Form.Item name="kind" label={t("feedback.kind")}>
-            <Select options={POSTABLE.map((k) => ({ value: k, label: t(`feedbackKind.${k}`) }))} />
+            <FormSelect options={POSTABLE.map((k) => ({ value: k, label: t(`feedbackKind.${k}`) }))} />
           </Form.Item>
           {kind === "satisfaction" && (
             <Form.Item name="rating" label={t("feedback.rating")} rules={[{ required: true, message: t("issue.ratingRequired") }]}>

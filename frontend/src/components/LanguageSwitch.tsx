@@ -11,7 +11,7 @@ export function LanguageSwitch({ block }: { block?: boolean }) {
     <Button
       icon={<GlobalOutlined />}
       onClick={() => void setLanguage(zh ? "en" : "zh-CN")}
-      aria-label={t("app.switchLanguage")}
+      title={t("app.switchLanguage")}
       data-testid="language-switch"
       block={block}
       lang={zh ? "en" : "zh-CN"}

@@ -1,5 +1,5 @@
 import { PlusOutlined } from "@ant-design/icons";
-import { App as AntApp, Button, Card, Form, Input, Modal, Popconfirm, Result, Select, Space, Switch, Tabs, Tag, Typography } from "antd";
+import { App as AntApp, Button, Card, Form, Input, Modal, Popconfirm, Result, Space, Switch, Tabs, Tag, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
 import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
 import { useCallback, useMemo, useState } from "react";
@@ -9,6 +9,7 @@ import { fieldErrors } from "../api/problem";
 import { flattenTree, useScopeTrees } from "../api/queries";
 import { useGrants } from "../auth/AuthProvider";
 import { OrgTreeSelect } from "../components/OrgTreeSelect";
+import { FormSelect } from "../components/FormSelect";
 import { ProblemAlert } from "../components/ProblemAlert";
 import { ResponsiveList } from "../components/ResponsiveList";
 import { useIdempotentSubmit } from "../hooks/useIdempotentSubmit";
@@ -135,7 +136,7 @@ function UnitsTab() {
           <Input maxLength={200} />
         </Form.Item>
         <Form.Item name="kind" label={t("orgs.kindLabel")} rules={[{ required: true, message: t("common.required") }]}>
-          <Select options={KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) }))} />
+          <FormSelect options={KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) }))} />
         </Form.Item>
         <Form.Item name="parent_id" label={t("admin.parent")} rules={[{ required: true, message: t("common.required") }]}>
           <OrgTreeSelect />
@@ -319,7 +320,7 @@ function GrantsTab() {
         testId="grant-form"
       >
         <Form.Item name="user_id" label={t("admin.user")} rules={[{ required: true, message: t("common.required") }]}>
-          <Select
+          <FormSelect
             showSearch
             optionFilterProp="label"
             options={userList.map((u) => ({ value: u.id, label: `${u.display_name} (${u.username})` }))}
@@ -330,7 +331,7 @@ function GrantsTab() {
           <OrgTreeSelect />
         </Form.Item>
         <Form.Item name="role" label={t("admin.role")} rules={[{ required: true, message: t("common.required") }]}>
-          <Select options={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} />
+          <FormSelect options={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} />
         </Form.Item>
       </CreateModal>
     </>

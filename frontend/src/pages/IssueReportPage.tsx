@@ -1,4 +1,4 @@
-import { App as AntApp, Button, Card, Form, Input, Radio, Select } from "antd";
+import { App as AntApp, Button, Card, Form, Input, Radio } from "antd";
 import { useQueryClient } from "@tanstack/react-query";
 import { useCallback } from "react";
 import { useTranslation } from "react-i18next";
@@ -6,6 +6,7 @@ import { useNavigate } from "react-router-dom";
 import { fieldErrors } from "../api/problem";
 import { ISSUE_CATEGORIES, ISSUE_SEVERITIES, workItems, type IssueCategory, type IssueCreate, type IssueSeverity } from "../api/workitems";
 import { useGrants } from "../auth/AuthProvider";
+import { FormRadioGroup, FormSelect } from "../components/FormSelect";
 import { ProblemAlert } from "../components/ProblemAlert";
 import { useDraft } from "../hooks/useDraft";
 import { useIdempotentSubmit } from "../hooks/useIdempotentSubmit";
@@ -66,7 +67,7 @@ export function IssueReportPage() {
           data-testid="issue-form"
         >
           <Form.Item name="reporter_org_id" label={t("issue.reportAs")} rules={[{ required: true, message: t("common.required") }]} hidden={units.length < 2}>
-            <Select options={units.map((g) => ({ value: g.org_id, label: g.org_name }))} />
+            <FormSelect options={units.map((g) => ({ value: g.org_id, label: g.org_name }))} />
           </Form.Item>
           {units.length === 1 && (
             <p>
@@ -74,22 +75,22 @@ export function IssueReportPage() {
             </p>
           )}
           <Form.Item name="category" label={t("issue.category")} rules={[{ required: true, message: t("common.required") }]}>
-            <Radio.Group style={{ display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(96px, 1fr))", gap: 8 }}>
+            <FormRadioGroup style={{ display: "grid", gridTemplateColumns: "repeat(auto-fill, minmax(96px, 1fr))", gap: 8 }}>
               {ISSUE_CATEGORIES.map((c) => (
                 <Radio.Button key={c} value={c} style={{ textAlign: "center", borderRadius: 6, height: 48, lineHeight: "46px" }} data-category={c}>
                   {t(`category.${c}`)}
                 </Radio.Button>
               ))}
-            </Radio.Group>
+            </FormRadioGroup>
           </Form.Item>
           <Form.Item name="severity" label={t("issue.severity")} rules={[{ required: true, message: t("common.required") }]}>
-            <Radio.Group style={{ display: "grid", gridTemplateColumns: "repeat(4, 1fr)", gap: 8 }}>
+            <FormRadioGroup style={{ display: "grid", gridTemplateColumns: "repeat(4, 1fr)", gap: 8 }}>
               {ISSUE_SEVERITIES.map((s) => (
                 <Radio.Button key={s} value={s} style={{ textAlign: "center", borderRadius: 6, height: 48, lineHeight: "46px" }} data-severity={s}>
                   {t(`severity.${s}`)}
                 </Radio.Button>
               ))}
-            </Radio.Group>
+            </FormRadioGroup>
           </Form.Item>
           <Form.Item name="title" label={t("issue.fieldTitle")} rules={[{ required: true, whitespace: true, message: t("common.required") }]}>
             <Input maxLength={200} />

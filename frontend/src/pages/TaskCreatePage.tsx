@@ -1,5 +1,5 @@
 import { DeleteOutlined, PlusOutlined } from "@ant-design/icons";
-import { App as AntApp, Button, Card, DatePicker, Form, Input, Radio, Select, Skeleton, Space, Typography } from "antd";
+import { App as AntApp, Button, Card, DatePicker, Form, Input, Radio, Skeleton, Space, Typography } from "antd";
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import dayjs, { type Dayjs } from "dayjs";
 import { useCallback, useMemo, useRef, useState } from "react";
@@ -11,6 +11,7 @@ import { TASK_SOURCES, workItems, type TaskCreate, type TaskPriority, type TaskS
 import { useGrants } from "../auth/AuthProvider";
 import { NotFound } from "../components/NotFound";
 import { OrgTreeSelect } from "../components/OrgTreeSelect";
+import { FormSelect } from "../components/FormSelect";
 import { ProblemAlert } from "../components/ProblemAlert";
 import { stableStringify, useIdempotentSubmit } from "../hooks/useIdempotentSubmit";
 import { useIsMobile } from "../hooks/useIsMobile";
@@ -87,7 +88,7 @@ function CreateForm() {
         data-testid="task-form"
       >
         <Form.Item name="issuer_org_id" label={t("task.issuerFrom")} rules={[{ required: true, message: t("common.required") }]}>
-          <Select options={issuers.map((g) => ({ value: g.org_id, label: `${g.org_name} · ${t(`role.${g.role}`)}` }))} />
+          <FormSelect options={issuers.map((g) => ({ value: g.org_id, label: `${g.org_name} · ${t(`role.${g.role}`)}` }))} />
         </Form.Item>
         <Form.Item name="assignee_org_id" label={t("task.assignee")} extra={t("task.assigneeHint")} rules={[{ required: true, message: t("common.required") }]}>
           <OrgTreeSelect options={assignable.data ?? []} size={mobile ? "large" : "middle"} aria-label={t("task.assignee")} />
@@ -105,7 +106,7 @@ function CreateForm() {
           <Radio.Group optionType="button" buttonStyle="solid" options={[{ value: "normal", label: t("priority.normal") }, { value: "urgent", label: t("priority.urgent") }]} />
         </Form.Item>
         <Form.Item name="source" label={t("task.source")}>
-          <Select options={TASK_SOURCES.map((s) => ({ value: s, label: t(`source.${s}`) }))} />
+          <FormSelect options={TASK_SOURCES.map((s) => ({ value: s, label: t(`source.${s}`) }))} />
         </Form.Item>
         <Space>
           <Button type="primary" htmlType="submit" loading={pending} data-testid="task-submit">

@@ -1,0 +1,322 @@
+// The browser suite: issue 4's stories a-e, screenshots and axe on every main page.
+// Run by e2e/run.mjs with BASE_URL of a running server on fresh demo data.
+import assert from "node:assert/strict";
+import { after, before, describe, it } from "node:test";
+import {
+  BASE_URL,
+  DESKTOP,
+  HAN,
+  PHONE,
+  assertNoHorizontalScroll,
+  axeCheck,
+  hasWorkItems,
+  launch,
+  login,
+  newPage,
+  screenshot,
+} from "./lib.mjs";
+
+let browser;
+let workItems = false;
+const stamp = Date.now().toString(36);
+const shared = { issueId: null, issueTitle: `E2E 厂房用电不足 ${stamp}`, taskId: null, taskTitle: `E2E 招工动员 ${stamp}` };
+const PENDING = "pending: the backend does not serve /api/v1/tasks and /api/v1/issues yet";
+
+before(async () => {
+  browser = await launch();
+  workItems = await hasWorkItems();
+  if (!workItems) console.log(`# note: ${PENDING}; the work-item stories are skipped`);
+});
+after(async () => {
+  await browser?.close();
+});
+
+async function pickTreeOption(page, container, search, optionText) {
+  await container.locator(".ant-select-selector").click();
+  await page.keyboard.type(search);
+  const option = page.locator(".ant-select-dropdown:visible .ant-select-tree-title", { hasText: optionText }).first();
+  await option.click();
+}
+
+async function pickSelectOption(page, container, search, optionText) {
+  await container.locator(".ant-select-selector").click();
+  if (search) await page.keyboard.type(search);
+  await page.locator(".ant-select-dropdown:visible .ant-select-item-option", { hasText: optionText }).first().click();
+}
+
+async function act(page, action, { note, rating } = {}) {
+  await page.locator(`[data-testid="action-bar"] [data-action="${action}"]`).click();
+  const dialog = page.locator(".ant-modal:visible");
+  await dialog.waitFor();
+  if (rating) await dialog.locator(".ant-rate-star").nth(rating - 1).click();
+  if (note) await dialog.getByTestId("action-note").fill(note);
+  await dialog.getByTestId("action-submit").click();
+  await dialog.waitFor({ state: "hidden" });
+}
+
+async function statusOf(page, testId) {
+  return page.getByTestId(testId).getAttribute("data-status");
+}
+
+async function waitStatus(page, testId, status) {
+  await page.waitForFunction(([id, s]) => document.querySelector(`[data-testid="${id}"]`)?.getAttribute("data-status") === s, [testId, status]);
+}
+
+describe("d. language switch", () => {
+  it("switches every label on the login page and in the app, and back", async () => {
+    const page = await newPage(browser, DESKTOP);
+    await page.goto(`${BASE_URL}/login`);
+    await page.getByRole("heading", { name: "登录" }).waitFor();
+    await page.getByTestId("language-switch").click();
+    await page.getByRole("heading", { name: "Sign in" }).waitFor();
+    assert.equal(await page.locator("html").getAttribute("lang"), "en");
+    await page.getByTestId("language-switch").click();
+    await page.getByRole("heading", { name: "登录" }).waitFor();
+
+    await login(page, "county.leader");
+    await page.locator("h1", { hasText: "工作台" }).waitFor();
+    const labels = async () =>
+      page.evaluate(() => {
+        const sel = "nav a, nav button, h1, th, label, .ant-card-head-title, .ant-statistic-title, .ant-tag, button:not([data-testid=user-menu]), [placeholder]";
+        return [...document.querySelectorAll(sel)]
+          .map((el) => (el.getAttribute("placeholder") ?? "") + " " + (el.textContent ?? ""))
+          .map((s) => s.trim())
+          .filter(Boolean);
+      });
+    const zh = await labels();
+    assert.ok(zh.some((s) => s.includes("交办任务")), "Chinese navigation is shown by default");
+    await page.getByTestId("language-switch").click();
+    await page.locator("h1", { hasText: "Workbench" }).waitFor();
+    const en = await labels();
+    const leftovers = en.filter((s) => /[\u3400-\u9fff]/.test(s) && !s.includes("中文"));
+    assert.deepEqual(leftovers, [], `labels still in Chinese after switching: ${leftovers.join(" | ")}`);
+    assert.ok(en.some((s) => s.includes("Tasks")));
+    await page.goto(`${BASE_URL}/orgs`);
+    await page.locator("h1", { hasText: "Organisation" }).waitFor();
+    await page.reload();
+    await page.locator("h1", { hasText: "Organisation" }).waitFor(); // the choice survives a reload (and the session too, via the refresh cookie)
+    await page.getByTestId("language-switch").click();
+    await page.locator("h1", { hasText: "组织架构" }).waitFor();
+    assert.deepEqual(page.jsErrors, []);
+    await page.context().close();
+  });
+});
+
+describe("e. an admin creates a user and grants a role", () => {
+  it("county.admin creates a user, grants officer at 永昌街道; the user sees only that scope", async () => {
+    const username = `e2e.officer.${stamp}`;
+    const page = await newPage(browser, DESKTOP);
+    await login(page, "county.admin");
+    await page.goto(`${BASE_URL}/admin`);
+    await page.getByRole("tab", { name: "用户" }).click();
+    await page.getByTestId("new-user").click();
+    const userForm = page.getByTestId("user-form");
+    await userForm.locator("#username").fill(username);
+    await userForm.locator("#display_name").fill("端到端测试干部");
+    await userForm.locator("#password").fill("e2e-password-123");
+    await page.getByTestId("user-form-submit").click();
+    await page.getByTestId("user-list").getByText(username).waitFor();
+
+    await page.getByRole("tab", { name: "授权" }).click();
+    await page.getByTestId("new-grant").click();
+    const grantForm = page.getByTestId("grant-form");
+    await pickSelectOption(page, grantForm.locator(".ant-form-item").nth(0), username, username);
+    await pickTreeOption(page, grantForm.locator(".ant-form-item").nth(1), "永昌", "永昌街道");
+    await pickSelectOption(page, grantForm.locator(".ant-form-item").nth(2), "", "干部");
+    await page.getByTestId("grant-form-submit").click();
+    await page.getByTestId("grant-list").getByText(username).first().waitFor();
+    await page.context().close();
+
+    const user = await newPage(browser, DESKTOP);
+    await login(user, username, { password: "e2e-password-123" });
+    await user.goto(`${BASE_URL}/orgs`);
+    await user.getByTestId("org-tree").waitFor();
+    await user.locator('[data-org-name="永昌街道"]').waitFor();
+    const names = await user.locator("[data-org-name]").evaluateAll((els) => els.map((e) => e.getAttribute("data-org-name")));
+    assert.ok(names.includes("永昌街道"));
+    assert.ok(!names.includes("翠屏街道"), `the street officer must not see 翠屏街道: ${names}`);
+    assert.ok(!names.includes("兰坪白族普米族自治县"), "nor the county above");
+    await user.context().close();
+  });
+});
+
+describe("c. scope: a sibling community", () => {
+  it("community2.officer's organisation tree holds its own community only", async () => {
+    const page = await newPage(browser, PHONE);
+    await login(page, "community2.officer");
+    await page.goto(`${BASE_URL}/orgs`);
+    await page.getByTestId("org-tree").waitFor();
+    const names = await page.locator("[data-org-name]").evaluateAll((els) => els.map((e) => e.getAttribute("data-org-name")));
+    assert.deepEqual(names, ["和谐社区"]);
+    await page.context().close();
+  });
+});
+
+describe("a. an issue climbs the chain (phone)", () => {
+  it("community.officer reports; street.leader escalates; county.leader resolves; community.officer closes with a rating", async (t) => {
+    if (!workItems) return t.skip(PENDING);
+    const reporter = await newPage(browser, PHONE);
+    await login(reporter, "community.officer");
+    await reporter.getByTestId("bottom-bar").getByText("上报问题").click();
+    const form = reporter.getByTestId("issue-form");
+    await form.locator('[data-category="power"]').click();
+    await form.locator('[data-severity="high"]').click();
+    await form.locator("#title").fill(shared.issueTitle);
+    await form.locator("#description").fill("永兴社区电子厂房变压器容量不足，需要增容。");
+    await assertNoHorizontalScroll(reporter, "issue report form");
+    await reporter.getByTestId("issue-submit").click();
+    await reporter.waitForURL(/\/issues\/[^/]+$/);
+    shared.issueId = reporter.url().split("/").pop();
+    assert.equal(await statusOf(reporter, "issue-detail"), "open");
+
+    const street = await newPage(browser, PHONE);
+    await login(street, "street.leader");
+    await street.goto(`${BASE_URL}/issues/${shared.issueId}`);
+    await act(street, "escalate", { note: "社区无法解决，需县里协调供电局。" });
+    await street.getByTestId("escalation-path").locator(".ant-steps-item").nth(1).waitFor();
+    await street.context().close();
+
+    const county = await newPage(browser, PHONE);
+    await login(county, "county.leader");
+    await county.goto(`${BASE_URL}/issues/${shared.issueId}`);
+    await act(county, "resolve", { note: "供电局已完成增容。" });
+    await waitStatus(county, "issue-detail", "resolved");
+    await county.context().close();
+
+    await reporter.goto(`${BASE_URL}/issues/${shared.issueId}`);
+    await act(reporter, "close", { rating: 5, note: "满意" });
+    await waitStatus(reporter, "issue-detail", "closed");
+    await reporter.reload();
+    await reporter.getByTestId("timeline").waitFor();
+    const verbs = await reporter.locator("[data-testid=timeline-event]").evaluateAll((els) => els.map((e) => e.getAttribute("data-verb")));
+    for (const v of ["escalate", "resolve", "close"]) assert.ok(verbs.includes(v), `timeline shows ${v}: ${verbs}`);
+    await assertNoHorizontalScroll(reporter, "issue detail");
+    await screenshot(reporter, "issue-detail-closed");
+    await axeCheck(reporter, "issue-detail");
+    await reporter.context().close();
+  });
+});
+
+describe("b. a task goes down the chain", () => {
+  it("taskforce.leader assigns to a community; community.officer accepts and submits; taskforce.leader verifies", async (t) => {
+    if (!workItems) return t.skip(PENDING);
+    const issuer = await newPage(browser, DESKTOP);
+    await login(issuer, "taskforce.leader");
+    await issuer.goto(`${BASE_URL}/tasks/new`);
+    const form = issuer.getByTestId("task-form");
+    await pickTreeOption(issuer, form.locator(".ant-form-item").nth(1), "永兴", "永兴社区");
+    await form.locator("#title").fill(shared.taskTitle);
+    await form.locator("#description").fill("入户动员搬迁群众报名电子厂岗位。");
+    await issuer.getByTestId("task-submit").click();
+    await issuer.waitForURL(/\/tasks\/[^/]+$/);
+    shared.taskId = issuer.url().split("/").pop();
+    await screenshot(issuer, "task-detail-issued");
+
+    const doer = await newPage(browser, PHONE);
+    await login(doer, "community.officer");
+    await doer.goto(`${BASE_URL}/tasks/${shared.taskId}`);
+    await act(doer, "accept", { note: "收到" });
+    await waitStatus(doer, "task-detail", "accepted");
+    if (await doer.locator('[data-action="start"]').count()) {
+      await act(doer, "start");
+      await waitStatus(doer, "task-detail", "in_progress");
+    }
+    await act(doer, "submit", { note: "已入户动员 52 户，报名 31 人。" });
+    await waitStatus(doer, "task-detail", "submitted");
+    await assertNoHorizontalScroll(doer, "task detail");
+    await doer.context().close();
+
+    await issuer.reload();
+    await act(issuer, "verify", { note: "验收通过" });
+    await waitStatus(issuer, "task-detail", "done");
+    await issuer.getByRole("tab", { name: "反馈" }).click();
+    await issuer.getByTestId("feedback-thread").getByText("已入户动员 52 户").waitFor();
+    await issuer.context().close();
+  });
+});
+
+describe("c. scope: a sibling community cannot see the items", () => {
+  it("community2.officer gets 'not found' for both items and the lists do not hold them", async (t) => {
+    if (!workItems) return t.skip(PENDING);
+    assert.ok(shared.issueId && shared.taskId, "stories a and b ran first");
+    const page = await newPage(browser, DESKTOP);
+    await login(page, "community2.officer");
+    for (const path of [`/issues/${shared.issueId}`, `/tasks/${shared.taskId}`]) {
+      await page.goto(`${BASE_URL}${path}`);
+      await page.getByTestId("not-found").waitFor();
+    }
+    await page.goto(`${BASE_URL}/issues`);
+    await page.getByTestId("issue-list").waitFor();
+    await page.waitForLoadState("networkidle");
+    assert.equal(await page.getByText(shared.issueTitle).count(), 0);
+    await page.goto(`${BASE_URL}/tasks`);
+    await page.getByTestId("task-list").waitFor();
+    await page.waitForLoadState("networkidle");
+    assert.equal(await page.getByText(shared.taskTitle).count(), 0);
+    await page.context().close();
+  });
+});
+
+const PAGES = [
+  { name: "workbench", path: "/", h1: "工作台" },
+  { name: "tasks", path: "/tasks", h1: "交办任务" },
+  { name: "task-new", path: "/tasks/new", h1: "新建交办任务" },
+  { name: "issues", path: "/issues", h1: "问题堵点" },
+  { name: "issue-report", path: "/issues/new", h1: "上报问题" },
+  { name: "orgs", path: "/orgs", h1: "组织架构" },
+  { name: "dashboard", path: "/dashboard", h1: "数据看板" },
+  { name: "notifications", path: "/notifications", h1: "消息通知" },
+];
+
+describe("every main page: screenshots, axe, no horizontal scroll on phones", () => {
+  for (const viewport of [DESKTOP, PHONE]) {
+    it(`at ${viewport.width}x${viewport.height}`, async () => {
+      const anon = await newPage(browser, viewport);
+      await anon.goto(`${BASE_URL}/login`);
+      await anon.getByTestId("login-submit").waitFor();
+      await screenshot(anon, "login");
+      await axeCheck(anon, "login");
+      await anon.context().close();
+
+      const page = await newPage(browser, viewport);
+      await login(page, "county.leader");
+      for (const p of PAGES) {
+        await page.goto(`${BASE_URL}${p.path}`);
+        await page.locator("h1", { hasText: p.h1 }).first().waitFor();
+        await page.waitForLoadState("networkidle");
+        await screenshot(page, p.name);
+        await axeCheck(page, p.name);
+        if (viewport === PHONE) {
+          await assertNoHorizontalScroll(page, p.name);
+          await page.getByTestId("bottom-bar").waitFor();
+        }
+      }
+      assert.deepEqual(page.jsErrors, []);
+      await page.context().close();
+
+      const admin = await newPage(browser, viewport);
+      await login(admin, "county.admin");
+      await admin.goto(`${BASE_URL}/admin`);
+      await admin.locator("h1", { hasText: "系统管理" }).waitFor();
+      await admin.waitForLoadState("networkidle");
+      await screenshot(admin, "admin");
+      await axeCheck(admin, "admin");
+      if (viewport === PHONE) await assertNoHorizontalScroll(admin, "admin");
+      await admin.context().close();
+    });
+  }
+});
+
+describe("a phone has a bottom bar and a drawer", () => {
+  it("navigates with the bottom bar and opens the drawer", async () => {
+    const page = await newPage(browser, PHONE);
+    await login(page, "street.officer");
+    await page.getByTestId("bottom-bar").getByText("问题堵点").click();
+    await page.locator("h1", { hasText: "问题堵点" }).waitFor();
+    await page.getByTestId("nav-drawer-button").click();
+    await page.locator(".ant-drawer-body").getByText("组织架构").click();
+    await page.locator("h1", { hasText: "组织架构" }).waitFor();
+    assert.ok(HAN.test(await page.locator("h1").first().innerText()));
+    await page.context().close();
+  });
+});
