@@ -76,6 +76,7 @@ async def insert_issue(
     due_at: datetime | None = None,
     title: str = "an issue",
     category: str = "power",
+    severity: str = "normal",
     **extra: Any,
 ) -> uuid.UUID:
     """An issue put straight into `status`; resolved/closed ones were resolved by the handler
@@ -87,7 +88,7 @@ async def insert_issue(
     issue = Issue(
         title=title,
         category=category,
-        severity="normal",
+        severity=severity,
         status=status,
         reporter_org_id=reporter_unit.id,
         reporter_path=list(reporter_unit.path),

@@ -1,0 +1,338 @@
+"""Task and issue lists: filters, sorts both ways, keyset pagination that neither repeats nor
+skips while others insert, and overdue / due-soon at their boundaries."""
+
+import asyncio
+import secrets
+import uuid
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+import httpx
+import pytest
+
+from app.access.roles import Role
+from app.core.models import utcnow
+from app.issues import state as issue_state
+from app.tasks import state as task_state
+from tests.support import World
+from tests.workitems.helpers import assert_problem, headers, insert_issue, insert_task, ts
+
+SORTS = ["due_at", "-due_at", "created_at", "-created_at", "updated_at", "-updated_at"]
+
+
+def parse(value: str) -> datetime:
+    return datetime.fromisoformat(value)
+
+
+async def collect(
+    client: httpx.AsyncClient,
+    url: str,
+    hdrs: dict[str, str],
+    params: dict[str, Any],
+    between_pages: Any = None,
+) -> list[dict[str, Any]]:
+    items: list[dict[str, Any]] = []
+    cursor = None
+    while True:
+        query = {**params, **({"cursor": cursor} if cursor else {})}
+        response = await client.get(url, params=query, headers=hdrs)
+        assert response.status_code == 200, response.text
+        body = response.json()
+        items.extend(body["items"])
+        cursor = body["next_cursor"]
+        if cursor is None:
+            return items
+        if between_pages is not None:
+            await between_pages()
+
+
+def assert_sorted(items: list[dict[str, Any]], sort: str) -> None:
+    field = sort.lstrip("-")
+    keys = [(parse(i[field]), uuid.UUID(i["id"])) for i in items]
+    assert keys == sorted(keys, reverse=sort.startswith("-"))
+
+
+@pytest.mark.parametrize("sort", SORTS)
+async def test_task_pages_neither_repeat_nor_skip_while_others_insert(
+    client: httpx.AsyncClient, world: World, sort: str
+) -> None:
+    tag = f"page-{secrets.token_hex(4)}"
+    now = utcnow()
+    same_due = now + timedelta(days=2)
+    same_created = now - timedelta(hours=1)
+    original = set()
+    for n in range(21):
+        extra: dict[str, Any] = {}
+        if n % 3 == 0:  # ties on every sort key: the id breaks them
+            extra = {"created_at": same_created, "updated_at": same_created}
+        task_id = await insert_task(
+            world,
+            "S11",
+            "M111",
+            title=f"{tag} {n}",
+            due_at=same_due if n % 2 else now + timedelta(hours=n * 5 - 40),
+            **extra,
+        )
+        original.add(str(task_id))
+
+    async def insert_more() -> None:
+        for k in range(2):
+            await insert_task(
+                world, "S11", "M112", title=f"{tag} new", due_in=timedelta(hours=k * 30 - 20)
+            )
+
+    items = await collect(
+        client,
+        "/api/v1/tasks",
+        headers(world, Role.leader, "S11"),
+        {"q": tag, "sort": sort, "limit": 4},
+        between_pages=insert_more,
+    )
+    ids = [i["id"] for i in items]
+    assert len(ids) == len(set(ids)), "a row was repeated"
+    assert original <= set(ids), "a row was skipped"
+    assert_sorted(items, sort)
+
+
+async def test_pagination_with_truly_concurrent_inserts(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    tag = f"conc-{secrets.token_hex(4)}"
+    original = {
+        str(await insert_task(world, "S11", "M111", title=f"{tag} {n}", due_in=timedelta(hours=n)))
+        for n in range(30)
+    }
+    done = asyncio.Event()
+
+    async def writer() -> None:
+        n = 0
+        while not done.is_set():
+            await insert_task(world, "S11", "M111", title=f"{tag} w{n}", due_in=timedelta(hours=n))
+            n += 1
+            await asyncio.sleep(0)
+
+    async def reader() -> list[dict[str, Any]]:
+        try:
+            return await collect(
+                client,
+                "/api/v1/tasks",
+                headers(world, Role.officer, "M111"),
+                {"q": tag, "sort": "due_at", "limit": 3},
+                between_pages=lambda: asyncio.sleep(0.005),
+            )
+        finally:
+            done.set()
+
+    items, _ = await asyncio.gather(reader(), writer())
+    ids = [i["id"] for i in items]
+    assert len(ids) == len(set(ids))
+    assert original <= set(ids)
+    assert_sorted(items, "due_at")
+
+
+async def test_order_parameter_sets_the_direction(client: httpx.AsyncClient, world: World) -> None:
+    tag = f"order-{secrets.token_hex(4)}"
+    for n in range(3):
+        await insert_task(world, "S11", "M111", title=f"{tag} {n}", due_in=timedelta(days=n + 1))
+    hdrs = headers(world, Role.officer, "S11")
+    asc = await client.get("/api/v1/tasks", params={"q": tag, "sort": "due_at"}, headers=hdrs)
+    desc = await client.get(
+        "/api/v1/tasks", params={"q": tag, "sort": "due_at", "order": "desc"}, headers=hdrs
+    )
+    assert [i["id"] for i in desc.json()["items"]] == [i["id"] for i in asc.json()["items"]][::-1]
+
+
+async def test_task_filters(client: httpx.AsyncClient, world: World) -> None:
+    tag = f"filter-{secrets.token_hex(4)}"
+    now = utcnow()
+    a = await insert_task(
+        world,
+        "S11",
+        "M111",
+        title=f"{tag} Alpha",
+        status="accepted",
+        priority="urgent",
+        source="meeting",
+        due_at=now + timedelta(days=1),
+    )
+    b = await insert_task(
+        world,
+        "S11",
+        "M112",
+        title=f"{tag} beta",
+        status="done",
+        source="policy",
+        due_at=now - timedelta(days=1),
+    )
+    c = await insert_task(
+        world,
+        "C1",
+        "S11",
+        title=f"{tag} gamma",
+        status="in_progress",
+        due_at=now - timedelta(hours=2),
+    )
+    d = await insert_task(world, "T1", "M121", title=f"{tag} delta", due_at=now + timedelta(days=9))
+    e = await insert_task(
+        world, "S11", "M111", title=f"{tag} sub", parent_id=a, due_at=now + timedelta(days=1)
+    )
+    hdrs = headers(world, Role.observer, "C1")
+
+    async def ids(**params: Any) -> set[uuid.UUID]:
+        response = await client.get("/api/v1/tasks", params={"q": tag, **params}, headers=hdrs)
+        assert response.status_code == 200, response.text
+        return {uuid.UUID(i["id"]) for i in response.json()["items"]}
+
+    assert await ids() == {a, b, c, d, e}
+    assert await ids(status=["accepted", "done"]) == {a, b}
+    assert await ids(status="in_progress") == {c}
+    assert await ids(issuer_org_id=str(world.unit("S11").id)) == {a, b, e}
+    assert await ids(assignee_org_id=str(world.unit("S11").id)) == {c}
+    assert await ids(assignee_org_id=str(uuid.uuid4())) == set()
+    assert await ids(within_org_id=str(world.unit("S12").id)) == {d}
+    assert await ids(within_org_id=str(world.unit("M111").id)) == {a, e}
+    assert await ids(parent_id=str(a)) == {e}
+    assert await ids(overdue="true") == {c}
+    assert await ids(overdue="false") == {a, b, d, e}
+    assert await ids(due_soon="true") == {a, e}
+    assert await ids(due_before=ts(now)) == {b, c}
+    assert await ids(due_after=ts(now)) == {a, d, e}
+    assert await ids(due_after=ts(now), due_before=ts(now + timedelta(days=2))) == {a, e}
+    assert await ids(priority="urgent") == {a}
+    assert await ids(source="policy") == {b}
+    assert await ids(q=f"{tag} alp") == {a}  # case-insensitive
+    # Party names come with every item, even for units the caller cannot read.
+    listed = (await client.get("/api/v1/tasks", params={"q": f"{tag} delta"}, headers=hdrs)).json()
+    assert listed["items"][0]["issuer_org_name"] == world.unit("T1").name
+    assert listed["items"][0]["assignee_org_name"] == world.unit("M121").name
+
+
+async def test_issue_filters(client: httpx.AsyncClient, world: World) -> None:
+    tag = f"ifilter-{secrets.token_hex(4)}"
+    now = utcnow()
+    a = await insert_issue(
+        world, "M111", "S11", title=f"{tag} a", status="resolved", category="land", severity="high"
+    )
+    b = await insert_issue(world, "M111", "C1", title=f"{tag} b", status="closed", category="power")
+    c = await insert_issue(
+        world, "M112", title=f"{tag} c", category="land", due_at=now - timedelta(hours=1)
+    )
+    d = await insert_issue(
+        world,
+        "E1",
+        "D1",
+        title=f"{tag} d",
+        status="acknowledged",
+        category="labour",
+        severity="critical",
+        due_at=now + timedelta(hours=3),
+    )
+    hdrs = headers(world, Role.leader, "C1")
+
+    async def ids(**params: Any) -> set[uuid.UUID]:
+        response = await client.get("/api/v1/issues", params={"q": tag, **params}, headers=hdrs)
+        assert response.status_code == 200, response.text
+        return {uuid.UUID(i["id"]) for i in response.json()["items"]}
+
+    assert await ids() == {a, b, c, d}
+    assert await ids(category="land") == {a, c}
+    assert await ids(category=["land", "labour"]) == {a, c, d}
+    assert await ids(severity="critical") == {d}
+    assert await ids(status="open") == {c}
+    assert await ids(handler_org_id=str(world.unit("S11").id)) == {a}
+    assert await ids(reporter_org_id=str(world.unit("M111").id)) == {a, b}
+    assert await ids(within_org_id=str(world.unit("S11").id)) == {a, b, c}
+    assert await ids(resolved_tier="street") == {a}
+    assert await ids(resolved_tier="county") == {b}
+    assert await ids(overdue="true") == {c}
+    assert await ids(due_soon="true") == {d}
+    for sort in SORTS:
+        items = await collect(client, "/api/v1/issues", hdrs, {"q": tag, "sort": sort, "limit": 1})
+        assert len(items) == 4
+        assert_sorted(items, sort)
+
+
+@pytest.mark.parametrize("kind", ["tasks", "issues"])
+async def test_bad_list_parameters(client: httpx.AsyncClient, world: World, kind: str) -> None:
+    hdrs = headers(world, Role.officer, "S11")
+    url = f"/api/v1/{kind}"
+    assert_problem(await client.get(url, params={"limit": 201}, headers=hdrs), 422)
+    assert_problem(await client.get(url, params={"limit": 0}, headers=hdrs), 422)
+    assert_problem(await client.get(url, params={"cursor": "nonsense!"}, headers=hdrs), 422)
+    assert_problem(await client.get(url, params={"sort": "title"}, headers=hdrs), 422)
+    assert_problem(await client.get(url, params={"status": "lost"}, headers=hdrs), 422)
+    assert_problem(
+        await client.get(url, params={"due_before": "2026-01-01T00:00"}, headers=hdrs), 422
+    )
+    if kind == "tasks":
+        await insert_task(world, "S11", "M111")
+        await insert_task(world, "S11", "M111")
+    else:
+        await insert_issue(world, "S11")
+        await insert_issue(world, "S11")
+    page = await client.get(url, params={"limit": 1, "sort": "due_at"}, headers=hdrs)
+    cursor = page.json()["next_cursor"]
+    assert cursor
+    other = await client.get(url, params={"cursor": cursor, "sort": "-created_at"}, headers=hdrs)
+    assert_problem(other, 422, "sort")
+    assert (await client.get(url, params={"limit": 200}, headers=hdrs)).status_code == 200
+
+
+def test_overdue_and_due_soon_boundaries() -> None:
+    now = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
+    tick = timedelta(microseconds=1)
+    h48 = timedelta(hours=48)
+    for module, open_status, closed in (
+        (task_state, "in_progress", ("done", "cancelled")),
+        (issue_state, "acknowledged", ("resolved", "closed")),
+    ):
+        assert module.is_overdue(now - tick, open_status, now)
+        assert not module.is_overdue(now, open_status, now)  # due this instant: not yet late
+        assert module.is_due_soon(now, open_status, now)
+        assert not module.is_due_soon(now - tick, open_status, now)  # overdue instead
+        assert module.is_due_soon(now + h48, open_status, now)  # within 48 hours, inclusive
+        assert not module.is_due_soon(now + h48 + tick, open_status, now)
+        for status in closed:
+            assert not module.is_overdue(now - h48, status, now)
+            assert not module.is_due_soon(now + tick, status, now)
+
+
+@pytest.mark.parametrize("kind", ["tasks", "issues"])
+async def test_flags_and_filters_agree_near_the_boundaries(
+    client: httpx.AsyncClient, world: World, kind: str
+) -> None:
+    tag = f"edge-{secrets.token_hex(4)}"
+    now = utcnow()
+    minute = timedelta(minutes=1)
+    cases = {  # due offset -> (overdue, due_soon)
+        -timedelta(days=3): (True, False),
+        -minute: (True, False),
+        minute: (False, True),
+        timedelta(hours=48) - minute: (False, True),
+        timedelta(hours=48) + minute: (False, False),
+    }
+    expected: dict[str, tuple[bool, bool]] = {}
+    for offset, flags in cases.items():
+        if kind == "tasks":
+            item_id = await insert_task(world, "S11", "M111", title=tag, due_at=now + offset)
+        else:
+            item_id = await insert_issue(world, "M111", title=tag, due_at=now + offset)
+        expected[str(item_id)] = flags
+    closed_id = (
+        await insert_task(world, "S11", "M111", title=tag, status="done", due_at=now - minute)
+        if kind == "tasks"
+        else await insert_issue(world, "M111", title=tag, status="resolved", due_at=now - minute)
+    )
+    expected[str(closed_id)] = (False, False)
+    hdrs = headers(world, Role.officer, "M111")
+    items = (await client.get(f"/api/v1/{kind}", params={"q": tag}, headers=hdrs)).json()["items"]
+    assert {i["id"]: (i["overdue"], i["due_soon"]) for i in items} == expected
+    for flag, index in (("overdue", 0), ("due_soon", 1)):
+        for value in (True, False):
+            response = await client.get(
+                f"/api/v1/{kind}", params={"q": tag, flag: str(value).lower()}, headers=hdrs
+            )
+            got = {i["id"] for i in response.json()["items"]}
+            assert got == {k for k, v in expected.items() if v[index] is value}, (flag, value)
+    single = await client.get(f"/api/v1/{kind}/{next(iter(expected))}", headers=hdrs)
+    assert single.json()["overdue"] is True
