@@ -45,7 +45,14 @@ async function pickSelectOption(page, container, search, optionText) {
 }
 
 async function act(page, action, { note, rating } = {}) {
-  await page.locator(`[data-testid="action-bar"] [data-action="${action}"]`).click();
+  const button = page.locator(`[data-testid="action-bar"] [data-action="${action}"]`);
+  try {
+    await button.waitFor();
+  } catch (err) {
+    await screenshot(page, `failed-${action}`);
+    throw err;
+  }
+  await button.click();
   const dialog = page.locator(".ant-modal:visible");
   await dialog.waitFor();
   if (rating) await dialog.locator(".ant-rate-star").nth(rating - 1).click();
@@ -153,27 +160,31 @@ describe("c. scope: a sibling community", () => {
 });
 
 describe("a. an issue climbs the chain (phone)", () => {
-  it("community.officer reports; street.leader escalates; county.leader resolves; community.officer closes with a rating", async (t) => {
+  it("community.officer reports and passes it to the street; street.leader escalates; county.leader resolves; community.officer closes with a rating", async (t) => {
     if (!workItems) return t.skip(PENDING);
     const reporter = await newPage(browser, PHONE);
     await login(reporter, "community.officer");
     await reporter.getByTestId("bottom-bar").getByText("上报问题").click();
     const form = reporter.getByTestId("issue-form");
-    await form.locator('[data-category="power"]').click();
-    await form.locator('[data-severity="high"]').click();
+    await form.locator('label:has([data-category="power"])').click();
+    await form.locator('label:has([data-severity="high"])').click();
     await form.locator("#title").fill(shared.issueTitle);
     await form.locator("#description").fill("永兴社区电子厂房变压器容量不足，需要增容。");
     await assertNoHorizontalScroll(reporter, "issue report form");
     await reporter.getByTestId("issue-submit").click();
-    await reporter.waitForURL(/\/issues\/[^/]+$/);
+    await reporter.waitForURL(/\/issues\/(?!new)[^/]+$/);
     shared.issueId = reporter.url().split("/").pop();
     assert.equal(await statusOf(reporter, "issue-detail"), "open");
+    // The community cannot solve it and passes it up to its street.
+    await act(reporter, "escalate", { note: "社区无法协调供电，请街道协调。" });
+    await reporter.getByTestId("escalation-path").locator(".ant-steps-item").nth(1).waitFor();
 
     const street = await newPage(browser, PHONE);
     await login(street, "street.leader");
     await street.goto(`${BASE_URL}/issues/${shared.issueId}`);
-    await act(street, "escalate", { note: "社区无法解决，需县里协调供电局。" });
-    await street.getByTestId("escalation-path").locator(".ant-steps-item").nth(1).waitFor();
+    await act(street, "acknowledge", { note: "已受理" });
+    await act(street, "escalate", { note: "需县里协调供电局增容。" });
+    await street.getByTestId("escalation-path").locator(".ant-steps-item").nth(2).waitFor();
     await street.context().close();
 
     const county = await newPage(browser, PHONE);
@@ -208,7 +219,7 @@ describe("b. a task goes down the chain", () => {
     await form.locator("#title").fill(shared.taskTitle);
     await form.locator("#description").fill("入户动员搬迁群众报名电子厂岗位。");
     await issuer.getByTestId("task-submit").click();
-    await issuer.waitForURL(/\/tasks\/[^/]+$/);
+    await issuer.waitForURL(/\/tasks\/(?!new)[^/]+$/);
     shared.taskId = issuer.url().split("/").pop();
     await screenshot(issuer, "task-detail-issued");
 

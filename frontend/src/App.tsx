@@ -119,6 +119,7 @@ function Localized({ children }: { children: ReactNode }) {
           // WCAG AA contrast for secondary and hint text on white and light grey
           colorTextSecondary: "rgba(0,0,0,0.66)",
           colorLink: "#0a58ca",
+          colorError: "#cf1322",
           colorTextTertiary: "rgba(0,0,0,0.62)",
           colorTextDescription: "rgba(0,0,0,0.62)",
           colorTextPlaceholder: "rgba(0,0,0,0.55)",

@@ -1,10 +1,11 @@
 /**
- * Work items (tasks, issues, feedback, events, notifications, stats), typed by hand
- * from the contract in DESIGN.md and issue 3, because the backend does not publish
- * these routes yet. This is the ONE place to swap for generated types
- * (components["schemas"][...] from ./schema) once the routes are in openapi.json.
+ * Work items: tasks, issues, feedback, events, notifications, stats. Types come from
+ * the generated schema where the backend publishes the route; the few routes it does
+ * not publish yet (stats summary, assignable units) are typed by hand here, in this
+ * one place, to be swapped for generated types when they appear.
  */
 import type { OrgKind, Tier } from "./client";
+import type { components } from "./schema";
 import { request } from "./http";
 
 export type Page<T> = { items: T[]; next_cursor: string | null };
@@ -26,6 +27,7 @@ export const TASK_ACTIONS = [
   "request-extension",
   "approve-extension",
   "reject-extension",
+  "reissue",
 ] as const;
 export type TaskAction = (typeof TASK_ACTIONS)[number];
 
@@ -42,46 +44,19 @@ export const TIERS = ["prefecture", "county", "street", "community"] as const;
 export const FEEDBACK_KINDS = ["progress", "completion", "review", "satisfaction", "comment"] as const;
 export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
 
-export interface Task {
-  id: string;
-  title: string;
-  description: string;
-  issuer_org_id: string;
-  issuer_org_name: string;
-  assignee_org_id: string;
-  assignee_org_name: string;
-  responsible_user_id: string | null;
-  responsible_user_name?: string | null;
-  due_at: string | null;
-  priority: TaskPriority;
-  source: TaskSource;
-  status: TaskStatus;
-  parent_id: string | null;
-  project_id?: string | null;
-  overdue: boolean;
-  due_soon: boolean;
-  version: number;
-  /** Action names this caller may take now; the UI shows exactly these. May include "split" and "edit". */
-  allowed_actions: string[];
-  progress?: number | null;
-  subtasks_total?: number;
-  subtasks_done?: number;
-  extension_due_at?: string | null;
-  created_at?: string;
-  updated_at?: string;
-}
+type S = components["schemas"];
 
-export interface TaskCreate {
-  title: string;
-  description: string;
-  issuer_org_id: string;
-  assignee_org_id: string;
-  responsible_user_id?: string | null;
-  due_at: string;
-  priority: TaskPriority;
-  source: TaskSource;
-  parent_id?: string | null;
-}
+/* Generated from the backend's OpenAPI document (src/api/schema.d.ts). */
+export type Task = S["TaskRead"];
+export type TaskCreate = S["TaskCreate"];
+export type Issue = S["IssueRead"];
+export type IssueCreate = S["IssueCreate"];
+export type Feedback = S["FeedbackRead"];
+export type FeedbackCreate = S["FeedbackCreate"];
+/** One entry of an item's timeline; escalate/delegate carry from_/to_org_name in `data`. */
+export type TimelineEvent = S["EventRead"];
+export type Notification = S["NotificationRead"];
+export type NotificationPage = S["NotificationPage"];
 
 export interface TaskFilters {
   status?: TaskStatus[];
@@ -96,40 +71,8 @@ export interface TaskFilters {
   priority?: TaskPriority;
   source?: TaskSource;
   q?: string;
-  /** e.g. "due_at", "-due_at", "created_at", "-updated_at" */
+  /** due_at, created_at or updated_at; a leading "-" sorts descending */
   sort?: string;
-}
-
-export interface Issue {
-  id: string;
-  title: string;
-  description: string;
-  category: IssueCategory;
-  severity: IssueSeverity;
-  reporter_org_id: string;
-  reporter_org_name: string;
-  reporter_user_id?: string | null;
-  reporter_user_name?: string | null;
-  handler_org_id: string;
-  handler_org_name: string;
-  status: IssueStatus;
-  resolved_tier: Tier | null;
-  resolved_org_name?: string | null;
-  due_at: string | null;
-  overdue: boolean;
-  due_soon: boolean;
-  version: number;
-  allowed_actions: string[];
-  created_at?: string;
-  updated_at?: string;
-}
-
-export interface IssueCreate {
-  title: string;
-  description: string;
-  category: IssueCategory;
-  severity: IssueSeverity;
-  reporter_org_id: string;
 }
 
 export interface IssueFilters {
@@ -146,59 +89,10 @@ export interface IssueFilters {
   sort?: string;
 }
 
-export interface Feedback {
-  id: string;
-  kind: FeedbackKind;
-  body: string;
-  rating: number | null;
-  author_id: string;
-  author_name?: string | null;
-  org_id: string;
-  org_name?: string | null;
-  created_at: string;
-}
-
-export interface FeedbackCreate {
-  kind: FeedbackKind;
-  body: string;
-  rating?: number | null;
-}
-
-/** One entry of an item's timeline. Only id/type/created_at are relied on; the rest enrich the display. */
-export interface TimelineEvent {
-  id: string | number;
-  /** e.g. "created", "accept", "escalate", "delegate", "feedback", "status" */
-  type: string;
-  created_at: string;
-  actor_id?: string | null;
-  actor_name?: string | null;
-  org_id?: string | null;
-  org_name?: string | null;
-  from_status?: string | null;
-  to_status?: string | null;
-  from_org_id?: string | null;
-  from_org_name?: string | null;
-  to_org_id?: string | null;
-  to_org_name?: string | null;
-  note?: string | null;
-  data?: Record<string, unknown> | null;
-}
-
-export interface Notification {
-  id: string;
-  kind: string;
-  title?: string | null;
-  body?: string | null;
-  item_type?: "task" | "issue" | null;
-  item_id?: string | null;
-  created_at: string;
-  read_at: string | null;
-}
-
-export interface NotificationPage extends Page<Notification> {
-  unread_count?: number;
-}
-
+/*
+ * Hand-typed: GET /api/v1/stats/summary is not in the backend's OpenAPI document yet.
+ * Swap for S["..."] when it is.
+ */
 export interface StatsSummary {
   org_id: string;
   tasks_by_status: Partial<Record<TaskStatus, number>>;
@@ -259,13 +153,9 @@ export const workItems = {
     request<Issue>("POST", `/issues/${encodeURIComponent(id)}/${action}`, { body, ...opts }).then((r) => r.data),
 
   events: (type: ItemType, id: string) =>
-    request<Page<TimelineEvent> | TimelineEvent[]>("GET", `/${type}/${encodeURIComponent(id)}/events`, { query: { limit: 200 } }).then(
-      (r) => (Array.isArray(r.data) ? r.data : r.data.items),
-    ),
+    request<Page<TimelineEvent>>("GET", `/${type}/${encodeURIComponent(id)}/events`, { query: { limit: 200 } }).then((r) => r.data.items),
   feedback: (type: ItemType, id: string) =>
-    request<Page<Feedback> | Feedback[]>("GET", `/${type}/${encodeURIComponent(id)}/feedback`, { query: { limit: 200 } }).then((r) =>
-      Array.isArray(r.data) ? r.data : r.data.items,
-    ),
+    request<Page<Feedback>>("GET", `/${type}/${encodeURIComponent(id)}/feedback`, { query: { limit: 200 } }).then((r) => r.data.items),
   addFeedback: (type: ItemType, id: string, body: FeedbackCreate, idempotencyKey: string) =>
     request<Feedback>("POST", `/${type}/${encodeURIComponent(id)}/feedback`, { body, idempotencyKey }).then((r) => r.data),
 

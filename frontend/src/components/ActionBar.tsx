@@ -32,6 +32,7 @@ export const ACTION_SPECS: Record<ItemType, Record<string, ActionSpec>> = {
     "request-extension": { fields: ["note", "due_at"], required: ["note", "due_at"] },
     "approve-extension": { fields: ["note"], required: [], primary: true },
     "reject-extension": { fields: ["note"], required: [], danger: true },
+    reissue: { fields: ["note"], required: [], primary: true },
   },
   issues: {
     acknowledge: { fields: ["note"], required: [], primary: true },

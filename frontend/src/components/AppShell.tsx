@@ -133,10 +133,10 @@ export function AppShell() {
             top: 0,
             zIndex: 10,
             height: 56,
-            lineHeight: "56px",
+            lineHeight: "normal",
           }}
         >
-          <Space size={8} style={{ minWidth: 0 }}>
+          <Space size={8} align="center" style={{ minWidth: 0 }}>
             {mobile && (
               <Button type="text" size="large" icon={<MenuOutlined />} aria-label={t("app.menu")} onClick={() => setDrawer(true)} data-testid="nav-drawer-button" />
             )}
@@ -159,9 +159,7 @@ export function AppShell() {
         </Layout.Header>
         {!online && <Alert banner type="warning" message={t("app.offline")} data-testid="offline-banner" role="status" />}
         <Layout.Content id="main" tabIndex={-1} style={{ padding: mobile ? "12px 12px 88px" : 24, minWidth: 0 }}>
-          <main>
-            <Outlet />
-          </main>
+          <Outlet />
         </Layout.Content>
       </Layout>
       {mobile && (

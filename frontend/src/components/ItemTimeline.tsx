@@ -16,7 +16,7 @@ export function eventField(e: TimelineEvent, name: string): string | undefined {
 
 /** The event's verb with "-ed"/"d" and friends stripped: "escalated" -> "escalate". */
 export function eventVerb(e: TimelineEvent): string {
-  const raw = (e.type || eventField(e, "kind") || eventField(e, "action") || "").toLowerCase();
+  const raw = (e.action || "").toLowerCase();
   const map: Record<string, string> = {
     escalated: "escalate",
     delegated: "delegate",
@@ -37,6 +37,8 @@ export function eventVerb(e: TimelineEvent): string {
     request_extension: "request-extension",
     approve_extension: "approve-extension",
     reject_extension: "reject-extension",
+    subtask: "split",
+    update: "edit",
   };
   const cleaned = raw.replace(/^(task|issue)[._]/, "");
   return map[cleaned] ?? cleaned;
@@ -76,7 +78,7 @@ export function EventLine({ e, type }: { e: TimelineEvent; type: ItemType }) {
         </Typography.Text>
       )}
       <div style={{ fontSize: 13, color: "rgba(0,0,0,0.6)" }}>
-        {formatDateTime(e.created_at, i18n.language)}
+        {formatDateTime(e.at, i18n.language)}
         {(actor || org) && ` · ${[actor, org].filter(Boolean).join(" · ")}`}
       </div>
       {note && <div style={{ whiteSpace: "pre-wrap", marginTop: 4 }}>{note}</div>}
@@ -90,7 +92,7 @@ export function ItemTimeline({ type, id }: { type: ItemType; id: string }) {
   const q = useEvents(type, id);
   if (q.isLoading) return <Skeleton active />;
   if (q.error) return <ProblemAlert error={q.error} onRetry={() => void q.refetch()} />;
-  const events = [...(q.data ?? [])].sort((a, b) => a.created_at.localeCompare(b.created_at));
+  const events = [...(q.data ?? [])].sort((a, b) => a.at.localeCompare(b.at) || a.id - b.id);
   if (!events.length) return <Empty description={t("timeline.empty")} />;
   return (
     <Timeline
@@ -106,7 +108,7 @@ export function escalationPath(issue: Pick<Issue, "reporter_org_id" | "reporter_
     { id: issue.reporter_org_id, name: issue.reporter_org_name, verb: "report" },
   ];
   const moves = [...events]
-    .sort((a, b) => a.created_at.localeCompare(b.created_at))
+    .sort((a, b) => a.at.localeCompare(b.at) || a.id - b.id)
     .filter((e) => ["escalate", "delegate"].includes(eventVerb(e)));
   for (const e of moves) {
     const name = eventField(e, "to_org_name");

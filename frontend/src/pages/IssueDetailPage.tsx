@@ -62,14 +62,13 @@ export function IssueDetailPage() {
               <Descriptions.Item label={t("issue.severity")}>{t(`severity.${issue.severity}`)}</Descriptions.Item>
               <Descriptions.Item label={t("issue.reporter")}>
                 {issue.reporter_org_name}
-                {issue.reporter_user_name ? ` · ${issue.reporter_user_name}` : ""}
               </Descriptions.Item>
               <Descriptions.Item label={t("issue.handler")}>{issue.handler_org_name}</Descriptions.Item>
               <Descriptions.Item label={t("issue.dueAt")}>{formatDateTime(issue.due_at, i18n.language)}</Descriptions.Item>
               {issue.resolved_tier && (
                 <Descriptions.Item label={t("issue.resolvedTier")}>
                   {t(`kind.${issue.resolved_tier}`)}
-                  {issue.resolved_org_name ? ` · ${issue.resolved_org_name}` : ""}
+                  {issue.resolved_by_org_name ? ` · ${issue.resolved_by_org_name}` : ""}
                 </Descriptions.Item>
               )}
               {issue.created_at && <Descriptions.Item label={t("common.createdAt")}>{formatDateTime(issue.created_at, i18n.language)}</Descriptions.Item>}
@@ -82,7 +81,7 @@ export function IssueDetailPage() {
             <Tabs
               items={[
                 { key: "timeline", label: t("issue.timeline"), children: <ItemTimeline type="issues" id={issue.id} /> },
-                { key: "feedback", label: t("issue.feedback"), children: <FeedbackThread type="issues" id={issue.id} /> },
+                { key: "feedback", label: t("issue.feedback"), children: <FeedbackThread type="issues" id={issue.id} canPost={issue.can_feedback} /> },
               ]}
             />
           </Card>

@@ -33,7 +33,7 @@ export function NotificationsPage() {
 
   const open = (n: Notification) => {
     if (!n.read_at) void run(() => workItems.markRead(n.id));
-    if (n.item_type && n.item_id) navigate(`/${n.item_type === "task" ? "tasks" : "issues"}/${n.item_id}`);
+    navigate(`/${n.entity_type === "task" ? "tasks" : "issues"}/${n.entity_id}`);
   };
 
   return (
@@ -59,7 +59,9 @@ export function NotificationsPage() {
           <List.Item
             key={n.id}
             actions={[
-              ...(n.item_id ? [<Button key="open" type="link" onClick={() => open(n)}>{t("notifications.open")}</Button>] : []),
+              <Button key="open" type="link" onClick={() => open(n)}>
+                {t("notifications.open")}
+              </Button>,
               ...(!n.read_at ? [<Button key="read" type="link" onClick={() => void run(() => workItems.markRead(n.id))}>{t("notifications.markRead")}</Button>] : []),
             ]}
           >
@@ -73,7 +75,7 @@ export function NotificationsPage() {
               }
               description={
                 <>
-                  {n.body && <div>{n.body}</div>}
+                  {n.org_name && <div>{n.org_name}</div>}
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                     {formatDateTime(n.created_at, i18n.language)}
                   </Typography.Text>

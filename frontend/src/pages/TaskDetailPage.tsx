@@ -42,7 +42,7 @@ export function TaskDetailPage() {
   if (isNotFound(q.error)) return <NotFound />;
   if (q.error || !q.data) return <ProblemAlert error={q.error} onRetry={() => void q.refetch()} />;
   const { data: task, etag } = q.data;
-  const total = task.subtasks_total ?? 0;
+  const total = task.subtasks.total;
 
   return (
     <article data-testid="task-detail" data-status={task.status}>
@@ -59,12 +59,20 @@ export function TaskDetailPage() {
           </div>
         </Space>
       </div>
-      {task.extension_due_at && <Alert type="info" showIcon style={{ marginBottom: 12 }} message={t("task.extensionPending", { due: formatDateTime(task.extension_due_at, i18n.language) })} />}
+      {task.extension && (
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 12 }}
+          message={t("task.extensionPending", { due: formatDateTime(task.extension.due_at, i18n.language) })}
+          description={task.extension.note ?? undefined}
+        />
+      )}
       <div style={{ marginBottom: 16 }}>
         <ActionBar
           type="tasks"
           id={task.id}
-          allowed={task.allowed_actions}
+          allowed={task.can_add_subtask ? [...task.allowed_actions, "split"] : task.allowed_actions}
           etag={etag}
           localActions={["split"]}
           onLocalAction={(a) => a === "split" && navigate(`/tasks/${task.id}/split`)}
@@ -76,7 +84,6 @@ export function TaskDetailPage() {
             <Descriptions column={mobile ? 1 : 2} size="small" bordered={!mobile}>
               <Descriptions.Item label={t("task.issuer")}>{task.issuer_org_name}</Descriptions.Item>
               <Descriptions.Item label={t("task.assignee")}>{task.assignee_org_name}</Descriptions.Item>
-              <Descriptions.Item label={t("task.responsible")}>{task.responsible_user_name ?? "—"}</Descriptions.Item>
               <Descriptions.Item label={t("task.dueAt")}>{formatDateTime(task.due_at, i18n.language)}</Descriptions.Item>
               <Descriptions.Item label={t("task.priority")}>{t(`priority.${task.priority}`)}</Descriptions.Item>
               <Descriptions.Item label={t("task.source")}>{t(`source.${task.source}`)}</Descriptions.Item>
@@ -87,15 +94,15 @@ export function TaskDetailPage() {
                   </a>
                 </Descriptions.Item>
               )}
-              {typeof task.progress === "number" && (
+              {(task.progress > 0 || task.status === "in_progress") && (
                 <Descriptions.Item label={t("task.progress")}>
                   <Progress percent={task.progress} size="small" />
                 </Descriptions.Item>
               )}
               {total > 0 && (
                 <Descriptions.Item label={t("task.subtasks")}>
-                  {t("task.rolledUp", { done: task.subtasks_done ?? 0, total })}
-                  <Progress percent={Math.round(((task.subtasks_done ?? 0) / total) * 100)} size="small" />
+                  {t("task.rolledUp", { done: task.subtasks.done, total })}
+                  <Progress percent={Math.round(((task.subtasks.done) / total) * 100)} size="small" />
                 </Descriptions.Item>
               )}
             </Descriptions>
@@ -108,7 +115,7 @@ export function TaskDetailPage() {
             <Tabs
               items={[
                 { key: "timeline", label: t("task.timeline"), children: <ItemTimeline type="tasks" id={task.id} /> },
-                { key: "feedback", label: t("task.feedback"), children: <FeedbackThread type="tasks" id={task.id} /> },
+                { key: "feedback", label: t("task.feedback"), children: <FeedbackThread type="tasks" id={task.id} canPost={task.can_feedback} /> },
               ]}
             />
           </Card>
