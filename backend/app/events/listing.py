@@ -55,9 +55,21 @@ def keyset(query: AnySelect, key: Any, id_column: Any, sort: str, cursor: str | 
         position = sa.tuple_(sa.literal(cursor_time(after[1])), sa.literal(cursor_uuid(after[2])))
         current = sa.tuple_(key, id_column)
         query = query.where(current < position if descending else current > position)
-    if descending:
-        return query.order_by(key.desc(), id_column.desc())
-    return query.order_by(key, id_column)
+    return query.order_by(*_ordering(key, id_column, descending))
+
+
+_ORDERINGS: dict[tuple[Any, Any, bool], tuple[Any, Any]] = {}
+
+
+def _ordering(key: Any, id_column: Any, descending: bool) -> tuple[Any, Any]:
+    """ORDER BY clauses, built once per (column, direction) and reused."""
+    cache_key = (key, id_column, descending)
+    found = _ORDERINGS.get(cache_key)
+    if found is None:
+        found = _ORDERINGS[cache_key] = (
+            (key.desc(), id_column.desc()) if descending else (key, id_column)
+        )
+    return found
 
 
 def next_cursor(rows: Sequence[Any], limit: int, sort: str) -> str | None:

@@ -25,7 +25,7 @@ from app.core.models import PathType, utcnow
 from app.events.listing import keyset, next_cursor, parse_sort
 from app.events.models import ItemType
 from app.events.service import AnySelect, add_event
-from app.events.sides import Sides, acting_unit
+from app.events.sides import Sides, acting_unit, scope_predicate
 from app.feedback import service as feedback
 from app.feedback.models import FeedbackKind
 from app.feedback.schemas import FeedbackCreate
@@ -110,6 +110,21 @@ def capabilities(
     return frozenset(caps)
 
 
+def _party_view(
+    sides: Sides, reporter_path: Sequence[int], handler_path: Sequence[int]
+) -> tuple[frozenset[state.Capability], bool]:
+    """(capabilities, may give feedback), memoised per pair of party paths."""
+    key = ("issue", tuple(reporter_path), tuple(handler_path))
+    found: tuple[frozenset[state.Capability], bool] | None = sides.memo.get(key)
+    if found is None:
+        found = sides.memo[key] = (
+            capabilities(sides, reporter_path, handler_path),
+            sides.may(Perm.feedback_create, reporter_path)
+            or sides.may(Perm.feedback_create, handler_path),
+        )
+    return found
+
+
 def _facts(
     status: str, handler_tier: str, resolved_at: datetime | None, now: datetime
 ) -> state.Facts:
@@ -121,51 +136,34 @@ def _facts(
     )
 
 
-def render(row: Any, sides: Sides, now: datetime) -> dict[str, Any]:
-    status = row.status
-    caps = capabilities(sides, row.reporter_path, row.handler_path)
-    facts = _facts(status, row.handler_tier, row.resolved_at, now)
-    resolved_by_handler = row.resolved_by_org_id == row.handler_org_id
-    return {
-        "id": row.id,
-        "title": row.title,
-        "description": row.description,
-        "category": row.category,
-        "severity": row.severity,
-        "status": status,
-        "reporter_org_id": row.reporter_org_id,
-        "reporter_org_name": row.reporter_org_name,
-        "reporter_user_id": row.reporter_user_id,
-        "handler_org_id": row.handler_org_id,
-        "handler_org_name": row.handler_org_name,
-        "handler_tier": row.handler_tier,
-        "resolved_by_org_id": row.resolved_by_org_id,
-        # A resolved issue stays with the unit that resolved it (reopen clears both).
-        "resolved_by_org_name": row.handler_org_name if resolved_by_handler else None,
-        "resolved_tier": row.resolved_tier,
-        "resolution": row.resolution,
-        "rating": row.rating,
-        "due_at": row.due_at,
-        "overdue": state.is_overdue(row.due_at, status, now),
-        "due_soon": state.is_due_soon(row.due_at, status, now),
-        "created_at": row.created_at,
-        "updated_at": row.updated_at,
-        "acknowledged_at": row.acknowledged_at,
-        "resolved_at": row.resolved_at,
-        "closed_at": row.closed_at,
-        "reopen_until": row.resolved_at + get_issue_settings().reopen_window
-        if row.resolved_at is not None
-        else None,
-        "version": row.version,
-        "allowed_actions": state.allowed_actions(facts, caps),
-        "can_edit": status in UNRESOLVED_STATUSES and any(c in caps for c in state.EDIT),
-        "can_feedback": sides.may(Perm.feedback_create, row.reporter_path)
-        or sides.may(Perm.feedback_create, row.handler_path),
-    }
+_BASE = _select()
+_KEYS = tuple(_BASE.selected_columns.keys())
+
+
+def render(row: Sequence[Any], sides: Sides, now: datetime) -> dict[str, Any]:
+    """An issue as the API shows it to this caller, now (`row`: the `_select()` columns)."""
+    item = dict(zip(_KEYS, row, strict=True))
+    status = item["status"]
+    resolved_at = item["resolved_at"]
+    due_at = item["due_at"]
+    caps, can_feedback = _party_view(sides, item.pop("reporter_path"), item.pop("handler_path"))
+    facts = _facts(status, item["handler_tier"], resolved_at, now)
+    # A resolved issue stays with the unit that resolved it (reopen clears both).
+    resolved_by_handler = item["resolved_by_org_id"] == item["handler_org_id"]
+    item["resolved_by_org_name"] = item["handler_org_name"] if resolved_by_handler else None
+    item["overdue"] = state.is_overdue(due_at, status, now)
+    item["due_soon"] = state.is_due_soon(due_at, status, now)
+    item["reopen_until"] = (
+        resolved_at + get_issue_settings().reopen_window if resolved_at is not None else None
+    )
+    item["allowed_actions"] = state.allowed_actions(facts, caps)
+    item["can_edit"] = status in UNRESOLVED_STATUSES and any(c in caps for c in state.EDIT)
+    item["can_feedback"] = can_feedback
+    return item
 
 
 async def _read(session: AsyncSession, sides: Sides, issue_id: uuid.UUID) -> dict[str, Any]:
-    row = (await session.execute(_select().where(col(Issue.id) == issue_id))).one()
+    row = (await session.execute(_BASE.where(col(Issue.id) == issue_id))).one()
     return render(row, sides, utcnow())
 
 
@@ -173,14 +171,16 @@ async def _read(session: AsyncSession, sides: Sides, issue_id: uuid.UUID) -> dic
 
 
 def _visible(principal: Principal) -> sa.ColumnElement[bool]:
-    return principal.within(col(Issue.reporter_path), col(Issue.handler_path), perm=Perm.issue_read)
+    return scope_predicate(
+        principal, Perm.issue_read, "issues", col(Issue.reporter_path), col(Issue.handler_path)
+    )
 
 
 async def get_issue(
     session: AsyncSession, principal: Principal, issue_id: uuid.UUID
 ) -> dict[str, Any]:
     row = (
-        await session.execute(_select().where(col(Issue.id) == issue_id, _visible(principal)))
+        await session.execute(_BASE.where(col(Issue.id) == issue_id, _visible(principal)))
     ).one_or_none()
     if row is None:
         raise NotFound("Issue")
@@ -251,7 +251,7 @@ async def list_issues(
 ) -> tuple[list[dict[str, Any]], str | None]:
     now = utcnow()
     field, _ = parse_sort(sort)
-    query = _select().where(_visible(principal))
+    query = _BASE.where(_visible(principal))
     if filters.status:
         query = query.where(col(Issue.status).in_(list(filters.status)))
     if filters.category:

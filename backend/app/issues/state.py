@@ -6,6 +6,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
+from functools import lru_cache
 
 from app.access.roles import Perm
 from app.issues.models import UNRESOLVED_STATUSES, IssueStatus
@@ -74,7 +75,8 @@ class Decision:
 
 def decide(action: str, facts: Facts, caps: Iterable[Capability]) -> Decision:
     rule = RULES[action]
-    if (rule.side, rule.perm) not in set(caps):
+    held = caps if isinstance(caps, frozenset) else frozenset(caps)
+    if (rule.side, rule.perm) not in held:
         return Decision(
             None,
             "forbidden",
@@ -98,8 +100,12 @@ def decide(action: str, facts: Facts, caps: Iterable[Capability]) -> Decision:
 
 
 def allowed_actions(facts: Facts, caps: Iterable[Capability]) -> list[str]:
-    held = frozenset(caps)
-    return [a for a in ACTIONS if decide(a, facts, held).rule is not None]
+    return list(_allowed(facts, frozenset(caps)))
+
+
+@lru_cache(maxsize=4096)
+def _allowed(facts: Facts, caps: frozenset[Capability]) -> tuple[str, ...]:
+    return tuple(a for a in ACTIONS if decide(a, facts, caps).rule is not None)
 
 
 def is_overdue(due_at: datetime, status: str, now: datetime) -> bool:

@@ -9,6 +9,7 @@ States are the task `status`, except that `returned` is split by who sent it bac
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from app.access.roles import Perm
 from app.tasks.models import CLOSED_STATUSES, Side, TaskStatus
@@ -130,7 +131,7 @@ def decide(
     action: str, state: str, pending_extension: bool, caps: Iterable[Capability]
 ) -> Decision:
     """Whether a caller holding `caps` may take `action` now, and by which rule."""
-    held = set(caps)
+    held = caps if isinstance(caps, frozenset) else frozenset(caps)
     rules = RULES[action]
     if not any((r.side, r.perm) in held for r in rules):
         sides = " or ".join(sorted({f"the {r.side.value} side" for r in rules}))
@@ -158,8 +159,13 @@ def decide(
 
 
 def allowed_actions(state: str, pending_extension: bool, caps: Iterable[Capability]) -> list[str]:
-    held = frozenset(caps)
-    return [a for a in ACTIONS if decide(a, state, pending_extension, held).rule is not None]
+    return list(_allowed(state, pending_extension, frozenset(caps)))
+
+
+@lru_cache(maxsize=4096)
+def _allowed(state: str, pending_extension: bool, caps: frozenset[Capability]) -> tuple[str, ...]:
+    # Few distinct (state, caps) combinations occur: lists pay for decide() once each.
+    return tuple(a for a in ACTIONS if decide(a, state, pending_extension, caps).rule is not None)
 
 
 def is_overdue(due_at: datetime, status: str, now: datetime) -> bool:

@@ -106,7 +106,7 @@ async def test_pagination_with_truly_concurrent_inserts(
 
     async def writer() -> None:
         n = 0
-        while not done.is_set():
+        while not done.is_set() and n < 25:
             await insert_task(world, "S11", "M111", title=f"{tag} w{n}", due_in=timedelta(hours=n))
             n += 1
             await asyncio.sleep(0)
