@@ -9,6 +9,7 @@ import {
   PHONE,
   assertNoHorizontalScroll,
   axeCheck,
+  hasAssignableOrgs,
   hasWorkItems,
   launch,
   login,
@@ -18,14 +19,19 @@ import {
 
 let browser;
 let workItems = false;
+let assignable = false;
 const stamp = Date.now().toString(36);
 const shared = { issueId: null, issueTitle: `E2E 厂房用电不足 ${stamp}`, taskId: null, taskTitle: `E2E 招工动员 ${stamp}` };
 const PENDING = "pending: the backend does not serve /api/v1/tasks and /api/v1/issues yet";
+const PENDING_ASSIGNABLE =
+  "pending: GET /api/v1/orgs?assignable_from={issuer_org_id} does not yet list the units an issuer may assign to (taskforce -> communities), so the unit picker cannot offer them";
 
 before(async () => {
   browser = await launch();
   workItems = await hasWorkItems();
   if (!workItems) console.log(`# note: ${PENDING}; the work-item stories are skipped`);
+  assignable = workItems && (await hasAssignableOrgs());
+  if (!assignable) console.log(`# note: ${PENDING_ASSIGNABLE}`);
 });
 after(async () => {
   await browser?.close();
@@ -211,6 +217,7 @@ describe("a. an issue climbs the chain (phone)", () => {
 describe("b. a task goes down the chain", () => {
   it("taskforce.leader assigns to a community; community.officer accepts and submits; taskforce.leader verifies", async (t) => {
     if (!workItems) return t.skip(PENDING);
+    if (!assignable) return t.skip(PENDING_ASSIGNABLE);
     const issuer = await newPage(browser, DESKTOP);
     await login(issuer, "taskforce.leader");
     await issuer.goto(`${BASE_URL}/tasks/new`);
@@ -249,18 +256,21 @@ describe("b. a task goes down the chain", () => {
 describe("c. scope: a sibling community cannot see the items", () => {
   it("community2.officer gets 'not found' for both items and the lists do not hold them", async (t) => {
     if (!workItems) return t.skip(PENDING);
-    assert.ok(shared.issueId && shared.taskId, "stories a and b ran first");
+    assert.ok(shared.issueId, "story a ran first");
     const page = await newPage(browser, DESKTOP);
     await login(page, "community2.officer");
-    for (const path of [`/issues/${shared.issueId}`, `/tasks/${shared.taskId}`]) {
+    const paths = [`/issues/${shared.issueId}`];
+    if (shared.taskId) paths.push(`/tasks/${shared.taskId}`);
+    else console.log("# note: story b did not run, so only the issue is checked");
+    for (const path of paths) {
       await page.goto(`${BASE_URL}${path}`);
       await page.getByTestId("not-found").waitFor();
     }
-    await page.goto(`${BASE_URL}/issues`);
+    await page.goto(`${BASE_URL}/issues?q=E2E`);
     await page.getByTestId("issue-list").waitFor();
     await page.waitForLoadState("networkidle");
     assert.equal(await page.getByText(shared.issueTitle).count(), 0);
-    await page.goto(`${BASE_URL}/tasks`);
+    await page.goto(`${BASE_URL}/tasks?q=E2E`);
     await page.getByTestId("task-list").waitFor();
     await page.waitForLoadState("networkidle");
     assert.equal(await page.getByText(shared.taskTitle).count(), 0);
