@@ -341,9 +341,17 @@ async def assignable_root(session: AsyncSession, issuer: OrgUnit) -> list[int]:
     return list(tier_path) if tier_path is not None else list(issuer.path)
 
 
-async def check_assignable(session: AsyncSession, issuer: OrgUnit, assignee: OrgUnit) -> None:
+async def check_assignable(
+    session: AsyncSession, issuer: OrgUnit, assignee: OrgUnit, *, subtask: bool = False
+) -> None:
+    """DESIGN "Whom a unit may assign to"; a subtask goes to a unit inside the splitting
+    unit's own scope only."""
     if assignee.id == issuer.id:
         raise Unprocessable("A unit cannot assign a task to itself.")
+    if subtask:
+        if not is_within(assignee.path, tuple(issuer.path)):
+            raise Forbidden(f"{issuer.name} may split its task only among units inside its scope.")
+        return
     root = await assignable_root(session, issuer)
     if not is_within(assignee.path, tuple(root)):
         raise Forbidden(
@@ -499,7 +507,7 @@ async def create_task(
     else:
         issuer = await _issuer_for(session, principal, sides, data.issuer_org_id)
     assignee = await _org(session, data.assignee_org_id, "assignee_org_id")
-    await check_assignable(session, issuer, assignee)
+    await check_assignable(session, issuer, assignee, subtask=data.parent_id is not None)
     if data.responsible_user_id is not None:
         await check_responsible(session, data.responsible_user_id, assignee)
     task = Task(
@@ -671,8 +679,10 @@ async def act(
             notices.append((task.issuer_org_id, NotificationKind.task_returned))
     elif action == "request-extension":
         assert isinstance(body, ExtensionRequest)
-        if body.due_at <= task.due_at:
-            raise Unprocessable("An extension must ask for a due date later than the current one.")
+        if body.due_at <= task.due_at or body.due_at <= now:
+            raise Unprocessable(
+                "An extension must ask for a due date later than the current one, in the future."
+            )
         task.extension_due_at = body.due_at
         task.extension_note = note
         task.extension_requested_at = now
@@ -730,7 +740,7 @@ async def _reissue(
     if body.assignee_org_id is not None and body.assignee_org_id != task.assignee_org_id:
         issuer = await _org(session, task.issuer_org_id, "issuer_org_id")
         assignee = await _org(session, body.assignee_org_id, "assignee_org_id")
-        await check_assignable(session, issuer, assignee)
+        await check_assignable(session, issuer, assignee, subtask=task.parent_id is not None)
         data.update(previous_assignee_org_id=task.assignee_org_id, assignee_org_id=assignee.id)
         task.assignee_org_id = assignee.id
         task.assignee_path = list(assignee.path)

@@ -234,6 +234,19 @@ async def test_subtasks_roll_up_done_over_total(client: httpx.AsyncClient, world
     second = await split("M112")
     third = await split("M111")
     assert first["issuer_org_id"] == str(world.unit("S11").id)
+    # A department may issue tasks across its county, but splits only inside its own scope.
+    dept_task = await insert_task(world, "C1", "D1", status="accepted")
+    across = await client.post(
+        "/api/v1/tasks",
+        json={
+            "title": "not below D1",
+            "parent_id": str(dept_task),
+            "assignee_org_id": str(world.unit("M111").id),
+            "due_at": ts(utcnow() + timedelta(days=2)),
+        },
+        headers=headers(world, Role.officer, "D1"),
+    )
+    assert_problem(across, 403)
     assert first["parent_id"] == pid
 
     async def counts() -> dict[str, int]:
@@ -275,10 +288,11 @@ async def test_subtasks_roll_up_done_over_total(client: httpx.AsyncClient, world
 async def test_extension_requests(client: httpx.AsyncClient, world: World) -> None:
     task = await create_task(client, world, "S11", "M111")
     tid, due = task["id"], task["due_at"]
-    earlier = {"note": "x", "due_at": ts(utcnow() + timedelta(days=1))}
-    await act(
-        client, world, "tasks", tid, "request-extension", Role.officer, "M111", earlier, expect=422
-    )
+    for too_early in (utcnow() + timedelta(days=1), utcnow() - timedelta(days=30)):
+        body = {"note": "x", "due_at": ts(too_early)}
+        await act(
+            client, world, "tasks", tid, "request-extension", Role.officer, "M111", body, expect=422
+        )
     later = utcnow() + timedelta(days=20)
     requested = await act(
         client,
