@@ -123,7 +123,7 @@ function clear(expired: boolean): void {
 }
 
 /** The ApiError-free outcome of a login attempt. */
-export type LoginResult = { ok: true } | { ok: false; status: number; body: unknown };
+export type LoginResult = { ok: true } | { ok: false; status: number; body: unknown; retryAfter: number | null };
 
 export async function login(username: string, password: string): Promise<LoginResult> {
   const form = new URLSearchParams({ username, password });
@@ -138,7 +138,10 @@ export async function login(username: string, password: string): Promise<LoginRe
     body: form.toString(),
   });
   const body: unknown = await res.json().catch(() => null);
-  if (!res.ok) return { ok: false, status: res.status, body };
+  if (!res.ok) {
+    const ra = Number(res.headers.get("Retry-After"));
+    return { ok: false, status: res.status, body, retryAfter: Number.isFinite(ra) && ra > 0 ? ra : null };
+  }
   getChannel();
   accept(body as TokenPairBody);
   return { ok: true };

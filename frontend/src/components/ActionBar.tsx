@@ -109,7 +109,8 @@ export function ActionBar({ type, id, allowed, etag, delegateTree, currentHandle
 
   const onOk = async () => {
     if (!action) return;
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return; // the form shows what is missing
     const body: ActionBody & { action: string } = { action };
     if (v.note) body.note = v.note.trim();
     if (v.progress !== undefined && v.progress !== null) body.progress = v.progress;

@@ -19,7 +19,7 @@ export function LoginForm({ onDone, initialUsername }: { onDone?: () => void; in
       const r = await login(v.username.trim(), v.password);
       if (r.ok) onDone?.();
       else if (r.status === 401 || r.status === 400) setError(t("login.failed"));
-      else setError(errorMessage(new ApiError(r.status, (r.body ?? {}) as ProblemDocument), t));
+      else setError(errorMessage(new ApiError(r.status, (r.body ?? {}) as ProblemDocument, r.retryAfter), t));
     } catch (err) {
       setError(errorMessage(err instanceof TypeError ? new NetworkError(err) : err, t));
     } finally {

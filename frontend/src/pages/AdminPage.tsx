@@ -41,7 +41,8 @@ function CreateModal<V extends object>(props: {
   const [form] = Form.useForm<V>();
   const { submit, pending, error, clearError } = useIdempotentSubmit(props.send);
   const ok = async () => {
-    const v = await form.validateFields();
+    const v = await form.validateFields().catch(() => null);
+    if (!v) return;
     try {
       await submit(v);
       message.success(props.doneText);

@@ -1,0 +1,88 @@
+import { screen, waitFor, within } from "@testing-library/react";
+import userEvent from "@testing-library/user-event";
+import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
+import { __resetForTests } from "../auth/session";
+import i18n from "../i18n";
+import { json, mockFetch, renderWithProviders } from "../test/utils";
+import { ActionBar } from "./ActionBar";
+
+beforeEach(async () => {
+  __resetForTests();
+  await i18n.changeLanguage("zh-CN");
+});
+afterEach(() => vi.unstubAllGlobals());
+
+const base = { "POST /api/v1/auth/refresh": () => json({ status: 401 }, 401) };
+
+describe("ActionBar", () => {
+  it("shows exactly the actions in allowed_actions, no more", () => {
+    mockFetch(base);
+    renderWithProviders(<ActionBar type="tasks" id="t1" allowed={["accept", "return"]} etag={null} />);
+    const bar = screen.getByTestId("action-bar");
+    expect(within(bar).getAllByRole("button").map((b) => b.getAttribute("data-action"))).toEqual(["accept", "return"]);
+    expect(within(bar).getByRole("button", { name: "接 收" })).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: /验收/ })).toBeNull();
+  });
+
+  it("renders nothing when no action is allowed", () => {
+    mockFetch(base);
+    renderWithProviders(<ActionBar type="issues" id="i1" allowed={[]} etag={null} />);
+    expect(screen.queryByTestId("action-bar")).toBeNull();
+  });
+
+  it("requires a reason to return, then posts with If-Match and an Idempotency-Key", async () => {
+    const { calls } = mockFetch({
+      ...base,
+      "POST /api/v1/tasks/t1/return": () => json({ id: "t1", status: "returned" }),
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<ActionBar type="tasks" id="t1" allowed={["return"]} etag={'W/"3"'} />);
+    await user.click(screen.getByRole("button", { name: "退 回" }));
+    await user.click(await screen.findByTestId("action-submit"));
+    expect(await screen.findByText("此项必填")).toBeInTheDocument();
+    expect(calls.some((c) => c.url.pathname.endsWith("/return"))).toBe(false);
+
+    await user.type(screen.getByTestId("action-note"), "材料不全");
+    await user.click(screen.getByTestId("action-submit"));
+    await waitFor(() => expect(calls.some((c) => c.url.pathname.endsWith("/return"))).toBe(true));
+    const call = calls.find((c) => c.url.pathname.endsWith("/return"))!;
+    expect(call.body).toEqual({ note: "材料不全" });
+    expect(call.headers.get("If-Match")).toBe('W/"3"');
+    expect(call.headers.get("Idempotency-Key")).toMatch(/.{8,}/);
+  });
+
+  it("keeps what was typed and shows a readable message when the submit fails; the retry reuses the key", async () => {
+    let attempt = 0;
+    const { calls } = mockFetch({
+      ...base,
+      "POST /api/v1/issues/i1/escalate": () =>
+        ++attempt === 1
+          ? json({ type: "https://liandong.example/problems/conflict", title: "Conflict", status: 409, detail: "Issue is closed." }, 409)
+          : json({ id: "i1", status: "open" }),
+    });
+    const user = userEvent.setup();
+    renderWithProviders(<ActionBar type="issues" id="i1" allowed={["escalate"]} etag={null} />);
+    await user.click(screen.getByRole("button", { name: "逐级上报" }));
+    await user.type(await screen.findByTestId("action-note"), "需要县里协调");
+    await user.click(screen.getByTestId("action-submit"));
+    expect(await screen.findByText(/当前状态不允许此操作/)).toBeInTheDocument();
+    expect(screen.getByTestId("action-note")).toHaveValue("需要县里协调");
+    await user.click(screen.getByTestId("action-submit"));
+    await waitFor(() => expect(attempt).toBe(2));
+    const keys = calls.filter((c) => c.url.pathname.endsWith("/escalate")).map((c) => c.headers.get("Idempotency-Key"));
+    expect(keys[0]).toBe(keys[1]);
+  });
+
+  it("asks for a 1-5 rating to close an issue", async () => {
+    const { calls } = mockFetch({ ...base, "POST /api/v1/issues/i1/close": () => json({ id: "i1", status: "closed" }) });
+    const user = userEvent.setup();
+    renderWithProviders(<ActionBar type="issues" id="i1" allowed={["close"]} etag={null} />);
+    await user.click(screen.getByRole("button", { name: "确认办结并评价" }));
+    await user.click(await screen.findByTestId("action-submit"));
+    expect(await screen.findByText("请打分（1-5星）")).toBeInTheDocument();
+    const stars = document.querySelectorAll(".ant-modal .ant-rate-star > div");
+    await user.click(stars[3] as Element);
+    await user.click(screen.getByTestId("action-submit"));
+    await waitFor(() => expect(calls.find((c) => c.url.pathname.endsWith("/close"))?.body).toEqual({ rating: 4 }));
+  });
+});
