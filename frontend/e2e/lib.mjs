@@ -124,13 +124,13 @@ export async function hasWorkItems() {
 
 export const HAN = /[\u3400-\u9fff]/;
 
-/** Whether GET /orgs?assignable_from= offers the units outside the issuer's own subtree (needed by story b). */
+/** Whether GET /tasks/assignable-units offers a task force the communities of its county (needed by story b). */
 export async function hasAssignableOrgs() {
   const token = await apiToken("taskforce.leader");
   const auth = { headers: { Authorization: `Bearer ${token}` } };
   const me = await (await fetch(`${BASE_URL}/api/v1/me`, auth)).json();
   const issuer = me.grants[0]?.org_id;
-  const res = await fetch(`${BASE_URL}/api/v1/orgs?assignable_from=${issuer}&limit=200`, auth);
+  const res = await fetch(`${BASE_URL}/api/v1/tasks/assignable-units?issuer_org_id=${issuer}&limit=200`, auth);
   if (!res.ok) return false;
   const page = await res.json();
   return page.items.some((o) => o.kind === "community");

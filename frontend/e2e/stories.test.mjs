@@ -24,7 +24,7 @@ const stamp = Date.now().toString(36);
 const shared = { issueId: null, issueTitle: `E2E 厂房用电不足 ${stamp}`, taskId: null, taskTitle: `E2E 招工动员 ${stamp}` };
 const PENDING = "pending: the backend does not serve /api/v1/tasks and /api/v1/issues yet";
 const PENDING_ASSIGNABLE =
-  "pending: GET /api/v1/orgs?assignable_from={issuer_org_id} does not yet list the units an issuer may assign to (taskforce -> communities), so the unit picker cannot offer them";
+  "pending: GET /api/v1/tasks/assignable-units?issuer_org_id= does not yet list the units an issuer may assign to (taskforce -> communities), so the unit picker cannot offer them";
 
 before(async () => {
   browser = await launch();

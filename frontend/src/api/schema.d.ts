@@ -418,6 +418,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stats/summary": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Counts for a unit's subtree */
+        get: operations["summary_api_v1_stats_summary_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/tasks": {
         parameters: {
             query?: never;
@@ -430,6 +447,23 @@ export interface paths {
         put?: never;
         /** Issue a task (or a subtask, with parent_id) */
         post: operations["create_task_api_v1_tasks_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/assignable-units": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Units a task (or, with parent_id, a subtask) may be assigned to, in tree order */
+        get: operations["assignable_units_api_v1_tasks_assignable_units_get"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -1065,6 +1099,64 @@ export interface components {
          * @enum {string}
          */
         IssueSeverity: "low" | "normal" | "high" | "critical";
+        /** IssueStats */
+        IssueStats: {
+            /** Avg Rating */
+            avg_rating: number | null;
+            /**
+             * Avg Seconds To Resolve
+             * @description Resolved or closed issues: mean time from raising to resolution
+             */
+            avg_seconds_to_resolve: number | null;
+            /** Avg Seconds To Resolve By Tier */
+            avg_seconds_to_resolve_by_tier: {
+                [key: string]: number | null;
+            };
+            /**
+             * By Status
+             * @description Every issue status, zeros included
+             */
+            by_status: {
+                [key: string]: number;
+            };
+            /**
+             * Due Soon
+             * @description Unresolved and due within the next 48 hours
+             */
+            due_soon: number;
+            /**
+             * Open
+             * @description Open or acknowledged (not yet resolved)
+             */
+            open: number;
+            /** Open By Category */
+            open_by_category: {
+                [key: string]: number;
+            };
+            /** Open By Severity */
+            open_by_severity: {
+                [key: string]: number;
+            };
+            /**
+             * Overdue
+             * @description Unresolved and past the due date
+             */
+            overdue: number;
+            /**
+             * Rated
+             * @description Closed issues the reporter rated
+             */
+            rated: number;
+            /**
+             * Resolved By Tier
+             * @description Resolved or closed issues, by the tier of the unit that resolved them
+             */
+            resolved_by_tier: {
+                [key: string]: number;
+            };
+            /** Total */
+            total: number;
+        };
         /**
          * IssueStatus
          * @enum {string}
@@ -1330,6 +1422,32 @@ export interface components {
          * @enum {string}
          */
         Side: "issuer" | "assignee";
+        /**
+         * StatsSummary
+         * @description Counts for the unit's subtree: an item counts once when any of its party units (task:
+         *     issuer, assignee; issue: reporter, current handler) lies in the subtree.
+         */
+        StatsSummary: {
+            /**
+             * As Of
+             * Format: date-time
+             * @description The moment overdue and due_soon refer to
+             */
+            as_of: string;
+            issues: components["schemas"]["IssueStats"];
+            /** Kind */
+            kind: string;
+            /**
+             * Org Id
+             * Format: uuid
+             */
+            org_id: string;
+            /** Org Name */
+            org_name: string;
+            tasks: components["schemas"]["TaskStats"];
+            /** Tier */
+            tier: string;
+        };
         /** SubtaskCounts */
         SubtaskCounts: {
             /** Done */
@@ -1474,6 +1592,57 @@ export interface components {
          * @enum {string}
          */
         TaskSource: "meeting" | "dispatch" | "policy" | "issue" | "inspection" | "other";
+        /** TaskStats */
+        TaskStats: {
+            /**
+             * Avg Seconds To Complete
+             * @description Done tasks: mean time from issue to completion
+             */
+            avg_seconds_to_complete: number | null;
+            /**
+             * By Priority
+             * @description All tasks, by priority
+             */
+            by_priority: {
+                [key: string]: number;
+            };
+            /**
+             * By Status
+             * @description Every task status, zeros included
+             */
+            by_status: {
+                [key: string]: number;
+            };
+            /**
+             * Done Late
+             * @description Done, completed after the due date
+             */
+            done_late: number;
+            /**
+             * Done On Time
+             * @description Done, completed by the due date
+             */
+            done_on_time: number;
+            /**
+             * Due Soon
+             * @description Open and due within the next 48 hours
+             */
+            due_soon: number;
+            /**
+             * Open
+             * @description Neither done nor cancelled
+             */
+            open: number;
+            /**
+             * Overdue
+             * @description Open and past the due date
+             */
+            overdue: number;
+            /** Total */
+            total: number;
+            /** Urgent Open */
+            urgent_open: number;
+        };
         /**
          * TaskStatus
          * @enum {string}
@@ -2882,6 +3051,43 @@ export interface operations {
             };
         };
     };
+    summary_api_v1_stats_summary_get: {
+        parameters: {
+            query?: {
+                /** @description The unit; by default the unit of your grant, if you hold one */
+                org_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["StatsSummary"];
+                };
+            };
+            /** @description No such unit in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description org_id omitted while you hold roles at several units */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     list_tasks_api_v1_tasks_get: {
         parameters: {
             query?: {
@@ -2962,6 +3168,74 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TaskRead"];
+                };
+            };
+            /** @description In scope, but not your side or role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such task in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed in the task's current state (named in `detail`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    assignable_units_api_v1_tasks_assignable_units_get: {
+        parameters: {
+            query?: {
+                /** @description The issuing unit; defaults to your unit when you hold one */
+                issuer_org_id?: string | null;
+                /** @description List units a subtask of this task may go to */
+                parent_id?: string | null;
+                /** @description Name contains */
+                q?: string | null;
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Page_OrgRead_"];
                 };
             };
             /** @description In scope, but not your side or role */

@@ -1,10 +1,10 @@
 /**
- * Work items: tasks, issues, feedback, events, notifications, stats. Types come from
- * the generated schema where the backend publishes the route; the few routes it does
- * not publish yet (stats summary, assignable units) are typed by hand here, in this
- * one place, to be swapped for generated types when they appear.
+ * Work items: tasks, issues, feedback, events, notifications, stats. Every type comes
+ * from the generated schema (./schema.d.ts, from the backend's OpenAPI document); the
+ * calls go through the same authenticated fetch as the generated client, because the
+ * pages need response headers (ETag) and shared Idempotency-Key handling.
  */
-import type { OrgKind, Tier } from "./client";
+import type { Tier } from "./client";
 import type { components } from "./schema";
 import { request } from "./http";
 
@@ -89,22 +89,7 @@ export interface IssueFilters {
   sort?: string;
 }
 
-/*
- * Hand-typed: GET /api/v1/stats/summary is not in the backend's OpenAPI document yet.
- * Swap for S["..."] when it is.
- */
-export interface StatsSummary {
-  org_id: string;
-  tasks_by_status: Partial<Record<TaskStatus, number>>;
-  tasks_overdue: number;
-  tasks_due_soon?: number;
-  issues_by_status: Partial<Record<IssueStatus, number>>;
-  issues_overdue?: number;
-  resolved_by_tier: Partial<Record<Tier, number>>;
-  avg_resolve_hours?: number | null;
-  /** Optional time series: ISO week start -> tasks done that week. */
-  tasks_done_by_week?: { week: string; count: number }[];
-}
+export type StatsSummary = S["StatsSummary"];
 
 export type ItemType = "tasks" | "issues";
 
@@ -116,15 +101,7 @@ export interface ActionBody {
   rating?: number;
 }
 
-/** Units an issuer unit may assign a task to (falls back to the caller's scope when the filter is unknown). */
-export interface AssignableOrg {
-  id: string;
-  name: string;
-  kind: OrgKind;
-  tier: Tier;
-  parent_id: string | null;
-  code: string | null;
-}
+export type AssignableOrg = S["OrgRead"];
 
 function flatQuery(filters: object): Record<string, string | number | boolean | string[] | undefined> {
   const out: Record<string, string | number | boolean | string[] | undefined> = {};
@@ -168,13 +145,15 @@ export const workItems = {
 
   summary: (orgId: string) => request<StatsSummary>("GET", "/stats/summary", { query: { org_id: orgId } }).then((r) => r.data),
 
-  /** GET /orgs?assignable_from=ISSUER: units ISSUER may assign to (all pages). */
-  assignableOrgs: async (issuerOrgId: string): Promise<AssignableOrg[]> => {
+  /** GET /tasks/assignable-units: the units ISSUER may assign to (with parentId: a subtask of that task), all pages. */
+  assignableOrgs: async (issuerOrgId: string | undefined, parentId?: string): Promise<AssignableOrg[]> => {
     const out: AssignableOrg[] = [];
     let cursor: string | null = null;
     for (let i = 0; i < 25; i++) {
       const page: Page<AssignableOrg> = (
-        await request<Page<AssignableOrg>>("GET", "/orgs", { query: { assignable_from: issuerOrgId, limit: 200, cursor: cursor ?? undefined } })
+        await request<Page<AssignableOrg>>("GET", "/tasks/assignable-units", {
+          query: { issuer_org_id: parentId ? undefined : issuerOrgId, parent_id: parentId, limit: 200, cursor: cursor ?? undefined },
+        })
       ).data;
       out.push(...page.items);
       cursor = page.next_cursor;
@@ -188,11 +167,11 @@ export const OPEN_TASK_STATUSES: TaskStatus[] = ["issued", "accepted", "in_progr
 export const OPEN_ISSUE_STATUSES: IssueStatus[] = ["open", "acknowledged"];
 
 export function openTasks(s: StatsSummary): number {
-  return OPEN_TASK_STATUSES.reduce((n, k) => n + (s.tasks_by_status[k] ?? 0), 0);
+  return s.tasks.open;
 }
 export function openIssues(s: StatsSummary): number {
-  return OPEN_ISSUE_STATUSES.reduce((n, k) => n + (s.issues_by_status[k] ?? 0), 0);
+  return s.issues.open;
 }
 export function resolvedIssues(s: StatsSummary): number {
-  return (s.issues_by_status.resolved ?? 0) + (s.issues_by_status.closed ?? 0);
+  return (s.issues.by_status.resolved ?? 0) + (s.issues.by_status.closed ?? 0);
 }

@@ -39,7 +39,7 @@ export default function DashboardPage() {
   const done = useQuery({
     queryKey: ["tasks", "done-weekly", orgId],
     queryFn: () => workItems.listTasks({ status: ["done"], within_org_id: orgId, sort: "-updated_at" }, null, 200),
-    enabled: !!orgId && !!summary.data && !summary.data.tasks_done_by_week,
+    enabled: !!orgId,
   });
 
   const s: StatsSummary | undefined = summary.data;
@@ -48,11 +48,11 @@ export default function DashboardPage() {
     grid: { left: 40, right: 16, top: 16, bottom: 32 },
     xAxis: { type: "category", data: TIERS.map((x) => t(`kind.${x}`)) },
     yAxis: { type: "value", minInterval: 1 },
-    series: [{ type: "bar", name: t("dashboard.resolvedByTier"), data: TIERS.map((x) => s?.resolved_by_tier[x] ?? 0), itemStyle: { color: RED } }],
+    series: [{ type: "bar", name: t("dashboard.resolvedByTier"), data: TIERS.map((x) => s?.issues.resolved_by_tier[x] ?? 0), itemStyle: { color: RED } }],
   };
   const overdueRows = children.map((c, i) => {
     const cs = childSummaries[i]?.data;
-    return { name: c.name, tasks: cs?.tasks_overdue ?? 0, issues: cs?.issues_overdue ?? 0 };
+    return { name: c.name, tasks: cs?.tasks.overdue ?? 0, issues: cs?.issues.overdue ?? 0 };
   });
   const overdueOption: ChartOption = {
     tooltip: { trigger: "axis" },
@@ -65,7 +65,7 @@ export default function DashboardPage() {
       { type: "bar", stack: "o", name: t("dashboard.issuesOverdue"), data: overdueRows.map((r) => r.issues), itemStyle: { color: "#fa8c16" } },
     ],
   };
-  const weekly = s?.tasks_done_by_week ?? weeklyCounts(done.data?.items ?? []);
+  const weekly = weeklyCounts(done.data?.items ?? []);
   const weeklyOption: ChartOption = {
     tooltip: { trigger: "axis" },
     grid: { left: 40, right: 16, top: 16, bottom: 32 },
@@ -96,7 +96,7 @@ export default function DashboardPage() {
           </Col>
           <Col xs={12} md={6}>
             <Card size="small">
-              <Statistic title={t("dashboard.tasksOverdue")} value={s.tasks_overdue} valueStyle={{ color: "#cf1322" }} />
+              <Statistic title={t("dashboard.tasksOverdue")} value={s.tasks.overdue} valueStyle={{ color: "#cf1322" }} />
             </Card>
           </Col>
           <Col xs={12} md={6}>
@@ -108,7 +108,7 @@ export default function DashboardPage() {
             <Card size="small">
               <Statistic
                 title={t("dashboard.avgResolve")}
-                value={s.avg_resolve_hours == null ? "—" : t("dashboard.hours", { value: Math.round(s.avg_resolve_hours * 10) / 10 })}
+                value={s.issues.avg_seconds_to_resolve == null ? "—" : t("dashboard.hours", { value: Math.round(s.issues.avg_seconds_to_resolve / 360) / 10 })}
               />
             </Card>
           </Col>

@@ -19,9 +19,9 @@ function NodeCounts({ orgId }: { orgId: string }) {
       <Tag title={t("orgs.openTasks")}>
         {t("orgs.openTasks")} {openTasks(s)}
       </Tag>
-      {s.tasks_overdue > 0 && (
+      {s.tasks.overdue + s.issues.overdue > 0 && (
         <Tag color="error" title={t("orgs.overdue")}>
-          {t("orgs.overdue")} {s.tasks_overdue + (s.issues_overdue ?? 0)}
+          {t("orgs.overdue")} {s.tasks.overdue + s.issues.overdue}
         </Tag>
       )}
       <Tag color="blue" title={t("orgs.openIssues")}>
@@ -72,7 +72,7 @@ function UnitPanel({ org }: { org: OrgTree }) {
             <Statistic title={t("orgs.openTasks")} value={openTasks(q.data)} />
           </Col>
           <Col span={12}>
-            <Statistic title={t("orgs.overdue")} value={q.data.tasks_overdue + (q.data.issues_overdue ?? 0)} valueStyle={{ color: "#cf1322" }} />
+            <Statistic title={t("orgs.overdue")} value={q.data.tasks.overdue + q.data.issues.overdue} valueStyle={{ color: "#cf1322" }} />
           </Col>
           <Col span={12}>
             <Statistic title={t("orgs.openIssues")} value={openIssues(q.data)} />

@@ -32,12 +32,12 @@ interface SplitRow {
   due_at?: Dayjs;
 }
 
-/** Units the issuer may assign to (GET /orgs?assignable_from=), the issuer itself excluded. */
-function useAssignable(issuerOrgId: string | undefined) {
+/** Units the issuer may assign to (GET /tasks/assignable-units), the issuer itself excluded. */
+function useAssignable(issuerOrgId: string | undefined, parentId?: string) {
   return useQuery({
-    queryKey: ["assignable", issuerOrgId],
-    queryFn: () => workItems.assignableOrgs(issuerOrgId as string),
-    enabled: !!issuerOrgId,
+    queryKey: ["assignable", issuerOrgId, parentId],
+    queryFn: () => workItems.assignableOrgs(issuerOrgId, parentId),
+    enabled: !!issuerOrgId || !!parentId,
     staleTime: 5 * 60_000,
     select: (orgs) => orgs.filter((o) => o.id !== issuerOrgId),
   });
@@ -127,7 +127,7 @@ function SplitForm({ parentId }: { parentId: string }) {
   const mobile = useIsMobile();
   const parent = useTask(parentId);
   const issuer = parent.data?.data.assignee_org_id;
-  const assignable = useAssignable(issuer);
+  const assignable = useAssignable(issuer, parentId);
   const [form] = Form.useForm<{ rows: SplitRow[]; description: string }>();
   const keys = useRef(new Map<string, { key: string; body: string }>());
   const [pending, setPending] = useState(false);
