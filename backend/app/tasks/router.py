@@ -15,8 +15,9 @@ from app.access.scope import Principal
 from app.core.db import SessionDep
 from app.core.etags import IfMatch, json_response
 from app.core.idempotency import IdempotencyDep
-from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
+from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
 from app.events.listing import OrderParam, SortParam, sort_with_order
+from app.orgs.schemas import OrgRead
 from app.tasks import service
 from app.tasks.models import TaskPriority, TaskSource, TaskStatus
 from app.tasks.schemas import (
@@ -117,6 +118,38 @@ async def create_task(
         )
 
     return await idem.run(principal.user_id, produce)
+
+
+@router.get(
+    "/assignable-units",
+    response_model=Page[OrgRead],
+    responses=PROBLEMS,
+    summary="Units a task (or, with parent_id, a subtask) may be assigned to, in tree order",
+)
+async def assignable_units(
+    session: SessionDep,
+    principal: Creator,
+    issuer_org_id: Annotated[
+        uuid.UUID | None,
+        Query(description="The issuing unit; defaults to your unit when you hold one"),
+    ] = None,
+    parent_id: Annotated[
+        uuid.UUID | None, Query(description="List units a subtask of this task may go to")
+    ] = None,
+    q: Annotated[str | None, Query(max_length=100, description="Name contains")] = None,
+    limit: LimitParam = DEFAULT_LIMIT,
+    cursor: CursorParam = None,
+) -> Page[OrgRead]:
+    units, next_cursor = await service.assignable_units(
+        session,
+        principal,
+        issuer_org_id=issuer_org_id,
+        parent_id=parent_id,
+        q=q,
+        limit=limit,
+        cursor=cursor,
+    )
+    return Page[OrgRead](items=[OrgRead.model_validate(u) for u in units], next_cursor=next_cursor)
 
 
 @router.get("/{task_id}", response_model=TaskRead, responses=PROBLEMS)

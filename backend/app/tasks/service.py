@@ -24,6 +24,7 @@ from app.audit.service import record, snapshot
 from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.core.etags import check_if_match
 from app.core.models import PathType, utcnow
+from app.core.pagination import decode_cursor, encode_cursor
 from app.events.listing import keyset, next_cursor, parse_sort
 from app.events.models import ItemType
 from app.events.service import AnySelect, add_event
@@ -322,6 +323,15 @@ async def _org(session: AsyncSession, org_id: uuid.UUID, field: str) -> OrgUnit:
     return org
 
 
+async def _org_at(session: AsyncSession, path: Sequence[int]) -> OrgUnit:
+    org: OrgUnit = (
+        await session.execute(
+            sa.select(OrgUnit).where(col(OrgUnit.path) == sa.literal(list(path), PathType))
+        )
+    ).scalar_one()
+    return org
+
+
 async def assignable_root(session: AsyncSession, issuer: OrgUnit) -> list[int]:
     """The subtree an issuer may assign into: its own; for a department, task force or
     group, the subtree of the tier unit it hangs under."""
@@ -396,6 +406,49 @@ async def _issuer_for(
     if not sides.may(Perm.task_create, issuer.path):
         raise Forbidden("You may not issue tasks for that unit.")
     return issuer
+
+
+async def assignable_units(
+    session: AsyncSession,
+    principal: Principal,
+    *,
+    issuer_org_id: uuid.UUID | None,
+    parent_id: uuid.UUID | None,
+    q: str | None,
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[OrgUnit], str | None]:
+    """Units a task from this issuer (or a subtask of `parent_id`) may go to, in tree order.
+
+    The issuer side may not be able to read these units through /orgs (a county task force
+    directs communities outside its own subtree), so the task domain lists them itself.
+    """
+    sides = Sides(principal)
+    if parent_id is not None:
+        _, assignee_path = await visible_paths(session, principal, parent_id)
+        if not sides.may(Perm.task_create, assignee_path):
+            raise Forbidden("Only the assignee side of a task may split it into subtasks.")
+        issuer = await _org_at(session, assignee_path)
+        root = list(issuer.path)
+    else:
+        issuer = await _issuer_for(session, principal, sides, issuer_org_id)
+        root = await assignable_root(session, issuer)
+    query = sa.select(OrgUnit).where(
+        path_range(col(OrgUnit.path), tuple(root)), col(OrgUnit.id) != issuer.id
+    )
+    if q:
+        query = query.where(col(OrgUnit.name).icontains(q, autoescape=True))
+    after = decode_cursor(cursor, 1)
+    if after is not None:
+        if not isinstance(after[0], list) or not all(isinstance(k, int) for k in after[0]):
+            raise Unprocessable("The cursor is not valid.")
+        query = query.where(col(OrgUnit.path) > sa.literal(after[0], PathType))
+    rows = list(
+        (await session.execute(query.order_by(col(OrgUnit.path)).limit(limit + 1))).scalars()
+    )
+    more = len(rows) > limit
+    rows = rows[:limit]
+    return rows, encode_cursor([list(rows[-1].path)]) if more and rows else None
 
 
 # ---------------------------------------------------------------- writes

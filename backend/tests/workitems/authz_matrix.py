@@ -235,6 +235,7 @@ ISSUE_CASES: list[Case] = [
 COLLECTION_CASES: dict[tuple[str, str], frozenset[Role]] = {
     ("GET", "/api/v1/tasks"): frozenset(READ),
     ("POST", "/api/v1/tasks"): frozenset(CREATE_TASK),
+    ("GET", "/api/v1/tasks/assignable-units"): frozenset(CREATE_TASK),
     ("GET", "/api/v1/issues"): frozenset(READ),
     ("POST", "/api/v1/issues"): frozenset(RAISE_ISSUE),
 }

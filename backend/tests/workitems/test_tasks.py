@@ -491,3 +491,68 @@ async def test_feedback_validation_and_listing(client: httpx.AsyncClient, world:
     events = (await client.get(f"/api/v1/tasks/{task_id}/events", headers=liaison)).json()["items"]
     assert [e["action"] for e in events] == ["feedback"] * 4
     assert events[0]["data"]["rating"] == 4
+
+
+async def assignable(
+    client: httpx.AsyncClient, world: World, role: Role, unit: str, **params: Any
+) -> list[str]:
+    """Labels of the world's units listed, following every page (other tests add units)."""
+    names = {u.name: label for label, u in world.units.items()}
+    found: list[str] = []
+    cursor = None
+    while True:
+        query = {**params, "limit": 3, **({"cursor": cursor} if cursor else {})}
+        response = await client.get(
+            "/api/v1/tasks/assignable-units", params=query, headers=headers(world, role, unit)
+        )
+        assert response.status_code == 200, response.text
+        found += [names[u["name"]] for u in response.json()["items"] if u["name"] in names]
+        cursor = response.json()["next_cursor"]
+        if cursor is None:
+            return found
+
+
+async def test_assignable_units_follow_the_rules(client: httpx.AsyncClient, world: World) -> None:
+    street = await assignable(client, world, Role.officer, "S11")
+    assert street == ["M111", "M112"]
+    # A task force lists its whole county (units its own grant could not read), tree order.
+    county = await assignable(client, world, Role.officer, "T1")
+    assert set(county) == {
+        label
+        for label in world.units
+        if list(world.unit(label).path[:2]) == list(world.unit("C1").path) and label != "T1"
+    }
+    assert "M211" not in county and "T1" not in county and "M111" in county
+    paths = [list(world.unit(label).path) for label in county]
+    assert paths == sorted(paths)
+    assert await assignable(client, world, Role.leader, "T1", q=world.unit("M112").name) == ["M112"]
+    assert await assignable(client, world, Role.officer, "E1") == []
+    # With parent_id: units inside the parent's assignee scope.
+    parent = await insert_task(world, "T1", "S12", status="accepted")
+    assert await assignable(client, world, Role.officer, "S12", parent_id=str(parent)) == [
+        "M121",
+        "M122",
+    ]
+    refused = await client.get(
+        "/api/v1/tasks/assignable-units",
+        params={"parent_id": str(parent)},
+        headers=headers(world, Role.officer, "T1"),
+    )
+    assert_problem(refused, 403)
+    hidden = await client.get(
+        "/api/v1/tasks/assignable-units",
+        params={"parent_id": str(parent)},
+        headers=headers(world, Role.officer, "S11"),
+    )
+    assert_problem(hidden, 404)
+    other = await client.get(
+        "/api/v1/tasks/assignable-units",
+        params={"issuer_org_id": str(world.unit("S12").id)},
+        headers=headers(world, Role.officer, "S11"),
+    )
+    assert_problem(other, 403)
+    for role in (Role.observer, Role.admin, Role.liaison):
+        denied = await client.get(
+            "/api/v1/tasks/assignable-units", headers=headers(world, role, "S11")
+        )
+        assert_problem(denied, 403)
