@@ -28,6 +28,29 @@ AUTHENTICATED = "authenticated"
 PUBLIC = "public"
 
 
+# Built once: this runs on every authenticated request.
+_PRINCIPAL_QUERY: sa.Executable = (
+    sa.select(
+        col(User.id),
+        col(User.username),
+        col(User.display_name),
+        col(User.is_active),
+        col(AuthSession.revoked_at),
+        col(Grant.id).label("grant_id"),
+        col(Grant.org_id),
+        col(Grant.role),
+        col(OrgUnit.path),
+    )
+    .join(AuthSession, col(AuthSession.user_id) == col(User.id))
+    .outerjoin(Grant, col(Grant.user_id) == col(User.id))
+    .outerjoin(OrgUnit, col(OrgUnit.id) == col(Grant.org_id))
+    .where(
+        col(User.id) == sa.bindparam("user_id"),
+        col(AuthSession.id) == sa.bindparam("session_id"),
+    )
+)
+
+
 async def load_principal(session: SessionDep, token: str | None) -> Principal:
     """Read the caller and their grants from the database: revocations apply at once."""
     if not token:
@@ -36,23 +59,10 @@ async def load_principal(session: SessionDep, token: str | None) -> Principal:
         claims = decode_access_token(token)
     except InvalidToken as exc:
         raise Unauthorized("The access token is not valid.") from exc
+    connection = await session.connection()
     rows: Sequence[Any] = (
-        await session.execute(
-            sa.select(
-                col(User.id),
-                col(User.username),
-                col(User.display_name),
-                col(User.is_active),
-                col(AuthSession.revoked_at),
-                col(Grant.id).label("grant_id"),
-                col(Grant.org_id),
-                col(Grant.role),
-                col(OrgUnit.path),
-            )
-            .join(AuthSession, col(AuthSession.user_id) == col(User.id))
-            .outerjoin(Grant, col(Grant.user_id) == col(User.id))
-            .outerjoin(OrgUnit, col(OrgUnit.id) == col(Grant.org_id))
-            .where(col(User.id) == claims.user_id, col(AuthSession.id) == claims.session_id)
+        await connection.execute(
+            _PRINCIPAL_QUERY, {"user_id": claims.user_id, "session_id": claims.session_id}
         )
     ).all()
     if not rows or not rows[0].is_active or rows[0].revoked_at is not None:
