@@ -64,7 +64,19 @@ async function act(page, action, { note, rating } = {}) {
   if (rating) await dialog.locator(".ant-rate-star").nth(rating - 1).click();
   if (note) await dialog.getByTestId("action-note").fill(note);
   await dialog.getByTestId("action-submit").click();
-  await dialog.waitFor({ state: "hidden" });
+  try {
+    await dialog.waitFor({ state: "hidden" });
+  } catch (err) {
+    if ((await dialog.innerText()).includes("已被他人更新")) {
+      // A stale ETag: the page reloaded the item; submit again as a person would.
+      console.log(`# note: ${action} hit a stale ETag (412) and was resubmitted`);
+      await dialog.getByTestId("action-submit").click();
+      await dialog.waitFor({ state: "hidden" });
+      return;
+    }
+    await screenshot(page, `failed-${action}`);
+    throw new Error(`${action}: the dialog did not close: ${await dialog.innerText()}`, { cause: err });
+  }
 }
 
 async function statusOf(page, testId) {

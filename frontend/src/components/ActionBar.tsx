@@ -80,12 +80,13 @@ export function ActionBar({ type, id, allowed, etag, delegateTree, currentHandle
   const hintNs = type === "tasks" ? "taskActionHint" : "issueActionHint";
 
   const send = useCallback(
-    (body: ActionBody & { action: string }, key: string): Promise<unknown> => {
-      const { action: name, ...rest } = body;
-      const opts = { idempotencyKey: key, ifMatch: etag };
+    (body: ActionBody & { action: string; ifMatch: string | null }, key: string): Promise<unknown> => {
+      // If-Match is part of the fingerprint: after a 412 and a reload, the retry is a new request with a new key.
+      const { action: name, ifMatch, ...rest } = body;
+      const opts = { idempotencyKey: key, ifMatch };
       return type === "tasks" ? workItems.taskAction(id, name, rest, opts) : workItems.issueAction(id, name, rest, opts);
     },
-    [type, id, etag],
+    [type, id],
   );
   const { submit, pending, error, clearError } = useIdempotentSubmit(send);
 
@@ -111,7 +112,7 @@ export function ActionBar({ type, id, allowed, etag, delegateTree, currentHandle
     if (!action) return;
     const v = await form.validateFields().catch(() => null);
     if (!v) return; // the form shows what is missing
-    const body: ActionBody & { action: string } = { action };
+    const body: ActionBody & { action: string; ifMatch: string | null } = { action, ifMatch: etag };
     if (v.note) body.note = v.note.trim();
     if (v.progress !== undefined && v.progress !== null) body.progress = v.progress;
     if (v.due_at) body.due_at = v.due_at.toISOString();
