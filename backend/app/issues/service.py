@@ -72,6 +72,7 @@ _COLUMNS: tuple[Any, ...] = (
     col(Issue.handler_org_id),
     col(_handler.name).label("handler_org_name"),
     col(_handler.tier).label("handler_tier"),
+    col(_handler.kind).label("handler_kind"),
     col(Issue.handler_path),
     col(Issue.resolved_by_org_id),
     col(Issue.resolved_tier),
@@ -126,12 +127,14 @@ def _party_view(
 
 
 def _facts(
-    status: str, handler_tier: str, resolved_at: datetime | None, now: datetime
+    status: str, handler_tier: str, handler_kind: str, resolved_at: datetime | None, now: datetime
 ) -> state.Facts:
     window = get_issue_settings().reopen_window
     return state.Facts(
         status=status,
-        can_escalate=handler_tier != Tier.prefecture,
+        # An attached unit escalates to its own tier unit, so only the prefecture itself
+        # has nowhere to go.
+        can_escalate=handler_tier != Tier.prefecture or handler_kind not in TIER_KINDS,
         reopen_open=resolved_at is not None and now <= resolved_at + window,
     )
 
@@ -147,7 +150,7 @@ def render(row: Sequence[Any], sides: Sides, now: datetime) -> dict[str, Any]:
     resolved_at = item["resolved_at"]
     due_at = item["due_at"]
     caps, can_feedback = _party_view(sides, item.pop("reporter_path"), item.pop("handler_path"))
-    facts = _facts(status, item["handler_tier"], resolved_at, now)
+    facts = _facts(status, item["handler_tier"], item.pop("handler_kind"), resolved_at, now)
     # A resolved issue stays with the unit that resolved it (reopen clears both).
     resolved_by_handler = item["resolved_by_org_id"] == item["handler_org_id"]
     item["resolved_by_org_name"] = item["handler_org_name"] if resolved_by_handler else None
@@ -311,8 +314,9 @@ async def _org(session: AsyncSession, org_id: uuid.UUID, field: str) -> OrgUnit:
 
 
 async def escalation_target(session: AsyncSession, handler_path: Sequence[int]) -> OrgUnit | None:
-    """The tier unit one tier above the handler's tier unit (its own, or the one it hangs
-    under); None at the prefecture tier."""
+    """Where an escalation goes: from a tier unit, the tier unit one tier above; from an
+    attached unit (department, task force, group, enterprise), the tier unit it hangs
+    under, as a county bureau reports up to its county. None at the prefecture itself."""
     tier_units = (
         (
             await session.execute(
@@ -328,6 +332,8 @@ async def escalation_target(session: AsyncSession, handler_path: Sequence[int]) 
         .scalars()
         .all()
     )
+    if tier_units[0].key != handler_path[-1]:
+        return tier_units[0]  # the handler is an attached unit
     return tier_units[1] if len(tier_units) > 1 else None
 
 
@@ -504,7 +510,7 @@ async def act(
     check_if_match(if_match, issue.version, "issue")
     handler = await _org(session, issue.handler_org_id, "handler_org_id")
     decision = state.decide(
-        action, _facts(issue.status, handler.tier, issue.resolved_at, now), caps
+        action, _facts(issue.status, handler.tier, handler.kind, issue.resolved_at, now), caps
     )
     if decision.rule is None:
         raise Conflict(decision.detail, extra={"current_status": issue.status})

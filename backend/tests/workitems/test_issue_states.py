@@ -65,8 +65,16 @@ async def test_escalate_moves_one_tier_up_and_stops_at_the_prefecture(
     client: httpx.AsyncClient, world: World
 ) -> None:
     leader = headers(world, Role.leader, "P")
-    # An attached unit escalates from the tier unit it hangs under: D1 (county) -> P.
-    for start, expected in (("M111", "S11"), ("S11", "C1"), ("C1", "P"), ("D1", "P"), ("G1", "P")):
+    # An attached unit escalates to the tier unit it hangs under: a county bureau to its
+    # county, a task-force group to the task force's county.
+    for start, expected in (
+        ("M111", "S11"),
+        ("S11", "C1"),
+        ("C1", "P"),
+        ("D1", "C1"),
+        ("G1", "C1"),
+        ("E2", "C2"),
+    ):
         issue_id = await insert_issue(world, start)
         response = await client.post(
             f"/api/v1/issues/{issue_id}/escalate", json={"note": "beyond us"}, headers=leader
