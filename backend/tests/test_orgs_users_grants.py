@@ -272,3 +272,34 @@ async def test_user_changes_are_in_the_audit_of_admins_above(
         f"{API}/audit", params={"entity_id": user["id"]}, headers=cousin_admin.headers
     )
     assert hidden.json()["items"] == []
+
+
+@pytest.mark.parametrize("resource", ["orgs", "users", "grants"])
+async def test_creating_posts_honour_idempotency_keys(
+    client: httpx.AsyncClient, world: World, resource: str
+) -> None:
+    admin = world.actor(Role.admin, "C2")
+    body: dict[str, Any]
+    if resource == "orgs":
+        body = {"name": "重试部门", "kind": "department", "parent_id": str(world.unit("C2").id)}
+    elif resource == "users":
+        body = {
+            "username": f"idem-{uuid.uuid4().hex[:8]}",
+            "display_name": "x",
+            "password": PASSWORD,
+        }
+    else:
+        user = await _new_user(client, admin.headers)
+        body = {"user_id": user["id"], "org_id": str(world.unit("S21").id), "role": "officer"}
+    headers = {**admin.headers, "Idempotency-Key": uuid.uuid4().hex}
+    first = await client.post(f"{API}/{resource}", json=body, headers=headers)
+    again = await client.post(f"{API}/{resource}", json=body, headers=headers)
+    assert first.status_code == again.status_code == 201, again.text
+    assert again.json() == first.json()
+    assert again.headers["idempotent-replayed"] == "true"
+    changed = {**body, "role": "leader"} if resource == "grants" else {**body, "display_name": "y"}
+    if resource == "orgs":
+        changed = {**body, "name": "另一个部门"}
+    other = await client.post(f"{API}/{resource}", json=changed, headers=headers)
+    assert other.status_code == 422
+    assert "Idempotency-Key" in other.json()["detail"]

@@ -7,6 +7,8 @@ from app.access.deps import requires
 from app.access.roles import Perm, Role
 from app.access.scope import Principal
 from app.core.db import SessionDep
+from app.core.etags import json_response
+from app.core.idempotency import IdempotencyDep
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
 from app.grants import service
 from app.grants.schemas import GrantCreate, GrantRead
@@ -41,8 +43,14 @@ async def list_grants(
 
 
 @router.post("", response_model=GrantRead, status_code=status.HTTP_201_CREATED)
-async def create_grant(session: SessionDep, principal: Manager, body: GrantCreate) -> GrantRead:
-    return GrantRead.model_validate(await service.create_grant(session, principal, body))
+async def create_grant(
+    session: SessionDep, principal: Manager, body: GrantCreate, idem: IdempotencyDep
+) -> Response:
+    async def produce() -> Response:
+        grant = GrantRead.model_validate(await service.create_grant(session, principal, body))
+        return json_response(grant.model_dump(), status_code=status.HTTP_201_CREATED)
+
+    return await idem.run(principal.user_id, produce)
 
 
 @router.delete("/{grant_id}", status_code=status.HTTP_204_NO_CONTENT)

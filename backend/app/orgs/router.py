@@ -1,12 +1,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from app.access.deps import requires
 from app.access.roles import Perm
 from app.access.scope import Principal
 from app.core.db import SessionDep
+from app.core.etags import json_response
+from app.core.idempotency import IdempotencyDep
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
 from app.orgs import service
 from app.orgs.models import OrgKind
@@ -36,8 +38,14 @@ async def list_orgs(
 
 
 @router.post("", response_model=OrgRead, status_code=status.HTTP_201_CREATED)
-async def create_org(session: SessionDep, principal: Manager, body: OrgCreate) -> OrgRead:
-    return OrgRead.model_validate(await service.create_org(session, principal, body))
+async def create_org(
+    session: SessionDep, principal: Manager, body: OrgCreate, idem: IdempotencyDep
+) -> Response:
+    async def produce() -> Response:
+        org = OrgRead.model_validate(await service.create_org(session, principal, body))
+        return json_response(org.model_dump(), status_code=status.HTTP_201_CREATED)
+
+    return await idem.run(principal.user_id, produce)
 
 
 @router.get("/{org_id}", response_model=OrgRead)

@@ -1,12 +1,14 @@
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, Query, Response, status
 
 from app.access.deps import requires
 from app.access.roles import Perm
 from app.access.scope import Principal
 from app.core.db import SessionDep
+from app.core.etags import json_response
+from app.core.idempotency import IdempotencyDep
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
 from app.users import service
 from app.users.schemas import UserCreate, UserRead, UserUpdate
@@ -34,8 +36,14 @@ async def list_users(
 
 
 @router.post("", response_model=UserRead, status_code=status.HTTP_201_CREATED)
-async def create_user(session: SessionDep, principal: Manager, body: UserCreate) -> UserRead:
-    return UserRead.model_validate(await service.create_user(session, principal, body))
+async def create_user(
+    session: SessionDep, principal: Manager, body: UserCreate, idem: IdempotencyDep
+) -> Response:
+    async def produce() -> Response:
+        user = UserRead.model_validate(await service.create_user(session, principal, body))
+        return json_response(user.model_dump(), status_code=status.HTTP_201_CREATED)
+
+    return await idem.run(principal.user_id, produce)
 
 
 @router.get("/{user_id}", response_model=UserRead)
