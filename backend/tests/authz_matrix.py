@@ -58,12 +58,13 @@ COLLECTION: dict[tuple[str, str], set[Role]] = {
     ("GET", "/api/v1/grants"): {Role.admin},
     ("GET", "/api/v1/audit"): {Role.admin, Role.leader},
     ("GET", "/api/v1/me"): set(Role),
-    ("POST", "/api/v1/auth/logout"): set(Role),
 }
 
 PUBLIC_ROUTES = {
     ("POST", "/api/v1/auth/token"),
     ("POST", "/api/v1/auth/refresh"),
+    # Signs out by access token or, when that has expired, by the refresh cookie alone.
+    ("POST", "/api/v1/auth/logout"),
     ("GET", "/api/v1/health"),
 }
 

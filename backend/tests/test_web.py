@@ -130,3 +130,27 @@ async def test_spa_is_served_with_history_fallback_and_api_stays_json(
         assert missing_api.headers["content-type"] == "application/problem+json"
         health = await web.get("/api/v1/health")
         assert health.json() == {"status": "ok"}
+
+
+async def test_logout_by_cookie_alone_when_the_access_token_has_expired(
+    browser: httpx.AsyncClient, cookie_user: str
+) -> None:
+    await _login(browser, cookie_user)
+    token = browser.cookies[COOKIE]
+    expired = {"Authorization": "Bearer not-a-valid-token", "Origin": "http://testserver"}
+    foreign = await browser.post(
+        "/api/v1/auth/logout", json={}, headers={**expired, "Origin": "https://evil.example"}
+    )
+    assert foreign.status_code == 403
+    out = await browser.post("/api/v1/auth/logout", json={}, headers=expired)
+    assert out.status_code == 204
+    assert COOKIE not in browser.cookies
+    browser.cookies.set(COOKIE, token, path="/api/v1/auth")
+    again = await browser.post("/api/v1/auth/refresh", headers={"Origin": "http://testserver"})
+    assert again.status_code == 401
+
+
+async def test_logout_without_token_or_cookie_is_401(browser: httpx.AsyncClient) -> None:
+    response = await browser.post("/api/v1/auth/logout")
+    assert response.status_code == 401
+    assert response.headers["content-type"] == "application/problem+json"

@@ -1,10 +1,10 @@
 from typing import Annotated
 
 import sqlalchemy as sa
-from fastapi import APIRouter, Form, Header, Request, Response
+from fastapi import APIRouter, Depends, Form, Header, Request, Response
 from sqlmodel import col
 
-from app.access.deps import CurrentPrincipal, Public
+from app.access.deps import CurrentPrincipal, Public, load_principal, oauth2_scheme
 from app.auth import service
 from app.auth.schemas import Me, MeGrant, RefreshRequest, TokenPair
 from app.core.config import get_settings
@@ -101,9 +101,27 @@ async def refresh(
     return _pair(await service.refresh(session, token), request, response, cookie=False)
 
 
-@router.post("/auth/logout", status_code=204, summary="End my session")
-async def logout(session: SessionDep, principal: CurrentPrincipal) -> Response:
-    await service.logout(session, principal.user_id, principal.session_id)
+@router.post(
+    "/auth/logout",
+    status_code=204,
+    dependencies=[Public],
+    summary="End my session (by access token, or by the refresh cookie alone)",
+)
+async def logout(
+    request: Request,
+    session: SessionDep,
+    token: Annotated[str | None, Depends(oauth2_scheme)],
+) -> Response:
+    cookie = request.cookies.get(REFRESH_COOKIE)
+    try:
+        principal = await load_principal(session, token)
+        await service.logout(session, principal.user_id, principal.session_id)
+    except Unauthorized:
+        # An expired access token must not keep a browser signed in: the cookie suffices.
+        if not cookie:
+            raise
+        _check_origin(request)
+        await service.logout_by_refresh_token(session, cookie)
     response = Response(status_code=204)
     response.delete_cookie(
         REFRESH_COOKIE, path=REFRESH_COOKIE_PATH, httponly=True, samesite="strict"

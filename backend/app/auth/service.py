@@ -191,6 +191,16 @@ async def logout(session: AsyncSession, user_id: uuid.UUID, session_id: uuid.UUI
         await _revoke(session, auth_session, "logout", actor_id=user_id)
 
 
+async def logout_by_refresh_token(session: AsyncSession, token: str) -> None:
+    """End the session a refresh token belongs to (unknown tokens end nothing)."""
+    stored = await session.get(RefreshToken, _hash(token))
+    if stored is None:
+        return
+    auth_session = await session.get(AuthSession, stored.session_id)
+    if auth_session is not None:
+        await _revoke(session, auth_session, "logout", actor_id=auth_session.user_id)
+
+
 async def revoke_user_sessions(
     session: AsyncSession, user_id: uuid.UUID, *, reason: str, actor_id: uuid.UUID
 ) -> None:
