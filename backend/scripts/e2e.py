@@ -70,10 +70,14 @@ def main() -> int:
         "ENVIRONMENT": "development",
         "LOGIN_FAILURES_PER_ADDRESS": "1000000",
     }
-    server = subprocess.Popen([sys.executable, "-m", "app.cli", "serve"], cwd=REPO / "backend", env=env)
+    server = subprocess.Popen(
+        [sys.executable, "-m", "app.cli", "serve"], cwd=REPO / "backend", env=env
+    )
     try:
         wait_for(f"{base}/api/v1/health", 120)
-        return subprocess.call(["npm", "run", "e2e"], cwd=REPO / "frontend", env={**env, "BASE_URL": base})
+        return subprocess.call(
+            ["npm", "run", "e2e"], cwd=REPO / "frontend", env={**env, "BASE_URL": base}
+        )
     finally:
         server.terminate()
         server.wait(timeout=30)
