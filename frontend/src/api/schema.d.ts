@@ -30,7 +30,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** End my session */
+        /** End my session (by access token, or by the refresh cookie alone) */
         post: operations["logout_api_v1_auth_logout_post"];
         delete?: never;
         options?: never;
@@ -1916,7 +1916,10 @@ export interface operations {
     create_grant_api_v1_grants_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -2924,7 +2927,10 @@ export interface operations {
     create_org_api_v1_orgs_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
@@ -4300,7 +4306,10 @@ export interface operations {
     create_user_api_v1_users_post: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                "Idempotency-Key"?: string | null;
+            };
             path?: never;
             cookie?: never;
         };
