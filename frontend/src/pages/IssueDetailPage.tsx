@@ -1,6 +1,7 @@
-import { ArrowLeftOutlined } from "@ant-design/icons";
+import { ArrowLeftOutlined, EditOutlined } from "@ant-design/icons";
 import { Button, Card, Col, Descriptions, Row, Skeleton, Space, Tabs, Typography } from "antd";
 import { useQuery } from "@tanstack/react-query";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate, useParams } from "react-router-dom";
 import { api, unwrap } from "../api/client";
@@ -11,6 +12,7 @@ import { FeedbackThread } from "../components/FeedbackThread";
 import { EscalationPath, ItemTimeline } from "../components/ItemTimeline";
 import { NotFound } from "../components/NotFound";
 import { ProblemAlert } from "../components/ProblemAlert";
+import { EditItemDrawer } from "../components/EditItemDrawer";
 import { DueTag, IssueStatusTag } from "../components/Tags";
 import { useIsMobile } from "../hooks/useIsMobile";
 import { formatDateTime } from "../lib/format";
@@ -20,6 +22,7 @@ export function IssueDetailPage() {
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const mobile = useIsMobile();
+  const [editing, setEditing] = useState(false);
   const q = useIssue(id);
   const issue = q.data?.data;
   const canDelegate = !!issue?.allowed_actions.includes("delegate");
@@ -47,7 +50,13 @@ export function IssueDetailPage() {
             </Space>
           </div>
         </Space>
+        {issue.can_edit && (
+          <Button icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="edit-button" size={mobile ? "large" : "middle"}>
+            {t("common.edit")}
+          </Button>
+        )}
       </div>
+      {issue.can_edit && <EditItemDrawer type="issues" item={issue} etag={q.data.etag} open={editing} onClose={() => setEditing(false)} />}
       <Card size="small" title={t("issue.path")} style={{ marginBottom: 16 }}>
         <EscalationPath issue={issue} />
       </Card>

@@ -1,5 +1,6 @@
-import { ArrowLeftOutlined } from "@ant-design/icons";
+import { ArrowLeftOutlined, EditOutlined } from "@ant-design/icons";
 import { Alert, Button, Card, Col, Descriptions, Progress, Row, Skeleton, Space, Tabs, Typography } from "antd";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate, useParams } from "react-router-dom";
 import { isNotFound } from "../api/problem";
@@ -9,6 +10,7 @@ import { FeedbackThread } from "../components/FeedbackThread";
 import { ItemTimeline } from "../components/ItemTimeline";
 import { NotFound } from "../components/NotFound";
 import { ProblemAlert } from "../components/ProblemAlert";
+import { EditItemDrawer } from "../components/EditItemDrawer";
 import { DueTag, TaskStatusTag } from "../components/Tags";
 import { useIsMobile } from "../hooks/useIsMobile";
 import { formatDateTime } from "../lib/format";
@@ -37,6 +39,7 @@ export function TaskDetailPage() {
   const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const mobile = useIsMobile();
+  const [editing, setEditing] = useState(false);
   const q = useTask(id);
   if (q.isLoading) return <Skeleton active />;
   if (isNotFound(q.error)) return <NotFound />;
@@ -58,7 +61,13 @@ export function TaskDetailPage() {
             </Space>
           </div>
         </Space>
+        {task.can_edit && (
+          <Button icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="edit-button" size={mobile ? "large" : "middle"}>
+            {t("common.edit")}
+          </Button>
+        )}
       </div>
+      {task.can_edit && <EditItemDrawer type="tasks" item={task} etag={etag} open={editing} onClose={() => setEditing(false)} />}
       {task.extension && (
         <Alert
           type="info"

@@ -6,6 +6,7 @@ import { MemoryRouter } from "react-router-dom";
 import { vi } from "vitest";
 import { AuthProvider } from "../auth/AuthProvider";
 import "../i18n";
+import type { Issue, Task } from "../api/workitems";
 
 export interface Call {
   method: string;
@@ -69,5 +70,80 @@ export function renderWithProviders(ui: ReactNode, { route = "/" }: { route?: st
         </ConfigProvider>
       </QueryClientProvider>,
     ),
+  };
+}
+
+/** A task as GET /tasks/{id} returns it; override what a test cares about. */
+export function taskFixture(over: Partial<Task> = {}): Task {
+  return {
+    id: "t1",
+    title: "招工动员",
+    description: "入户动员",
+    issuer_org_id: "o-tf",
+    issuer_org_name: "县产业就业工作专班",
+    assignee_org_id: "o-com",
+    assignee_org_name: "永兴社区",
+    responsible_user_id: null,
+    due_at: "2030-01-10T10:00:00+00:00",
+    priority: "normal",
+    source: "dispatch",
+    status: "issued",
+    returned_by: null,
+    progress: 0,
+    parent_id: null,
+    subtasks: { total: 0, done: 0 },
+    extension: null,
+    overdue: false,
+    due_soon: false,
+    created_by: null,
+    created_at: "2030-01-01T10:00:00+00:00",
+    updated_at: "2030-01-01T10:00:00+00:00",
+    accepted_at: null,
+    submitted_at: null,
+    completed_at: null,
+    cancelled_at: null,
+    version: 3,
+    allowed_actions: [],
+    can_edit: true,
+    can_add_subtask: false,
+    can_feedback: false,
+    ...over,
+  };
+}
+
+/** An issue as GET /issues/{id} returns it. */
+export function issueFixture(over: Partial<Issue> = {}): Issue {
+  return {
+    id: "i1",
+    title: "厂房用电不足",
+    description: "变压器容量不足",
+    category: "power",
+    severity: "normal",
+    status: "open",
+    reporter_org_id: "o-com",
+    reporter_org_name: "永兴社区",
+    reporter_user_id: null,
+    handler_org_id: "o-com",
+    handler_org_name: "永兴社区",
+    handler_tier: "community",
+    resolved_tier: null,
+    resolved_by_org_id: null,
+    resolved_by_org_name: null,
+    resolution: null,
+    rating: null,
+    due_at: "2030-01-10T10:00:00+00:00",
+    overdue: false,
+    due_soon: false,
+    created_at: "2030-01-01T10:00:00+00:00",
+    updated_at: "2030-01-01T10:00:00+00:00",
+    acknowledged_at: null,
+    resolved_at: null,
+    closed_at: null,
+    reopen_until: null,
+    version: 2,
+    allowed_actions: [],
+    can_edit: true,
+    can_feedback: false,
+    ...over,
   };
 }

@@ -291,6 +291,17 @@ const en: Messages = {
     send: "Send feedback",
     sent: "Feedback sent",
   },
+  edit: {
+    taskTitle: "Edit task",
+    issueTitle: "Edit issue",
+    saved: "Changes saved",
+    nothingChanged: "Nothing was changed",
+    stale: "Someone else changed this item just now. The latest version is loaded and what you typed is kept. Check it and save again.",
+    staleKept: "Your changes are kept; the other fields now show the latest values.",
+    conflicts: "The other person also changed these; saving keeps what you typed:",
+    conflictField: "{{field}} (they set: {{value}})",
+    severityHint: "A new severity recalculates the due date from that severity",
+  },
   orgs: {
     title: "Organisation",
     scope: "My scope",

@@ -289,6 +289,17 @@ const zhCN = {
     send: "发送反馈",
     sent: "反馈已发送",
   },
+  edit: {
+    taskTitle: "编辑交办任务",
+    issueTitle: "编辑问题",
+    saved: "已保存修改",
+    nothingChanged: "没有修改任何内容",
+    stale: "该事项刚被他人修改，已载入最新内容，您填写的内容已保留。请核对后再次保存。",
+    staleKept: "您修改过的内容保持不变，其余字段已更新为最新内容。",
+    conflicts: "以下内容对方也修改过，保存将以您填写的为准：",
+    conflictField: "{{field}}（对方改为：{{value}}）",
+    severityHint: "修改严重程度会按新的严重程度重新计算办理时限",
+  },
   orgs: {
     title: "组织架构",
     scope: "我的管辖范围",
