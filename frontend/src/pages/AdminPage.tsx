@@ -12,6 +12,8 @@ import { OrgTreeSelect } from "../components/OrgTreeSelect";
 import { FormSelect } from "../components/FormSelect";
 import { ProblemAlert } from "../components/ProblemAlert";
 import { ResponsiveList } from "../components/ResponsiveList";
+import { UserSearchSelect } from "../components/UserSearchSelect";
+import { useUserNames } from "../api/users";
 import { useIdempotentSubmit } from "../hooks/useIdempotentSubmit";
 import { useIsMobile } from "../hooks/useIsMobile";
 import { formatDateTime } from "../lib/format";
@@ -240,14 +242,6 @@ function GrantsTab() {
   const names = useOrgNames();
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<unknown>(null);
-  const users = useInfiniteQuery({
-    queryKey: ["users", ""],
-    queryFn: ({ pageParam }) => unwrap(api.GET("/api/v1/users", { params: { query: { cursor: pageParam ?? undefined, limit: 100 } } })),
-    initialPageParam: null as string | null,
-    getNextPageParam: (p) => p.next_cursor,
-  });
-  const userList = users.data?.pages.flatMap((p) => p.items) ?? [];
-  const userNames = new Map(userList.map((u) => [u.id, `${u.display_name} (${u.username})`]));
   const list = useInfiniteQuery({
     queryKey: ["grants"],
     queryFn: ({ pageParam }) => unwrap(api.GET("/api/v1/grants", { params: { query: { cursor: pageParam ?? undefined, limit: 100 } } })),
@@ -266,6 +260,7 @@ function GrantsTab() {
     }
   };
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const userNames = useUserNames(items.map((g) => g.user_id));
   const columns: ColumnsType<Grant> = [
     { title: t("admin.user"), dataIndex: "user_id", render: (id: string) => userNames.get(id) ?? id },
     { title: t("admin.unit"), dataIndex: "org_id", render: (id: string) => names.get(id) ?? id },
@@ -321,12 +316,7 @@ function GrantsTab() {
         testId="grant-form"
       >
         <Form.Item name="user_id" label={t("admin.user")} rules={[{ required: true, message: t("common.required") }]}>
-          <FormSelect
-            showSearch
-            optionFilterProp="label"
-            options={userList.map((u) => ({ value: u.id, label: `${u.display_name} (${u.username})` }))}
-            data-testid="grant-user"
-          />
+          <UserSearchSelect data-testid="grant-user" />
         </Form.Item>
         <Form.Item name="org_id" label={t("admin.unit")} rules={[{ required: true, message: t("common.required") }]}>
           <OrgTreeSelect />

@@ -362,6 +362,9 @@ const en: Messages = {
     at: "Time",
     actor: "Actor",
     passwordHint: "At least {{min}} characters",
+    searchUser: "Type a name or username to search",
+    noUserFound: "No matching user",
+    refineSearch: "Showing the first {{count}} matches; type more to narrow them down",
   },
   notifications: {
     title: "Notifications",

@@ -360,6 +360,9 @@ const zhCN = {
     at: "时间",
     actor: "操作人",
     passwordHint: "至少 {{min}} 位",
+    searchUser: "输入姓名或用户名搜索",
+    noUserFound: "没有找到匹配的用户",
+    refineSearch: "只显示前 {{count}} 个结果，请输入更多字词缩小范围",
   },
   notifications: {
     title: "消息通知",
