@@ -53,13 +53,22 @@ export function useFeedback(type: ItemType, id: string) {
   return useQuery({ queryKey: keys.feedback(type, id), queryFn: () => workItems.feedback(type, id) });
 }
 
-export function useSummary(orgId: string | undefined) {
-  return useQuery({
-    queryKey: keys.summary(orgId ?? ""),
-    queryFn: () => workItems.summary(orgId as string),
-    enabled: !!orgId,
-    staleTime: 30_000,
-  });
+/** How long a unit's counts are fresh, and kept after the last screen using them is gone. */
+export const SUMMARY_STALE_MS = 60_000;
+export const SUMMARY_GC_MS = 10 * 60_000;
+
+/** GET /stats/summary for one unit, cached per unit (shared by the organisation tree, its panel and the dashboard). */
+export function summaryQuery(orgId: string) {
+  return {
+    queryKey: keys.summary(orgId),
+    queryFn: () => workItems.summary(orgId),
+    staleTime: SUMMARY_STALE_MS,
+    gcTime: SUMMARY_GC_MS,
+  };
+}
+
+export function useSummary(orgId: string | undefined, enabled = true) {
+  return useQuery({ ...summaryQuery(orgId ?? ""), enabled: !!orgId && enabled });
 }
 
 export function useUnreadCount() {

@@ -3,7 +3,7 @@ import { useQueries, useQuery } from "@tanstack/react-query";
 import dayjs from "dayjs";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { flattenTree, keys, useScopeTrees, useSummary } from "../api/queries";
+import { flattenTree, summaryQuery, useScopeTrees, useSummary } from "../api/queries";
 import { TIERS, openIssues, openTasks, workItems, type StatsSummary, type Task } from "../api/workitems";
 import { EChart, type ChartOption } from "../components/EChart";
 import { ProblemAlert } from "../components/ProblemAlert";
@@ -34,7 +34,7 @@ export default function DashboardPage() {
   const summary = useSummary(orgId);
   const children = org?.children ?? [];
   const childSummaries = useQueries({
-    queries: children.map((c) => ({ queryKey: keys.summary(c.id), queryFn: () => workItems.summary(c.id), staleTime: 30_000 })),
+    queries: children.map((c) => summaryQuery(c.id)),
   });
   const done = useQuery({
     queryKey: ["tasks", "done-weekly", orgId],
