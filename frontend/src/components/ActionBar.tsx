@@ -1,3 +1,4 @@
+import { EditOutlined } from "@ant-design/icons";
 import { App as AntApp, Button, DatePicker, Form, Input, InputNumber, Modal, Rate, Space } from "antd";
 import { useQueryClient } from "@tanstack/react-query";
 import type { Dayjs } from "dayjs";
@@ -145,6 +146,7 @@ export function ActionBar({ type, id, allowed, etag, delegateTree, currentHandle
             <Button
               key={a}
               data-action={a}
+              icon={a === "edit" ? <EditOutlined /> : undefined}
               type={s?.primary ? "primary" : "default"}
               danger={s?.danger}
               size={mobile ? "large" : "middle"}

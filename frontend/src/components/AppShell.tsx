@@ -12,7 +12,7 @@ import {
   UnorderedListOutlined,
   UserOutlined,
 } from "@ant-design/icons";
-import { Alert, Button, Drawer, Dropdown, Layout, Menu, Modal, Space, Tag, Typography } from "antd";
+import { Alert, Button, ConfigProvider, Drawer, Dropdown, Layout, Menu, Modal, Space, Tag, Typography } from "antd";
 import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Outlet, useLocation, useNavigate } from "react-router-dom";
@@ -159,7 +159,10 @@ export function AppShell() {
         </Layout.Header>
         {!online && <Alert banner type="warning" message={t("app.offline")} data-testid="offline-banner" role="status" />}
         <Layout.Content id="main" tabIndex={-1} style={{ padding: mobile ? "12px 12px 88px" : 24, minWidth: 0 }}>
-          <Outlet />
+          {/* Phones: every control at antd's large size (40 px), so fingers hit what they aim at. */}
+          <ConfigProvider componentSize={mobile ? "large" : undefined}>
+            <Outlet />
+          </ConfigProvider>
         </Layout.Content>
       </Layout>
       {mobile && (

@@ -42,6 +42,10 @@ function renderIssue() {
   );
 }
 
+const findEditButton = async () => {
+  await waitFor(() => expect(document.querySelector("[data-action=edit]")).not.toBeNull());
+  return document.querySelector("[data-action=edit]") as HTMLElement;
+};
 const drawer = () => screen.getByTestId("edit-drawer");
 const titleInput = () => within(drawer()).getByLabelText("任务名称");
 
@@ -50,7 +54,7 @@ describe("editing a task", () => {
     mockFetch({ ...base, "GET /api/v1/tasks/t1": () => json(taskFixture({ can_edit: false }), 200, { ETag: 'W/"3"' }) });
     renderTask();
     await screen.findByRole("heading", { name: "招工动员" });
-    expect(screen.queryByTestId("edit-button")).toBeNull();
+    expect(document.querySelector("[data-action=edit]")).toBeNull();
     expect(screen.queryByTestId("edit-drawer")).toBeNull();
   });
 
@@ -66,7 +70,7 @@ describe("editing a task", () => {
     });
     const user = userEvent.setup();
     renderTask();
-    await user.click(await screen.findByTestId("edit-button"));
+    await user.click(await findEditButton());
     await user.clear(titleInput());
     await user.type(titleInput(), "招工动员（第二轮）");
     await user.click(screen.getByTestId("edit-save"));
@@ -98,7 +102,7 @@ describe("editing a task", () => {
     });
     const user = userEvent.setup();
     renderTask();
-    await user.click(await screen.findByTestId("edit-button"));
+    await user.click(await findEditButton());
     await user.clear(titleInput());
     await user.type(titleInput(), "我的新标题");
     await user.click(screen.getByTestId("edit-save"));
@@ -128,7 +132,7 @@ describe("editing a task", () => {
     });
     const user = userEvent.setup();
     renderTask();
-    await user.click(await screen.findByTestId("edit-button"));
+    await user.click(await findEditButton());
     await user.type(titleInput(), "！");
     await user.click(screen.getByTestId("edit-save"));
     expect(await within(drawer()).findByText("too long for the archive")).toBeInTheDocument();
@@ -149,7 +153,7 @@ describe("editing an issue", () => {
     });
     const user = userEvent.setup();
     renderIssue();
-    await user.click(await screen.findByTestId("edit-button"));
+    await user.click(await findEditButton());
     const severity = within(drawer()).getByLabelText("严重程度");
     await user.click(severity);
     await user.click(await screen.findByTitle("紧急"));

@@ -44,6 +44,26 @@ export function eventVerb(e: TimelineEvent): string {
   return map[cleaned] ?? cleaned;
 }
 
+const CHANGED_FIELD: Record<ItemType, Record<string, string>> = {
+  tasks: {
+    title: "task.fieldTitle",
+    description: "task.description",
+    due_at: "task.dueAt",
+    priority: "task.priority",
+    source: "task.source",
+    responsible_user_id: "task.responsible",
+  },
+  issues: { title: "issue.fieldTitle", description: "issue.description", category: "issue.category", severity: "issue.severity", due_at: "issue.dueAt" },
+};
+
+/** The labels of the fields an "update" event changed, in form order. */
+export function changedFields(e: TimelineEvent, type: ItemType): string[] {
+  const data = e.data ?? {};
+  return Object.entries(CHANGED_FIELD[type])
+    .filter(([field]) => field in data)
+    .map(([, label]) => label);
+}
+
 function color(verb: string): string {
   if (["escalate", "return", "reopen", "cancel", "reject-extension"].includes(verb)) return "red";
   if (["resolve", "verify", "close", "done", "approve-extension"].includes(verb)) return "green";
@@ -68,10 +88,11 @@ export function EventLine({ e, type }: { e: TimelineEvent; type: ItemType }) {
   const actor = eventField(e, "actor_name");
   const org = eventField(e, "org_name");
   const note = eventField(e, "note") ?? eventField(e, "body");
+  const changed = verb === "edit" ? changedFields(e, type) : [];
   return (
     <div data-testid="timeline-event" data-verb={verb}>
       <Typography.Text strong>{label}</Typography.Text>
-      {from && toStatus && (
+      {from && toStatus && from !== toStatus && (
         <Typography.Text type="secondary">
           {" "}
           ({t("timeline.moved", { from: t(`${statusNs}.${from}`, { defaultValue: from }), to: t(`${statusNs}.${toStatus}`, { defaultValue: toStatus }) })})
@@ -81,6 +102,7 @@ export function EventLine({ e, type }: { e: TimelineEvent; type: ItemType }) {
         {formatDateTime(e.at, i18n.language)}
         {(actor || org) && ` · ${[actor, org].filter(Boolean).join(" · ")}`}
       </div>
+      {changed.length > 0 && <div style={{ marginTop: 4 }}>{t("timeline.changed", { fields: changed.map((k) => t(k)).join(t("timeline.sep")) })}</div>}
       {note && <div style={{ whiteSpace: "pre-wrap", marginTop: 4 }}>{note}</div>}
     </div>
   );

@@ -20,14 +20,14 @@ interface TreeNode {
 function toNode(t: OrgTree, kindLabel: (k: string) => string): TreeNode {
   return {
     value: t.id,
-    title: `${t.name}（${kindLabel(t.kind)}）`,
+    title: `${t.name}${kindLabel(t.kind)}`,
     children: t.children.length ? t.children.map((c) => toNode(c, kindLabel)) : undefined,
   };
 }
 
 /** Build a tree from a flat list of units (parents outside the list make roots). */
 export function treeFromFlat(orgs: OrgOption[], kindLabel: (k: string) => string): TreeNode[] {
-  const byId = new Map(orgs.map((o) => [o.id, { value: o.id, title: `${o.name}（${kindLabel(o.kind)}）`, children: [] as TreeNode[] }]));
+  const byId = new Map(orgs.map((o) => [o.id, { value: o.id, title: `${o.name}${kindLabel(o.kind)}`, children: [] as TreeNode[] }]));
   const roots: TreeNode[] = [];
   for (const o of orgs) {
     const node = byId.get(o.id)!;
@@ -58,7 +58,7 @@ interface Props {
 export function OrgTreeSelect(props: Props) {
   const { t } = useTranslation();
   const { trees, isLoading } = useScopeTrees();
-  const kindLabel = (k: string) => t(`kind.${k}`);
+  const kindLabel = (k: string) => t("common.paren", { text: t(`kind.${k}`) });
   const treeData = useMemo(() => {
     let data: TreeNode[];
     if (props.options) data = treeFromFlat(props.options, kindLabel);

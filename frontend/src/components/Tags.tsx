@@ -9,11 +9,11 @@ const TASK_COLORS: Record<TaskStatus, string> = {
   in_progress: "geekblue",
   submitted: "purple",
   done: "green",
-  returned: "orange",
+  returned: "magenta",
   cancelled: "default",
 };
 const ISSUE_COLORS: Record<IssueStatus, string> = {
-  open: "red",
+  open: "purple",
   acknowledged: "blue",
   resolved: "green",
   closed: "default",
@@ -30,7 +30,7 @@ export function IssueStatusTag({ status }: { status: IssueStatus }) {
 }
 
 /** The due date, red when overdue and amber when due within 48 hours (always shown, with words, not colour alone). */
-export function DueTag({ item }: { item: { overdue?: boolean; due_soon?: boolean; due_at?: string | null; status?: string } }) {
+export function DueTag({ item, label }: { item: { overdue?: boolean; due_soon?: boolean; due_at?: string | null; status?: string }; label?: string }) {
   const { t, i18n } = useTranslation();
   const u = urgencyOf(item);
   const date = item.due_at ? formatDateTime(item.due_at, i18n.language) : t("due.none");
@@ -46,5 +46,5 @@ export function DueTag({ item }: { item: { overdue?: boolean; due_soon?: boolean
         {t("due.dueSoon")} · {date}
       </Tag>
     );
-  return <span data-urgency="normal">{date}</span>;
+  return <span data-urgency="normal">{label ? t("common.labelled", { label, value: date }) : date}</span>;
 }

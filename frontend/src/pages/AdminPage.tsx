@@ -1,3 +1,4 @@
+import type { TFunction } from "i18next";
 import { PlusOutlined } from "@ant-design/icons";
 import { App as AntApp, Button, Card, Form, Input, Modal, Popconfirm, Result, Space, Switch, Tabs, Tag, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
@@ -14,6 +15,8 @@ import { ProblemAlert } from "../components/ProblemAlert";
 import { ResponsiveList } from "../components/ResponsiveList";
 import { UserSearchSelect } from "../components/UserSearchSelect";
 import { useUserNames } from "../api/users";
+import { ACTION_SPECS } from "../components/ActionBar";
+import { Link } from "react-router-dom";
 import { useIdempotentSubmit } from "../hooks/useIdempotentSubmit";
 import { useIsMobile } from "../hooks/useIsMobile";
 import { formatDateTime } from "../lib/format";
@@ -329,6 +332,29 @@ function GrantsTab() {
   );
 }
 
+const AUDIT_VERBS = ["create", "update", "delete", "feedback", "login", "login_failed", "revoke", "subtask"];
+
+/** "issue.escalate" -> "逐级上报": the workflow's own words where it has them, else a plain verb. */
+export function auditActionLabel(action: string, t: TFunction): string {
+  const [prefix = "", ...rest] = action.split(".");
+  const verb = rest.join(".");
+  if (prefix === "task" && verb in TASK_ACTION_LABELS) return t(`taskAction.${verb}`);
+  if (prefix === "issue" && verb in ISSUE_ACTION_LABELS) return t(`issueAction.${verb}`);
+  if (AUDIT_VERBS.includes(verb)) return t(`admin.verbs.${verb}`);
+  return action;
+}
+const TASK_ACTION_LABELS = Object.fromEntries(Object.keys(ACTION_SPECS.tasks).map((k) => [k, true]));
+const ISSUE_ACTION_LABELS = Object.fromEntries(Object.keys(ACTION_SPECS.issues).map((k) => [k, true]));
+const ENTITIES = ["task", "issue", "feedback", "user", "grant", "org", "auth"];
+
+function AuditEntity({ a }: { a: AuditEntry }) {
+  const { t } = useTranslation();
+  const label = ENTITIES.includes(a.entity_type) ? t(`admin.entities.${a.entity_type}`) : a.entity_type;
+  if ((a.entity_type === "task" || a.entity_type === "issue") && a.entity_id)
+    return <Link to={`/${a.entity_type === "task" ? "tasks" : "issues"}/${a.entity_id}`}>{label}</Link>;
+  return <>{label}</>;
+}
+
 function AuditTab() {
   const { t, i18n } = useTranslation();
   const list = useInfiniteQuery({
@@ -338,11 +364,13 @@ function AuditTab() {
     getNextPageParam: (p) => p.next_cursor,
   });
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
+  const actors = useUserNames(items.map((a) => a.actor_id));
+  const actor = (id: string | null) => (id ? (actors.get(id) ?? t("admin.unknownUser")) : t("admin.system"));
   const columns: ColumnsType<AuditEntry> = [
     { title: t("admin.at"), dataIndex: "at", render: (v: string) => formatDateTime(v, i18n.language) },
-    { title: t("admin.action"), dataIndex: "action" },
-    { title: t("admin.entity"), dataIndex: "entity_type" },
-    { title: t("admin.actor"), dataIndex: "actor_id", render: (v: string | null) => v ?? "—" },
+    { title: t("admin.action"), dataIndex: "action", render: (v: string) => auditActionLabel(v, t) },
+    { title: t("admin.entity"), dataIndex: "entity_type", render: (_, a) => <AuditEntity a={a} /> },
+    { title: t("admin.actor"), dataIndex: "actor_id", render: (v: string | null) => actor(v) },
   ];
   return (
     <>
@@ -357,8 +385,10 @@ function AuditTab() {
         onLoadMore={() => void list.fetchNextPage()}
         renderCard={(a) => (
           <div>
-            <Typography.Text strong>{a.action}</Typography.Text> · {a.entity_type}
-            <div style={{ fontSize: 12 }}>{formatDateTime(a.at, i18n.language)}</div>
+            <Typography.Text strong>{auditActionLabel(a.action, t)}</Typography.Text> · <AuditEntity a={a} />
+            <div style={{ fontSize: 13, color: "rgba(0,0,0,0.62)" }}>
+              {actor(a.actor_id)} · {formatDateTime(a.at, i18n.language)}
+            </div>
           </div>
         )}
       />

@@ -50,16 +50,21 @@ export default function DashboardPage() {
     yAxis: { type: "value", minInterval: 1 },
     series: [{ type: "bar", name: t("dashboard.resolvedByTier"), data: TIERS.map((x) => s?.issues.resolved_by_tier[x] ?? 0), itemStyle: { color: RED } }],
   };
-  const overdueRows = children.map((c, i) => {
-    const cs = childSummaries[i]?.data;
-    return { name: c.name, tasks: cs?.tasks.overdue ?? 0, issues: cs?.issues.overdue ?? 0 };
-  });
+  // Only units with something overdue, the worst first (at the top).
+  const overdueRows = children
+    .map((c, i) => {
+      const cs = childSummaries[i]?.data;
+      return { name: c.name, tasks: cs?.tasks.overdue ?? 0, issues: cs?.issues.overdue ?? 0 };
+    })
+    .filter((r) => r.tasks + r.issues > 0)
+    .sort((a, b) => b.tasks + b.issues - (a.tasks + a.issues));
+  const childrenLoaded = children.length > 0 && childSummaries.every((q) => !q.isLoading);
   const overdueOption: ChartOption = {
     tooltip: { trigger: "axis" },
     legend: { top: 0 },
     grid: { left: 8, right: 16, top: 28, bottom: 8, containLabel: true },
     xAxis: { type: "value", minInterval: 1 },
-    yAxis: { type: "category", data: overdueRows.map((r) => r.name), axisLabel: { width: 110, overflow: "truncate" } },
+    yAxis: { type: "category", inverse: true, data: overdueRows.map((r) => r.name), axisLabel: { width: 110, overflow: "truncate" } },
     series: [
       { type: "bar", stack: "o", name: t("dashboard.tasksOverdue"), data: overdueRows.map((r) => r.tasks), itemStyle: { color: "#cf1322" } },
       { type: "bar", stack: "o", name: t("dashboard.issuesOverdue"), data: overdueRows.map((r) => r.issues), itemStyle: { color: "#fa8c16" } },
@@ -71,7 +76,8 @@ export default function DashboardPage() {
     grid: { left: 40, right: 16, top: 16, bottom: 32 },
     xAxis: { type: "category", data: weekly.map((w) => dayjs(w.week).format("MM-DD")) },
     yAxis: { type: "value", minInterval: 1 },
-    series: [{ type: "line", smooth: true, name: t("dashboard.completedPerWeek"), data: weekly.map((w) => w.count), areaStyle: { opacity: 0.15 }, itemStyle: { color: RED } }],
+    // Bars: a week's count is a count, and a smoothed line would invent values between weeks.
+    series: [{ type: "bar", name: t("dashboard.completedPerWeek"), data: weekly.map((w) => w.count), itemStyle: { color: RED }, barMaxWidth: 36 }],
   };
 
   return (
@@ -127,10 +133,10 @@ export default function DashboardPage() {
         </Col>
         <Col xs={24}>
           <Card title={t("dashboard.overdueByUnit")} size="small">
-            {children.length && childSummaries.some((q) => q.data) ? (
-              <EChart option={overdueOption} height={Math.max(240, children.length * 28 + 60)} label={t("dashboard.overdueByUnit")} />
+            {overdueRows.length ? (
+              <EChart option={overdueOption} height={Math.max(200, overdueRows.length * 32 + 60)} label={t("dashboard.overdueByUnit")} />
             ) : (
-              <Empty description={t("dashboard.noData")} />
+              <Empty description={childrenLoaded ? t("dashboard.noOverdue") : t("dashboard.noData")} />
             )}
           </Card>
         </Col>

@@ -1,4 +1,4 @@
-import { ArrowLeftOutlined, EditOutlined } from "@ant-design/icons";
+import { ArrowLeftOutlined } from "@ant-design/icons";
 import { Button, Card, Col, Descriptions, Row, Skeleton, Space, Tabs, Typography } from "antd";
 import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
@@ -45,23 +45,29 @@ export function IssueDetailPage() {
             <h1>{issue.title}</h1>
             <Space wrap style={{ marginTop: 4 }}>
               <IssueStatusTag status={issue.status} />
-              <DueTag item={issue} />
-              <Typography.Text type={issue.severity === "critical" || issue.severity === "high" ? "danger" : "secondary"}>{t(`severity.${issue.severity}`)}</Typography.Text>
+              <DueTag item={issue} label={t("issue.dueAt")} />
+              <Typography.Text type={issue.severity === "critical" || issue.severity === "high" ? "danger" : "secondary"}>
+                {t("common.labelled", { label: t("issue.severity"), value: t(`severity.${issue.severity}`) })}
+              </Typography.Text>
             </Space>
           </div>
         </Space>
-        {issue.can_edit && (
-          <Button icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="edit-button" size={mobile ? "large" : "middle"}>
-            {t("common.edit")}
-          </Button>
-        )}
       </div>
       {issue.can_edit && <EditItemDrawer type="issues" item={issue} etag={q.data.etag} open={editing} onClose={() => setEditing(false)} />}
       <Card size="small" title={t("issue.path")} style={{ marginBottom: 16 }}>
         <EscalationPath issue={issue} />
       </Card>
       <div style={{ marginBottom: 16 }}>
-        <ActionBar type="issues" id={issue.id} allowed={issue.allowed_actions} etag={q.data.etag} delegateTree={handlerTree.data} currentHandlerId={issue.handler_org_id} />
+        <ActionBar
+          type="issues"
+          id={issue.id}
+          allowed={issue.can_edit ? [...issue.allowed_actions, "edit"] : issue.allowed_actions}
+          etag={q.data.etag}
+          delegateTree={handlerTree.data}
+          currentHandlerId={issue.handler_org_id}
+          localActions={["edit"]}
+          onLocalAction={(a) => a === "edit" && setEditing(true)}
+        />
       </div>
       <Row gutter={[16, 16]}>
         <Col xs={24} lg={14}>

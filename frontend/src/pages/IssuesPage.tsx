@@ -18,11 +18,13 @@ import {
 } from "../api/workitems";
 import type { Tier } from "../api/client";
 import { useGrants } from "../auth/AuthProvider";
+import { useIsMobile } from "../hooks/useIsMobile";
 import { OrgTreeSelect } from "../components/OrgTreeSelect";
 import { ProblemAlert } from "../components/ProblemAlert";
+import { FilterBar } from "../components/FilterBar";
 import { ResponsiveList } from "../components/ResponsiveList";
 import { DueTag, IssueStatusTag } from "../components/Tags";
-import { rowClass } from "./TasksPage";
+import { activeFilters, rowClass } from "./TasksPage";
 
 const SORTS = ["due_at", "-due_at", "-created_at", "created_at", "-updated_at", "updated_at"] as const;
 
@@ -53,7 +55,7 @@ export function IssueCard({ issue }: { issue: Issue }) {
       <Space wrap size={4} style={{ marginBottom: 4 }}>
         <IssueStatusTag status={issue.status} />
         <Typography.Text type={issue.severity === "critical" || issue.severity === "high" ? "danger" : "secondary"}>
-          {t(`severity.${issue.severity}`)}
+          {t("common.labelled", { label: t("issue.severity"), value: t(`severity.${issue.severity}`) })}
         </Typography.Text>
         <Typography.Text type="secondary">{t(`category.${issue.category}`)}</Typography.Text>
       </Space>
@@ -63,13 +65,14 @@ export function IssueCard({ issue }: { issue: Issue }) {
       <div style={{ fontSize: 13, color: "rgba(0,0,0,0.65)" }}>
         {issue.reporter_org_name} → {issue.handler_org_name}
       </div>
-      <DueTag item={issue} />
+      <DueTag item={issue} label={t("issue.dueAt")} />
     </div>
   );
 }
 
 export function IssuesPage() {
   const { t } = useTranslation();
+  const mobile = useIsMobile();
   const navigate = useNavigate();
   const { has } = useGrants();
   const [params, setParams] = useSearchParams();
@@ -105,8 +108,19 @@ export function IssuesPage() {
           </Button>
         )}
       </div>
-      <section className="filters" aria-label={t("common.filters")}>
-        <Input.Search allowClear placeholder={t("issue.keyword")} aria-label={t("issue.keyword")} defaultValue={filters.q} onSearch={(v) => set("q", v)} style={{ width: 220 }} />
+      <FilterBar
+        active={activeFilters(filters)}
+        search={
+          <Input.Search
+            allowClear
+            placeholder={t("issue.keyword")}
+            aria-label={t("issue.keyword")}
+            defaultValue={filters.q}
+            onSearch={(v) => set("q", v)}
+            style={{ width: mobile ? "100%" : 220 }}
+          />
+        }
+      >
         <Select
           mode="multiple"
           allowClear
@@ -137,7 +151,7 @@ export function IssuesPage() {
           <Switch checked={!!filters.overdue} onChange={(v) => set("overdue", v ? "true" : null)} id="issues-overdue-only" aria-label={t("task.overdueOnly")} />
           <label htmlFor="issues-overdue-only">{t("task.overdueOnly")}</label>
         </Space>
-      </section>
+      </FilterBar>
       <ProblemAlert error={q.error} onRetry={() => void q.refetch()} />
       <ResponsiveList<Issue>
         testId="issue-list"

@@ -5,10 +5,12 @@ import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router-dom";
 import { workItems, type Notification } from "../api/workitems";
 import { ProblemAlert } from "../components/ProblemAlert";
+import { useIsMobile } from "../hooks/useIsMobile";
 import { formatDateTime } from "../lib/format";
 
 export function NotificationsPage() {
   const { t, i18n } = useTranslation();
+  const mobile = useIsMobile();
   const navigate = useNavigate();
   const qc = useQueryClient();
   const [unread, setUnread] = useState(false);
@@ -51,6 +53,7 @@ export function NotificationsPage() {
       <ProblemAlert error={error ?? q.error} onRetry={() => void q.refetch()} />
       <List
         data-testid="notification-list"
+        itemLayout={mobile ? "vertical" : "horizontal"}
         loading={q.isLoading}
         dataSource={items}
         locale={{ emptyText: t("notifications.empty") }}
@@ -69,8 +72,9 @@ export function NotificationsPage() {
               avatar={<Badge status={n.read_at ? "default" : "processing"} />}
               title={
                 <Typography.Text strong={!n.read_at}>
-                  {t(`notifications.kinds.${n.kind}`, { defaultValue: t("notifications.kinds.other") })}
-                  {n.title ? `：${n.title}` : ""}
+                  {n.title
+                    ? t("common.labelled", { label: t(`notifications.kinds.${n.kind}`, { defaultValue: t("notifications.kinds.other") }), value: n.title })
+                    : t(`notifications.kinds.${n.kind}`, { defaultValue: t("notifications.kinds.other") })}
                 </Typography.Text>
               }
               description={

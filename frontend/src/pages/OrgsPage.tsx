@@ -47,7 +47,8 @@ function toData(tree: OrgTree, kind: (k: string) => string): DataNode {
     title: (
       <span className="org-node" data-testid="org-node" data-org-name={tree.name}>
         <span className="org-node-name">
-          {tree.name} <Typography.Text type="secondary">（{kind(tree.kind)}）</Typography.Text>
+          {tree.name}
+          <Typography.Text type="secondary">{kind(tree.kind)}</Typography.Text>
         </span>
         <NodeCounts orgId={tree.id} />
       </span>
@@ -116,7 +117,7 @@ export function OrgsPage() {
   const { trees, isLoading, error } = useScopeTrees();
   const [selected, setSelected] = useState<string | null>(null);
   const [expanded, setExpanded] = useState<string[] | null>(null);
-  const kind = (k: string) => t(`kind.${k}`);
+  const kind = (k: string) => t("common.paren", { text: t(`kind.${k}`) });
   const treeData = useMemo(() => trees.map((tr) => toData(tr, kind)), [trees, t]); // eslint-disable-line react-hooks/exhaustive-deps
   const org = selected ? find(trees, selected) : trees[0];
   const selectedOrg = selected ? find(trees, selected) : undefined;
@@ -139,7 +140,7 @@ export function OrgsPage() {
                 <p className="org-legend" aria-hidden>
                   {COUNTS.map((c) => (
                     <span key={c.key}>
-                      {t(c.label)}：{t(c.title)}
+                      {t("common.labelled", { label: t(c.label), value: t(c.title) })}
                     </span>
                   ))}
                 </p>

@@ -1,4 +1,4 @@
-import { ArrowLeftOutlined, EditOutlined } from "@ant-design/icons";
+import { ArrowLeftOutlined } from "@ant-design/icons";
 import { Alert, Button, Card, Col, Descriptions, Progress, Row, Skeleton, Space, Tabs, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -56,16 +56,11 @@ export function TaskDetailPage() {
             <h1>{task.title}</h1>
             <Space wrap style={{ marginTop: 4 }}>
               <TaskStatusTag status={task.status} />
-              <DueTag item={task} />
+              <DueTag item={task} label={t("task.dueAt")} />
               {task.priority === "urgent" && <Typography.Text type="danger">{t("priority.urgent")}</Typography.Text>}
             </Space>
           </div>
         </Space>
-        {task.can_edit && (
-          <Button icon={<EditOutlined />} onClick={() => setEditing(true)} data-testid="edit-button" size={mobile ? "large" : "middle"}>
-            {t("common.edit")}
-          </Button>
-        )}
       </div>
       {task.can_edit && <EditItemDrawer type="tasks" item={task} etag={etag} open={editing} onClose={() => setEditing(false)} />}
       {task.extension && (
@@ -81,10 +76,10 @@ export function TaskDetailPage() {
         <ActionBar
           type="tasks"
           id={task.id}
-          allowed={task.can_add_subtask ? [...task.allowed_actions, "split"] : task.allowed_actions}
+          allowed={[...task.allowed_actions, ...(task.can_add_subtask ? ["split"] : []), ...(task.can_edit ? ["edit"] : [])]}
           etag={etag}
-          localActions={["split"]}
-          onLocalAction={(a) => a === "split" && navigate(`/tasks/${task.id}/split`)}
+          localActions={["split", "edit"]}
+          onLocalAction={(a) => (a === "split" ? navigate(`/tasks/${task.id}/split`) : a === "edit" && setEditing(true))}
         />
       </div>
       <Row gutter={[16, 16]}>

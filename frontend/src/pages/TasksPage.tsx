@@ -8,8 +8,10 @@ import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { useTaskList } from "../api/queries";
 import { TASK_PRIORITIES, TASK_STATUSES, type Task, type TaskFilters, type TaskPriority, type TaskStatus } from "../api/workitems";
 import { useGrants } from "../auth/AuthProvider";
+import { useIsMobile } from "../hooks/useIsMobile";
 import { OrgTreeSelect } from "../components/OrgTreeSelect";
 import { ProblemAlert } from "../components/ProblemAlert";
+import { FilterBar } from "../components/FilterBar";
 import { ResponsiveList } from "../components/ResponsiveList";
 import { DueTag, TaskStatusTag } from "../components/Tags";
 import { urgencyOf } from "../lib/format";
@@ -37,6 +39,18 @@ export function filtersFromParams(p: URLSearchParams): TaskFilters {
   return f;
 }
 
+/** How many filters besides the keyword are set (the phone's filter button shows it). */
+export function activeFilters(f: object): number {
+  const set = Object.entries(f).filter(([k, v]) => {
+    if (k === "q" || v === undefined || v === "" || v === false) return false;
+    if (k === "sort") return v !== "due_at";
+    return !Array.isArray(v) || v.length > 0;
+  });
+  const keys = set.map(([k]) => k);
+  // A due range counts once, whichever of its ends are set.
+  return set.length - (keys.includes("due_after") && keys.includes("due_before") ? 1 : 0);
+}
+
 export function rowClass(item: { overdue?: boolean; due_soon?: boolean; due_at?: string | null; status?: string }): string {
   const u = urgencyOf(item);
   return u === "overdue" ? "row-overdue" : u === "dueSoon" ? "row-due-soon" : "";
@@ -56,13 +70,14 @@ export function TaskCard({ task }: { task: Task }) {
       <div style={{ fontSize: 13, color: "rgba(0,0,0,0.65)" }}>
         {task.issuer_org_name} → {task.assignee_org_name}
       </div>
-      <DueTag item={task} />
+      <DueTag item={task} label={t("task.dueAt")} />
     </div>
   );
 }
 
 export function TasksPage() {
   const { t } = useTranslation();
+  const mobile = useIsMobile();
   const navigate = useNavigate();
   const { has } = useGrants();
   const [params, setParams] = useSearchParams();
@@ -100,15 +115,19 @@ export function TasksPage() {
           </Button>
         )}
       </div>
-      <section className="filters" aria-label={t("common.filters")}>
-        <Input.Search
-          allowClear
-          placeholder={t("task.keyword")}
-          aria-label={t("task.keyword")}
-          defaultValue={filters.q}
-          onSearch={(v) => set("q", v)}
-          style={{ width: 220 }}
-        />
+      <FilterBar
+        active={activeFilters(filters)}
+        search={
+          <Input.Search
+            allowClear
+            placeholder={t("task.keyword")}
+            aria-label={t("task.keyword")}
+            defaultValue={filters.q}
+            onSearch={(v) => set("q", v)}
+            style={{ width: mobile ? "100%" : 220 }}
+          />
+        }
+      >
         <Select
           mode="multiple"
           allowClear
@@ -158,7 +177,7 @@ export function TasksPage() {
           <Switch checked={!!filters.overdue} onChange={(v) => set("overdue", v ? "true" : null)} aria-label={t("task.overdueOnly")} id="overdue-only" />
           <label htmlFor="overdue-only">{t("task.overdueOnly")}</label>
         </Space>
-      </section>
+      </FilterBar>
       <ProblemAlert error={q.error} onRetry={() => void q.refetch()} />
       <ResponsiveList<Task>
         testId="task-list"

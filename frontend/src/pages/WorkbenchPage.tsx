@@ -1,6 +1,6 @@
 import { Card, Col, Row, Space, Statistic, Tag, Typography } from "antd";
 import { useTranslation } from "react-i18next";
-import { useNavigate } from "react-router-dom";
+import { Link, useNavigate } from "react-router-dom";
 import { useIssueList, useTaskList } from "../api/queries";
 import { OPEN_ISSUE_STATUSES, OPEN_TASK_STATUSES, type Issue, type Task } from "../api/workitems";
 import { useAuth } from "../auth/AuthProvider";
@@ -55,12 +55,12 @@ export function WorkbenchPage() {
         </Col>
         <Col xs={12} md={6}>
           <Card size="small">
-            <Statistic title={t("workbench.overdue")} value={overdue} valueStyle={{ color: overdue ? "#cf1322" : undefined }} />
+            <Statistic title={t("workbench.overdue")} value={overdue} loading={tasksQ.isLoading || issuesQ.isLoading} valueStyle={{ color: overdue ? "#cf1322" : undefined }} />
           </Card>
         </Col>
         <Col xs={12} md={6}>
           <Card size="small">
-            <Statistic title={t("workbench.dueSoon")} value={dueSoon} valueStyle={{ color: dueSoon ? "#ad6800" : undefined }} />
+            <Statistic title={t("workbench.dueSoon")} value={dueSoon} loading={tasksQ.isLoading || issuesQ.isLoading} valueStyle={{ color: dueSoon ? "#ad6800" : undefined }} />
           </Card>
         </Col>
       </Row>
@@ -69,7 +69,7 @@ export function WorkbenchPage() {
         <Tag color="warning">{t("workbench.legendDueSoon")}</Tag>
       </Space>
       <Row gutter={[16, 16]}>
-        <Col xs={24} xl={12}>
+        <Col xs={24} xxl={12}>
           <Card title={t("workbench.myTasks")} size="small">
             <ProblemAlert error={tasksQ.error} onRetry={() => void tasksQ.refetch()} />
             <ResponsiveList<Task>
@@ -78,7 +78,7 @@ export function WorkbenchPage() {
               rowKey={(r) => r.id}
               loading={tasksQ.isLoading}
               columns={[
-                { title: t("task.fieldTitle"), dataIndex: "title" },
+                { title: t("task.fieldTitle"), dataIndex: "title", render: (_, r) => <Link to={`/tasks/${r.id}`}>{r.title}</Link> },
                 { title: t("task.status"), dataIndex: "status", render: (_, r) => <TaskStatusTag status={r.status} /> },
                 { title: t("task.assignee"), dataIndex: "assignee_org_name" },
                 { title: t("task.dueAt"), dataIndex: "due_at", render: (_, r) => <DueTag item={r} /> },
@@ -93,7 +93,7 @@ export function WorkbenchPage() {
             />
           </Card>
         </Col>
-        <Col xs={24} xl={12}>
+        <Col xs={24} xxl={12}>
           <Card title={t("workbench.myIssues")} size="small">
             <ProblemAlert error={issuesQ.error} onRetry={() => void issuesQ.refetch()} />
             <ResponsiveList<Issue>
@@ -102,7 +102,7 @@ export function WorkbenchPage() {
               rowKey={(r) => r.id}
               loading={issuesQ.isLoading}
               columns={[
-                { title: t("issue.fieldTitle"), dataIndex: "title" },
+                { title: t("issue.fieldTitle"), dataIndex: "title", render: (_, r) => <Link to={`/issues/${r.id}`}>{r.title}</Link> },
                 { title: t("issue.status"), dataIndex: "status", render: (_, r) => <IssueStatusTag status={r.status} /> },
                 { title: t("issue.reporter"), dataIndex: "reporter_org_name" },
                 { title: t("issue.dueAt"), dataIndex: "due_at", render: (_, r) => <DueTag item={r} /> },

@@ -76,6 +76,8 @@ const en: Messages = {
     count: "{{count}} items",
     optional: "optional",
     refresh: "Refresh",
+    paren: " ({{text}})",
+    labelled: "{{label}}: {{value}}",
   },
   errors: {
     network: "Cannot reach the server. Check the connection and try again.",
@@ -280,6 +282,8 @@ const en: Messages = {
     delegated: "Delegated to {{to}}",
     feedback: "Feedback",
     event: "{{type}}",
+    changed: "Changed: {{fields}}",
+    sep: ", ",
   },
   feedback: {
     title: "Feedback",
@@ -335,6 +339,7 @@ const en: Messages = {
     week: "Week",
     count: "Count",
     noData: "No statistics yet",
+    noOverdue: "No unit below has anything overdue",
   },
   admin: {
     title: "Administration",
@@ -367,6 +372,10 @@ const en: Messages = {
     actor: "Actor",
     passwordHint: "At least {{min}} characters",
     searchUser: "Type a name or username to search",
+    unknownUser: "(user outside your scope)",
+    system: "System",
+    verbs: { create: "Created", update: "Changed", delete: "Deleted", feedback: "Feedback", login: "Signed in", login_failed: "Sign-in failed", revoke: "Signed out", subtask: "Split into subtasks" },
+    entities: { task: "Task", issue: "Issue", feedback: "Feedback", user: "User", grant: "Grant", org: "Unit", auth: "Session" },
     noUserFound: "No matching user",
     refineSearch: "Showing the first {{count}} matches; type more to narrow them down",
   },

@@ -74,6 +74,8 @@ const zhCN = {
     count: "{{count}} 项",
     optional: "选填",
     refresh: "刷新",
+    paren: "（{{text}}）",
+    labelled: "{{label}}：{{value}}",
   },
   errors: {
     network: "无法连接服务器，请检查网络后重试。",
@@ -278,6 +280,8 @@ const zhCN = {
     delegated: "转办至 {{to}}",
     feedback: "反馈",
     event: "{{type}}",
+    changed: "修改了：{{fields}}",
+    sep: "、",
   },
   feedback: {
     title: "反馈",
@@ -333,6 +337,7 @@ const zhCN = {
     week: "周",
     count: "数量",
     noData: "暂无统计数据",
+    noOverdue: "下属单位没有超期事项",
   },
   admin: {
     title: "系统管理",
@@ -365,6 +370,10 @@ const zhCN = {
     actor: "操作人",
     passwordHint: "至少 {{min}} 位",
     searchUser: "输入姓名或用户名搜索",
+    unknownUser: "（范围外用户）",
+    system: "系统",
+    verbs: { create: "新建", update: "修改", delete: "删除", feedback: "反馈", login: "登录", login_failed: "登录失败", revoke: "退出登录", subtask: "拆分子任务" },
+    entities: { task: "交办任务", issue: "问题", feedback: "反馈", user: "用户", grant: "授权", org: "单位", auth: "登录会话" },
     noUserFound: "没有找到匹配的用户",
     refineSearch: "只显示前 {{count}} 个结果，请输入更多字词缩小范围",
   },
