@@ -349,7 +349,11 @@ const ENTITIES = ["task", "issue", "feedback", "user", "grant", "org", "auth"];
 
 function AuditEntity({ a }: { a: AuditEntry }) {
   const { t } = useTranslation();
-  const label = ENTITIES.includes(a.entity_type) ? t(`admin.entities.${a.entity_type}`) : a.entity_type;
+  const kind = ENTITIES.includes(a.entity_type) ? t(`admin.entities.${a.entity_type}`) : a.entity_type;
+  // The snapshot names the object: a title, a unit or user name, or nothing.
+  const snap = a.after ?? a.before ?? {};
+  const name = ["title", "name", "display_name", "username"].map((k) => snap[k]).find((v): v is string => typeof v === "string" && !!v);
+  const label = name ? t("common.labelled", { label: kind, value: name }) : kind;
   if ((a.entity_type === "task" || a.entity_type === "issue") && a.entity_id)
     return <Link to={`/${a.entity_type === "task" ? "tasks" : "issues"}/${a.entity_id}`}>{label}</Link>;
   return <>{label}</>;

@@ -46,7 +46,7 @@ export function IssueDetailPage() {
             <Space wrap style={{ marginTop: 4 }}>
               <IssueStatusTag status={issue.status} />
               <DueTag item={issue} label={t("issue.dueAt")} />
-              <Typography.Text type={issue.severity === "critical" || issue.severity === "high" ? "danger" : "secondary"}>
+              <Typography.Text strong={issue.severity === "critical" || issue.severity === "high"} type={issue.severity === "critical" || issue.severity === "high" ? undefined : "secondary"}>
                 {t("common.labelled", { label: t("issue.severity"), value: t(`severity.${issue.severity}`) })}
               </Typography.Text>
             </Space>

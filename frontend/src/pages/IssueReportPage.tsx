@@ -71,7 +71,8 @@ export function IssueReportPage() {
           </Form.Item>
           {units.length === 1 && (
             <p>
-              {t("issue.reportAs")}: <strong>{units[0]?.org_name}</strong>
+              {t("common.labelled", { label: t("issue.reportAs"), value: "" })}
+              <strong>{units[0]?.org_name}</strong>
             </p>
           )}
           <Form.Item name="category" label={t("issue.category")} rules={[{ required: true, message: t("common.required") }]}>

@@ -54,7 +54,7 @@ export function IssueCard({ issue }: { issue: Issue }) {
     <div data-testid="issue-card">
       <Space wrap size={4} style={{ marginBottom: 4 }}>
         <IssueStatusTag status={issue.status} />
-        <Typography.Text type={issue.severity === "critical" || issue.severity === "high" ? "danger" : "secondary"}>
+        <Typography.Text strong={issue.severity === "critical" || issue.severity === "high"} type={issue.severity === "critical" || issue.severity === "high" ? undefined : "secondary"}>
           {t("common.labelled", { label: t("issue.severity"), value: t(`severity.${issue.severity}`) })}
         </Typography.Text>
         <Typography.Text type="secondary">{t(`category.${issue.category}`)}</Typography.Text>

@@ -180,7 +180,8 @@ function SplitForm({ parentId }: { parentId: string }) {
   return (
     <Card style={{ maxWidth: 820 }}>
       <Typography.Paragraph>
-        {t("task.parent")}: <strong>{p.title}</strong> · {t("task.issuer")}: {p.assignee_org_name}
+        {t("common.labelled", { label: t("task.parent"), value: "" })}
+        <strong>{p.title}</strong> · {t("common.labelled", { label: t("task.issuer"), value: p.assignee_org_name })}
       </Typography.Paragraph>
       <ProblemAlert error={error} />
       <Form form={form} layout="vertical" size={mobile ? "large" : "middle"} onFinish={(v) => void onFinish(v)} initialValues={{ description: p.description, rows: [{ title: p.title, due_at: initialDue }] }}>

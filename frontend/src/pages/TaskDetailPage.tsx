@@ -57,7 +57,7 @@ export function TaskDetailPage() {
             <Space wrap style={{ marginTop: 4 }}>
               <TaskStatusTag status={task.status} />
               <DueTag item={task} label={t("task.dueAt")} />
-              {task.priority === "urgent" && <Typography.Text type="danger">{t("priority.urgent")}</Typography.Text>}
+              {task.priority === "urgent" && <Typography.Text strong>{t("priority.urgent")}</Typography.Text>}
             </Space>
           </div>
         </Space>

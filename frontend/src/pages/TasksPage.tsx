@@ -62,7 +62,7 @@ export function TaskCard({ task }: { task: Task }) {
     <div data-testid="task-card">
       <Space wrap size={4} style={{ marginBottom: 4 }}>
         <TaskStatusTag status={task.status} />
-        {task.priority === "urgent" && <Typography.Text type="danger">{t("priority.urgent")}</Typography.Text>}
+        {task.priority === "urgent" && <Typography.Text strong>{t("priority.urgent")}</Typography.Text>}
       </Space>
       <Typography.Paragraph strong style={{ margin: 0, fontSize: 16 }}>
         <Link to={`/tasks/${task.id}`}>{task.title}</Link>
