@@ -44,7 +44,7 @@ demo: install
 	$(BIN)/liandong demo
 
 lint: install
-	cd backend && $(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy app tests scripts
+	cd backend && $(BIN)/ruff check . && $(BIN)/ruff format --check . && $(BIN)/mypy app tests scripts bench
 	cd frontend && npm run lint
 	cd frontend && npm run check:client
 

@@ -12,6 +12,7 @@ from app.auth.router import router as auth_router
 from app.core.config import get_settings
 from app.core.db import dispose_engine
 from app.core.errors import install_error_handlers
+from app.core.idempotency import REPLAYED_HEADER
 from app.core.middleware import RequestContextMiddleware
 from app.core.spa import DEFAULT_SPA_DIR, SPAStaticFiles
 from app.events.router import router as events_router
@@ -20,6 +21,7 @@ from app.grants.router import router as grants_router
 from app.issues.router import router as issues_router
 from app.notifications.router import router as notifications_router
 from app.orgs.router import router as orgs_router
+from app.stats.router import router as stats_router
 from app.tasks.router import router as tasks_router
 from app.users.router import router as users_router
 
@@ -51,7 +53,7 @@ def create_app() -> FastAPI:
             allow_credentials=True,
             allow_methods=["*"],
             allow_headers=["*"],
-            expose_headers=["ETag", "X-Request-ID", "Retry-After"],
+            expose_headers=["ETag", "X-Request-ID", "Retry-After", REPLAYED_HEADER],
         )
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
 
@@ -67,6 +69,7 @@ def create_app() -> FastAPI:
         feedback_router,
         events_router,
         notifications_router,
+        stats_router,
     ):
         api.include_router(router)
 

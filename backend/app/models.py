@@ -12,5 +12,6 @@ def import_all_models() -> None:
     from app.meta import models as meta  # noqa: F401
     from app.notifications import models as notifications  # noqa: F401
     from app.orgs import models as orgs  # noqa: F401
+    from app.stats import models as stats  # noqa: F401
     from app.tasks import models as tasks  # noqa: F401
     from app.users import models as users  # noqa: F401

@@ -31,9 +31,10 @@ class Perm(StrEnum):
     issue_decide = "issue.decide"  # delegate, resolve
     issue_confirm = "issue.confirm"  # close (with a rating) or reopen, reporter side
     feedback_create = "feedback.create"
+    stats_read = "stats.read"  # the dashboard summary of a unit in scope
 
 
-_READ = {Perm.org_read, Perm.task_read, Perm.issue_read}
+_READ = {Perm.org_read, Perm.task_read, Perm.issue_read, Perm.stats_read}
 _OFFICER = {
     Perm.task_create,
     Perm.task_work,

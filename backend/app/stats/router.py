@@ -1,0 +1,38 @@
+"""Statistics routes: the dashboard summary of a unit's subtree."""
+
+import uuid
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Query
+
+from app.access.deps import requires
+from app.access.roles import Perm
+from app.access.scope import Principal
+from app.core.db import SessionDep
+from app.stats import service
+from app.stats.schemas import StatsSummary
+
+router = APIRouter(prefix="/stats", tags=["stats"])
+Reader = Annotated[Principal, requires(Perm.stats_read)]
+
+PROBLEMS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No such unit in your scope"},
+    422: {"description": "org_id omitted while you hold roles at several units"},
+}
+
+
+@router.get(
+    "/summary",
+    response_model=StatsSummary,
+    responses=PROBLEMS,
+    summary="Counts for a unit's subtree",
+)
+async def summary(
+    session: SessionDep,
+    principal: Reader,
+    org_id: Annotated[
+        uuid.UUID | None,
+        Query(description="The unit; by default the unit of your grant, if you hold one"),
+    ] = None,
+) -> StatsSummary:
+    return await service.summary(session, principal, org_id)

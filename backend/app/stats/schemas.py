@@ -1,0 +1,53 @@
+"""The dashboard summary of a unit's subtree."""
+
+import uuid
+from datetime import datetime
+
+from pydantic import BaseModel, Field
+
+
+class TaskStats(BaseModel):
+    total: int
+    by_status: dict[str, int] = Field(description="Every task status, zeros included")
+    by_priority: dict[str, int] = Field(description="All tasks, by priority")
+    open: int = Field(description="Neither done nor cancelled")
+    overdue: int = Field(description="Open and past the due date")
+    due_soon: int = Field(description="Open and due within the next 48 hours")
+    urgent_open: int
+    done_on_time: int = Field(description="Done, completed by the due date")
+    done_late: int = Field(description="Done, completed after the due date")
+    avg_seconds_to_complete: float | None = Field(
+        description="Done tasks: mean time from issue to completion"
+    )
+
+
+class IssueStats(BaseModel):
+    total: int
+    by_status: dict[str, int] = Field(description="Every issue status, zeros included")
+    open: int = Field(description="Open or acknowledged (not yet resolved)")
+    overdue: int = Field(description="Unresolved and past the due date")
+    due_soon: int = Field(description="Unresolved and due within the next 48 hours")
+    open_by_severity: dict[str, int]
+    open_by_category: dict[str, int]
+    resolved_by_tier: dict[str, int] = Field(
+        description="Resolved or closed issues, by the tier of the unit that resolved them"
+    )
+    avg_seconds_to_resolve: float | None = Field(
+        description="Resolved or closed issues: mean time from raising to resolution"
+    )
+    avg_seconds_to_resolve_by_tier: dict[str, float | None]
+    rated: int = Field(description="Closed issues the reporter rated")
+    avg_rating: float | None
+
+
+class StatsSummary(BaseModel):
+    """Counts for the unit's subtree: an item counts once when any of its party units (task:
+    issuer, assignee; issue: reporter, current handler) lies in the subtree."""
+
+    org_id: uuid.UUID
+    org_name: str
+    kind: str
+    tier: str
+    as_of: datetime = Field(description="The moment overdue and due_soon refer to")
+    tasks: TaskStats
+    issues: IssueStats

@@ -1,0 +1,148 @@
+"""A cheap keep-alive HTTP/1.1 client on asyncio streams, and the load driver.
+
+The client shares the machine with the server and PostgreSQL, so it does as little as it
+can: one pre-built request per caller, a header scan for Content-Length, no JSON parsing
+(except to check the first response of each series).
+"""
+
+import asyncio
+import contextlib
+import math
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+import orjson
+
+
+class HttpError(Exception):
+    pass
+
+
+class Connection:
+    def __init__(self, host: str, port: int) -> None:
+        self.host = host
+        self.port = port
+        self.reader: asyncio.StreamReader | None = None
+        self.writer: asyncio.StreamWriter | None = None
+
+    async def open(self) -> None:
+        self.reader, self.writer = await asyncio.open_connection(self.host, self.port)
+
+    async def close(self) -> None:
+        if self.writer is not None:
+            self.writer.close()
+            with contextlib.suppress(OSError):
+                await self.writer.wait_closed()
+
+    async def request(self, raw: bytes) -> tuple[int, bytes]:
+        assert self.reader is not None and self.writer is not None
+        self.writer.write(raw)
+        head = await self.reader.readuntil(b"\r\n\r\n")
+        status = int(head[9:12])
+        lowered = head.lower()
+        at = lowered.find(b"\r\ncontent-length:")
+        if at >= 0:
+            end = lowered.index(b"\r\n", at + 2)
+            body = await self.reader.readexactly(int(lowered[at + 17 : end]))
+        elif b"\r\ntransfer-encoding: chunked" in lowered:
+            chunks = []
+            while True:
+                size = int((await self.reader.readuntil(b"\r\n")).strip(), 16)
+                chunks.append(await self.reader.readexactly(size + 2))
+                if size == 0:
+                    break
+            body = b"".join(c[:-2] for c in chunks)
+        else:
+            raise HttpError("no content-length")
+        return status, body
+
+
+def get_request(host: str, port: int, path: str, token: str) -> bytes:
+    return (
+        f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
+        f"Authorization: Bearer {token}\r\nAccept: application/json\r\n\r\n"
+    ).encode()
+
+
+@dataclass
+class Series:
+    latencies: list[float]  # seconds
+    elapsed: float
+    concurrency: int
+
+    @classmethod
+    def merge(cls, parts: list["Series"]) -> "Series":
+        return cls(
+            [t for p in parts for t in p.latencies],
+            sum(p.elapsed for p in parts),
+            parts[0].concurrency,
+        )
+
+    @property
+    def count(self) -> int:
+        return len(self.latencies)
+
+    def percentile(self, p: float) -> float:
+        ordered = sorted(self.latencies)
+        return ordered[max(0, math.ceil(p / 100 * len(ordered)) - 1)]
+
+    @property
+    def p50(self) -> float:
+        return self.percentile(50)
+
+    @property
+    def p99(self) -> float:
+        return self.percentile(99)
+
+    @property
+    def throughput(self) -> float:
+        return self.count / self.elapsed if self.elapsed else 0.0
+
+
+Call = Callable[[int], Awaitable[None]]  # the worker number
+
+
+async def run_series(call: Call, concurrency: int, total: int, seconds: float) -> Series:
+    """`total` calls spread over `concurrency` workers; stops early after `seconds`."""
+    latencies: list[float] = []
+    remaining = total
+    deadline = time.perf_counter() + seconds
+
+    async def worker(number: int) -> None:
+        nonlocal remaining
+        while remaining > 0 and time.perf_counter() < deadline:
+            remaining -= 1
+            started = time.perf_counter()
+            await call(number)
+            latencies.append(time.perf_counter() - started)
+
+    started = time.perf_counter()
+    await asyncio.gather(*(worker(n) for n in range(concurrency)))
+    return Series(latencies, time.perf_counter() - started, concurrency)
+
+
+class HttpLoad:
+    """`concurrency` keep-alive connections, one request template."""
+
+    def __init__(self, host: str, port: int, raw: bytes, concurrency: int) -> None:
+        self.raw = raw
+        self.connections = [Connection(host, port) for _ in range(concurrency)]
+
+    async def __aenter__(self) -> "HttpLoad":
+        for connection in self.connections:
+            await connection.open()
+        status, body = await self.connections[0].request(self.raw)
+        if status != 200:
+            raise HttpError(f"{status}: {body[:300]!r}")
+        orjson.loads(body)
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        for connection in self.connections:
+            await connection.close()
+
+    async def call(self, number: int) -> None:
+        status, body = await self.connections[number].request(self.raw)
+        if status != 200:
+            raise HttpError(f"{status}: {body[:300]!r}")

@@ -1,0 +1,562 @@
+"""Seeding a large, realistic database fast: the org tree and the (issuer, assignee) and
+(reporter, handler) pairs are built in Python and COPYed (about 10^4 rows); tasks and
+issues are generated set-wise in SQL (INSERT ... SELECT FROM generate_series), with
+deterministic pseudo-random attributes (hashint8extended of the row number), so a run is
+reproducible. The stats triggers are off while loading; stats_rebuild() runs afterwards.
+
+Activity is heavy-tailed, as it is in practice (project sites draw most of the work): the
+pair for row g is picked at index floor(n * u^2) of a shuffled list, so a few units carry
+much of the load. The benchmark's community is the busiest one; its street and county
+are that community's.
+"""
+
+import random
+import time
+import uuid
+from collections.abc import Iterator
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+import asyncpg
+
+from app.auth.passwords import hash_password
+
+PASSWORD = "bench-password-not-secret"
+CALLERS = ("community officer", "street leader", "county leader", "prefecture observer")
+TRIGGERS = {
+    "tasks": ("stats_tasks_inserted", "stats_tasks_updated", "stats_tasks_deleted"),
+    "issues": ("stats_issues_inserted", "stats_issues_updated", "stats_issues_deleted"),
+}
+
+
+@dataclass
+class Unit:
+    key: int
+    name: str
+    kind: str
+    tier: str
+    code: str
+    parent: "Unit | None"
+    id: uuid.UUID = field(default_factory=uuid.uuid4)
+    children: list["Unit"] = field(default_factory=list)
+
+    @property
+    def path(self) -> list[int]:
+        return [*(self.parent.path if self.parent else []), self.key]
+
+    def kids(self, kind: str) -> list["Unit"]:
+        return [c for c in self.children if c.kind == kind]
+
+
+@dataclass
+class Tree:
+    units: list[Unit]
+    root: Unit
+
+    def of_kind(self, kind: str) -> list[Unit]:
+        return [u for u in self.units if u.kind == kind]
+
+
+@dataclass(frozen=True)
+class Shape:
+    counties: int = 12
+    streets: int = 20  # per county
+    communities: int = 35  # per street
+    county_departments: int = 20
+    county_taskforces: int = 3  # each with 3 groups
+    county_enterprises: int = 40
+    street_enterprises: int = 5
+    prefecture_departments: int = 30
+    prefecture_taskforces: int = 4
+
+
+def build_tree(shape: Shape) -> Tree:
+    units: list[Unit] = []
+
+    def add(name: str, kind: str, tier: str, code: str, parent: Unit | None) -> Unit:
+        unit = Unit(len(units) + 1, name, kind, tier, code, parent)
+        units.append(unit)
+        if parent is not None:
+            parent.children.append(unit)
+        return unit
+
+    root = add("联动市", "prefecture", "prefecture", "P", None)
+    for d in range(shape.prefecture_departments):
+        add(f"市第{d + 1}局", "department", "prefecture", f"P-D{d + 1}", root)
+    for t in range(shape.prefecture_taskforces):
+        tf = add(f"市第{t + 1}专班", "taskforce", "prefecture", f"P-T{t + 1}", root)
+        for g in range(3):
+            add(f"市第{t + 1}专班第{g + 1}组", "group", "prefecture", f"P-T{t + 1}-G{g + 1}", tf)
+    for c in range(shape.counties):
+        cc = f"C{c + 1:02d}"
+        county = add(f"第{c + 1}县", "county", "county", cc, root)
+        for d in range(shape.county_departments):
+            add(f"{county.name}第{d + 1}局", "department", "county", f"{cc}-D{d + 1}", county)
+        for t in range(shape.county_taskforces):
+            tf = add(f"{county.name}第{t + 1}专班", "taskforce", "county", f"{cc}-T{t + 1}", county)
+            for g in range(3):
+                add(f"{tf.name}第{g + 1}组", "group", "county", f"{tf.code}-G{g + 1}", tf)
+        for e in range(shape.county_enterprises):
+            add(f"{county.name}企业{e + 1}", "enterprise", "county", f"{cc}-E{e + 1}", county)
+        for s in range(shape.streets):
+            sc = f"{cc}S{s + 1:02d}"
+            street = add(f"{county.name}第{s + 1}街道", "street", "street", sc, county)
+            for e in range(shape.street_enterprises):
+                add(f"{street.name}企业{e + 1}", "enterprise", "street", f"{sc}-E{e + 1}", street)
+            for m in range(shape.communities):
+                name, code = f"{street.name}第{m + 1}社区", f"{sc}M{m + 1:02d}"
+                add(name, "community", "community", code, street)
+    return Tree(units, root)
+
+
+# Pair categories: (weight, pairs). Weights sum to 1.
+Pairs = list[tuple[Unit, Unit]]
+
+
+def task_categories(tree: Tree) -> list[tuple[float, Pairs]]:
+    root = tree.root
+    counties = tree.of_kind("county")
+    streets = tree.of_kind("street")
+    communities = tree.of_kind("community")
+    street_down: Pairs = [(m.parent, m) for m in communities if m.parent]
+    directing: Pairs = []  # county departments and task forces direct streets and communities
+    for county in counties:
+        departments = county.kids("department")
+        taskforces = county.kids("taskforce")
+        for s_i, street in enumerate(county.kids("street")):
+            for m_i, unit in enumerate([street, *street.kids("community")]):
+                directing.append((departments[(s_i + m_i) % len(departments)], unit))
+                directing.append((taskforces[(s_i * 7 + m_i) % len(taskforces)], unit))
+    county_down: Pairs = [(s.parent, s) for s in streets if s.parent]
+    county_departments: Pairs = [(c, d) for c in counties for d in c.kids("department")]
+    to_enterprises: Pairs = [(e.parent, e) for e in tree.of_kind("enterprise") if e.parent]
+    prefecture_down: Pairs = [(root, c) for c in counties]
+    prefecture_down += [(u, c) for u in root.kids("department") for c in counties]
+    prefecture_down += [(u, c) for u in root.kids("taskforce") for c in counties]
+    groups: Pairs = [(g.parent, g) for g in tree.of_kind("group") if g.parent]
+    return [
+        (0.48, street_down),
+        (0.15, directing),
+        (0.12, county_down),
+        (0.05, county_departments),
+        (0.05, to_enterprises),
+        (0.08, prefecture_down),
+        (0.02, groups),
+        (0.05, [(c, e) for c in counties for e in c.kids("enterprise")]),
+    ]
+
+
+def _tier_above(unit: Unit) -> Unit:
+    parent = unit.parent
+    while parent is not None and parent.kind not in ("prefecture", "county", "street"):
+        parent = parent.parent
+    assert parent is not None
+    return parent
+
+
+def issue_categories(tree: Tree) -> list[tuple[float, Pairs]]:
+    root = tree.root
+    communities = tree.of_kind("community")
+    streets = tree.of_kind("street")
+    enterprises = tree.of_kind("enterprise")
+    street_ent = [e for e in enterprises if e.tier == "street"]
+    county_ent = [e for e in enterprises if e.tier == "county"]
+    return [
+        (0.45, [(m, m) for m in communities]),
+        (0.20, [(m, _tier_above(m)) for m in communities]),
+        (0.08, [(m, _tier_above(_tier_above(m))) for m in communities]),
+        (0.02, [(m, root) for m in communities]),
+        (0.08, [(s, s) for s in streets]),
+        (0.05, [(s, _tier_above(s)) for s in streets]),
+        (0.04, [(e, e) for e in street_ent]),
+        (0.04, [(e, _tier_above(e)) for e in street_ent]),
+        (0.04, [(e, _tier_above(e)) for e in county_ent]),
+    ]
+
+
+@dataclass
+class Seeded:
+    tree: Tree | None  # None when an earlier run's database is reused
+    callers: dict[str, tuple[str, Unit]]  # caller -> (username, unit of the grant)
+    timings: dict[str, float] = field(default_factory=dict)
+    rows: int = 0
+    paths: dict[str, list[int]] = field(default_factory=dict)  # caller -> grant unit path
+
+    def path_of(self, caller: str) -> list[int]:
+        return self.paths.get(caller) or self.callers[caller][1].path
+
+
+def _shuffled(pairs: Pairs, rng: random.Random) -> Pairs:
+    copy = list(pairs)
+    rng.shuffle(copy)
+    return copy
+
+
+@asynccontextmanager
+async def timed(seeded: Seeded, label: str) -> Any:
+    started = time.perf_counter()
+    yield
+    seeded.timings[label] = seeded.timings.get(label, 0.0) + time.perf_counter() - started
+
+
+def _pair_rows(
+    kind: str, categories: list[tuple[float, Pairs]]
+) -> Iterator[tuple[str, int, int, uuid.UUID, list[int], uuid.UUID, list[int], str]]:
+    for cat, (_, pairs) in enumerate(categories):
+        for i, (a, b) in enumerate(pairs):
+            yield (kind, cat, i, a.id, a.path, b.id, b.path, b.tier)
+
+
+def _category_rows(
+    kind: str, categories: list[tuple[float, Pairs]]
+) -> list[tuple[str, int, float, float, int]]:
+    rows, low = [], 0.0
+    for cat, (weight, pairs) in enumerate(categories):
+        high = 1.0 if cat == len(categories) - 1 else low + weight
+        rows.append((kind, cat, low, high, len(pairs)))
+        low = high
+    return rows
+
+
+def _parent_path(unit: Unit) -> tuple[uuid.UUID | None, list[int]]:
+    return (unit.parent.id if unit.parent else None, unit.path)
+
+
+async def seed_tree(conn: asyncpg.Connection, shape: Shape) -> Seeded:
+    tree = build_tree(shape)
+    seeded = Seeded(tree=tree, callers={})
+    async with timed(seeded, "org tree, users, grants"):
+        now = datetime.now(UTC)
+        await conn.copy_records_to_table(
+            "org_units",
+            records=[
+                (u.id, u.key, u.name, u.kind, u.tier, u.code, *_parent_path(u), now, now)
+                for u in tree.units
+            ],
+            columns=[
+                "id",
+                "key",
+                "name",
+                "kind",
+                "tier",
+                "code",
+                "parent_id",
+                "path",
+                "created_at",
+                "updated_at",
+            ],
+        )
+        await conn.execute(
+            "SELECT setval(pg_get_serial_sequence('org_units', 'key'), max(key)) FROM org_units"
+        )
+        password_hash = await hash_password(PASSWORD)
+        # One officer for every tier unit, as a populated users/grants table would have.
+        await conn.execute(
+            """
+            WITH u AS (
+                INSERT INTO users (id, username, display_name, password_hash, is_active)
+                SELECT gen_random_uuid(), 'officer.' || lower(code), name || '办公室', $1, true
+                FROM org_units WHERE kind IN ('prefecture', 'county', 'street', 'community')
+                RETURNING id, username
+            )
+            INSERT INTO grants (id, user_id, org_id, role)
+            SELECT gen_random_uuid(), u.id, o.id, 'officer'
+            FROM u JOIN org_units o ON u.username = 'officer.' || lower(o.code)
+            """,
+            password_hash,
+        )
+        # The busiest community (index 0 of the shuffled street -> community pairs).
+        rng = random.Random(20261126)
+        task_cats = [(w, _shuffled(p, rng)) for w, p in task_categories(tree)]
+        issue_cats = [(w, _shuffled(p, rng)) for w, p in issue_categories(tree)]
+        community = task_cats[0][1][0][1]
+        street = _tier_above(community)
+        county = _tier_above(street)
+        grants = {
+            "community officer": (community, "officer"),
+            "street leader": (street, "leader"),
+            "county leader": (county, "leader"),
+            "prefecture observer": (tree.root, "observer"),
+        }
+        for caller, (unit, role) in grants.items():
+            username = "bench." + caller.replace(" ", ".")
+            user_id = uuid.uuid4()
+            await conn.execute(
+                "INSERT INTO users (id, username, display_name, password_hash, is_active) "
+                "VALUES ($1, $2, $3, $4, true)",
+                user_id,
+                username,
+                caller,
+                password_hash,
+            )
+            await conn.execute(
+                "INSERT INTO grants (id, user_id, org_id, role) "
+                "VALUES (gen_random_uuid(), $1, $2, $3)",
+                user_id,
+                unit.id,
+                role,
+            )
+            seeded.callers[caller] = (username, unit)
+
+        await conn.execute(
+            """
+            CREATE TABLE bench_pairs (
+                kind text, cat int, i int, a_id uuid, a_path int[], b_id uuid, b_path int[],
+                b_tier text, PRIMARY KEY (kind, cat, i));
+            CREATE TABLE bench_categories (
+                kind text, cat int, low float8, high float8, n int, PRIMARY KEY (kind, cat));
+            CREATE FUNCTION bench_u(g bigint, salt bigint) RETURNS float8
+            LANGUAGE sql IMMUTABLE PARALLEL SAFE
+            AS $$ SELECT (hashint8extended(g, salt) & 281474976710655)::float8
+                         / 281474976710656 $$;
+            """
+        )
+        await conn.copy_records_to_table(
+            "bench_pairs",
+            records=[*_pair_rows("task", task_cats), *_pair_rows("issue", issue_cats)],
+        )
+        await conn.copy_records_to_table(
+            "bench_categories",
+            records=_category_rows("task", task_cats) + _category_rows("issue", issue_cats),
+        )
+        await conn.execute("ANALYZE bench_pairs; ANALYZE bench_categories")
+        await conn.execute("VACUUM (ANALYZE) org_units, users, grants")
+    return seeded
+
+
+TASK_TITLES = [
+    "落实电子元器件车间用电增容",
+    "棒球车间招工对接",
+    "企业用地手续办理",
+    "政策兑现：稳岗补贴",
+    "项目现场安全检查",
+    "周调度会议定事项",
+    "协调供水管网接入",
+    "招工信息进社区宣传",
+]
+DESCRIPTION = (
+    "按照联席会议部署，责任单位须在期限内完成并反馈进展；"
+    "涉及多部门的事项由牵头单位统筹协调，遇到堵点及时上报。"
+)
+
+INSERT_TASKS = """
+INSERT INTO tasks (
+    id, title, description, issuer_org_id, issuer_path, assignee_org_id, assignee_path,
+    due_at, priority, source, status, returned_by, progress, created_at, updated_at,
+    accepted_at, submitted_at, completed_at, cancelled_at, version)
+SELECT
+    gen_random_uuid(), title, $4, a_id, a_path, b_id, b_path, due_at, priority, source,
+    status, returned_by, progress, created_at,
+    greatest(created_at, accepted_at, submitted_at, completed_at, cancelled_at),
+    accepted_at, submitted_at, completed_at, cancelled_at, 1
+FROM (
+    SELECT s.*,
+        CASE WHEN status NOT IN ('issued', 'returned', 'cancelled')
+            THEN created_at + (due_at - created_at) * 0.1 END AS accepted_at,
+        CASE WHEN status IN ('submitted', 'done')
+            THEN created_at + (due_at - created_at) * (0.3 + u5) END AS submitted_at,
+        CASE WHEN status = 'done'
+            THEN created_at + (due_at - created_at) * (0.35 + u5) END AS completed_at,
+        CASE WHEN status = 'cancelled'
+            THEN created_at + (due_at - created_at) * 0.5 END AS cancelled_at,
+        CASE WHEN status = 'returned' THEN CASE WHEN u5 < 0.5 THEN 'issuer' ELSE 'assignee' END
+            END AS returned_by,
+        CASE WHEN status = 'in_progress' THEN floor(u5 * 100)::int
+             WHEN status IN ('submitted', 'done') THEN 100 ELSE 0 END AS progress
+    FROM (
+        SELECT d.*,
+            CASE WHEN due_at < $3::timestamptz - interval '14 days' THEN
+                CASE WHEN u4 < 0.86 THEN 'done' WHEN u4 < 0.93 THEN 'cancelled'
+                     WHEN u4 < 0.96 THEN 'in_progress' WHEN u4 < 0.98 THEN 'submitted'
+                     ELSE 'accepted' END
+            ELSE
+                CASE WHEN u4 < 0.15 THEN 'issued' WHEN u4 < 0.30 THEN 'accepted'
+                     WHEN u4 < 0.58 THEN 'in_progress' WHEN u4 < 0.70 THEN 'submitted'
+                     WHEN u4 < 0.88 THEN 'done' WHEN u4 < 0.94 THEN 'returned'
+                     ELSE 'cancelled' END
+            END AS status
+        FROM (
+            SELECT r.g, r.u5, r.u4, p.a_id, p.a_path, p.b_id, p.b_path,
+                ($5::text[])[1 + floor(r.u6 * 8)::int] || ' #' || r.g AS title,
+                CASE WHEN r.u7 < 0.15 THEN 'urgent' ELSE 'normal' END AS priority,
+                (ARRAY['meeting', 'dispatch', 'policy', 'issue', 'inspection', 'other'])
+                    [1 + floor(r.u8 * 6)::int] AS source,
+                r.created_at,
+                r.created_at + interval '1 day' * (1 + floor(r.u2 * 45))
+                    + interval '1 minute' * floor(r.u3 * 1440) AS due_at
+            FROM (
+                SELECT g, bench_u(g, 1) AS u1, bench_u(g, 2) AS u2, bench_u(g, 3) AS u3,
+                    bench_u(g, 4) AS u4, bench_u(g, 5) AS u5, bench_u(g, 6) AS u6,
+                    bench_u(g, 7) AS u7, bench_u(g, 8) AS u8, bench_u(g, 9) AS u9,
+                    bench_u(g, 10) AS u10,
+                    $3::timestamptz - interval '730 days' * bench_u(g, 1) AS created_at
+                FROM generate_series($1::bigint, $2::bigint) AS g
+            ) r
+            JOIN bench_categories c ON c.kind = 'task' AND r.u9 >= c.low AND r.u9 < c.high
+            JOIN bench_pairs p ON p.kind = 'task' AND p.cat = c.cat
+                AND p.i = least(floor(c.n * r.u10 * r.u10)::int, c.n - 1)
+        ) d
+    ) s
+) t
+"""
+
+INSERT_ISSUES = """
+INSERT INTO issues (
+    id, title, description, category, severity, status, reporter_org_id, reporter_path,
+    handler_org_id, handler_path, resolved_by_org_id, resolved_tier, resolution, rating,
+    due_at, created_at, updated_at, acknowledged_at, resolved_at, closed_at, version)
+SELECT
+    gen_random_uuid(), title, $4, category, severity, status, a_id, a_path, b_id, b_path,
+    CASE WHEN resolved THEN b_id END, CASE WHEN resolved THEN b_tier END,
+    CASE WHEN resolved THEN '已协调解决' END,
+    CASE WHEN status = 'closed' AND u5 < 0.8 THEN 1 + floor(u6 * 5)::int END,
+    due_at, created_at,
+    greatest(created_at, acknowledged_at, resolved_at, closed_at),
+    acknowledged_at, resolved_at, closed_at, 1
+FROM (
+    SELECT s.*,
+        CASE WHEN status <> 'open' THEN created_at + interval '2 hours' END AS acknowledged_at,
+        CASE WHEN resolved
+            THEN least($3::timestamptz, created_at + (due_at - created_at) * (0.2 + 1.5 * u5))
+            END AS resolved_at,
+        CASE WHEN status = 'closed'
+            THEN least($3::timestamptz,
+                       created_at + (due_at - created_at) * (0.2 + 1.5 * u5) + interval '1 day')
+            END AS closed_at
+    FROM (
+        SELECT d.*, status IN ('resolved', 'closed') AS resolved
+        FROM (
+            SELECT r.*, p.a_id, p.a_path, p.b_id, p.b_path, p.b_tier,
+                CASE WHEN r.created_at < $3::timestamptz - interval '30 days' THEN
+                    CASE WHEN r.u4 < 0.75 THEN 'closed' WHEN r.u4 < 0.90 THEN 'resolved'
+                         WHEN r.u4 < 0.95 THEN 'open' ELSE 'acknowledged' END
+                ELSE
+                    CASE WHEN r.u4 < 0.25 THEN 'open' WHEN r.u4 < 0.45 THEN 'acknowledged'
+                         WHEN r.u4 < 0.70 THEN 'resolved' ELSE 'closed' END
+                END AS status,
+                r.created_at + CASE r.severity WHEN 'critical' THEN interval '1 day'
+                    WHEN 'high' THEN interval '3 days' WHEN 'normal' THEN interval '7 days'
+                    ELSE interval '15 days' END AS due_at
+            FROM (
+                SELECT g, bench_u(g, 14) AS u4, bench_u(g, 15) AS u5, bench_u(g, 16) AS u6,
+                    bench_u(g, 19) AS u9, bench_u(g, 20) AS u10,
+                    $3::timestamptz - interval '730 days' * bench_u(g, 11) AS created_at,
+                    CASE WHEN bench_u(g, 12) < 0.2 THEN 'low' WHEN bench_u(g, 12) < 0.7
+                        THEN 'normal' WHEN bench_u(g, 12) < 0.92 THEN 'high'
+                        ELSE 'critical' END AS severity,
+                    (ARRAY['land', 'power', 'water', 'construction', 'labour', 'materials',
+                           'policy', 'funding', 'other'])[1 + floor(bench_u(g, 13) * 9)::int]
+                        AS category,
+                    '堵点 #' || g AS title
+                FROM generate_series($1::bigint, $2::bigint) AS g
+            ) r
+            JOIN bench_categories c ON c.kind = 'issue' AND r.u9 >= c.low AND r.u9 < c.high
+            JOIN bench_pairs p ON p.kind = 'issue' AND p.cat = c.cat
+                AND p.i = least(floor(c.n * r.u10 * r.u10)::int, c.n - 1)
+        ) d
+    ) s
+) t
+"""
+ISSUE_DESCRIPTION = "项目现场反映的问题，需协调解决；请处理单位按时限办结并反馈。"
+
+
+async def _index_definitions(conn: asyncpg.Connection, table: str) -> list[tuple[str, str]]:
+    rows = await conn.fetch(
+        "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+        "WHERE i.tablename = $1 AND i.schemaname = 'public' AND NOT EXISTS ("
+        "  SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
+        table,
+    )
+    return [(r["indexname"], r["indexdef"]) for r in rows]
+
+
+async def grow(
+    conn: asyncpg.Connection, seeded: Seeded, rows: int, now: datetime, batch: int = 500_000
+) -> None:
+    """Add tasks and issues until each table holds `rows`; refresh statistics and rollups."""
+    start = seeded.rows + 1
+    if rows < start:
+        return
+    await conn.execute(
+        "SET synchronous_commit = off; SET maintenance_work_mem = '512MB'; SET work_mem = '64MB'"
+    )
+    for table, triggers in TRIGGERS.items():
+        for trigger in triggers:
+            await conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+    # Large loads go faster without secondary indexes; they are rebuilt afterwards.
+    rebuild_indexes = rows - start + 1 >= 200_000
+    definitions = {t: await _index_definitions(conn, t) for t in TRIGGERS}
+    if rebuild_indexes:
+        for indexes in definitions.values():
+            for name, _ in indexes:
+                await conn.execute(f'DROP INDEX "{name}"')
+    size = f"{rows:,}"
+    async with timed(seeded, f"insert tasks to {size}"):
+        for low in range(start, rows + 1, batch):
+            high = min(rows, low + batch - 1)
+            await conn.execute(INSERT_TASKS, low, high, now, DESCRIPTION, TASK_TITLES)
+    async with timed(seeded, f"insert issues to {size}"):
+        for low in range(start, rows + 1, batch):
+            high = min(rows, low + batch - 1)
+            await conn.execute(INSERT_ISSUES, low, high, now, ISSUE_DESCRIPTION)
+    if rebuild_indexes:
+        async with timed(seeded, f"rebuild indexes at {size}"):
+            for indexes in definitions.values():
+                for _, definition in indexes:
+                    await conn.execute(definition)
+    for table, triggers in TRIGGERS.items():
+        for trigger in triggers:
+            await conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+    async with timed(seeded, f"vacuum analyze at {size}"):
+        await conn.execute("VACUUM (ANALYZE) tasks")
+        await conn.execute("VACUUM (ANALYZE) issues")
+    async with timed(seeded, f"stats_rebuild() at {size}"):
+        await conn.execute("SELECT stats_rebuild()")
+        await conn.execute("VACUUM (ANALYZE) stats_task_rollups, stats_task_due")
+        await conn.execute("VACUUM (ANALYZE) stats_issue_rollups, stats_issue_due")
+    seeded.rows = rows
+
+
+async def load_existing(conn: asyncpg.Connection) -> Seeded | None:
+    """An earlier run's database (for --reuse): its callers and size, or None."""
+    if await conn.fetchval("SELECT to_regclass('bench_pairs')") is None:
+        return None
+    seeded = Seeded(tree=None, callers={})
+    for caller in CALLERS:
+        row = await conn.fetchrow(
+            "SELECT o.id, o.key, o.name, o.kind, o.tier, o.code, o.path FROM users u "
+            "JOIN grants g ON g.user_id = u.id JOIN org_units o ON o.id = g.org_id "
+            "WHERE u.username = $1",
+            "bench." + caller.replace(" ", "."),
+        )
+        if row is None:
+            return None
+        unit = Unit(row["key"], row["name"], row["kind"], row["tier"], row["code"], None, row["id"])
+        seeded.callers[caller] = ("bench." + caller.replace(" ", "."), unit)
+        seeded.paths[caller] = list(row["path"])
+    seeded.rows = int(await conn.fetchval("SELECT count(*) FROM tasks"))
+    return seeded
+
+
+async def visible_counts(conn: asyncpg.Connection, seeded: Seeded) -> dict[str, tuple[int, int]]:
+    """Tasks and issues each caller sees (a party unit inside the grant's subtree)."""
+    found: dict[str, tuple[int, int]] = {}
+    for caller in seeded.callers:
+        path = seeded.path_of(caller)
+        low, high = path, [*path[:-1], path[-1] + 1]
+        tasks = await conn.fetchval(
+            "SELECT count(*) FROM tasks WHERE (issuer_path >= $1 AND issuer_path < $2) "
+            "OR (assignee_path >= $1 AND assignee_path < $2)",
+            low,
+            high,
+        )
+        issues = await conn.fetchval(
+            "SELECT count(*) FROM issues WHERE (reporter_path >= $1 AND reporter_path < $2) "
+            "OR (handler_path >= $1 AND handler_path < $2)",
+            low,
+            high,
+        )
+        found[caller] = (int(tasks), int(issues))
+    return found

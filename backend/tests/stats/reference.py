@@ -1,0 +1,149 @@
+"""The summary computed in Python from the raw rows, from DESIGN.md's definitions: an item
+counts for a unit when one of its party units lies in the unit's subtree (walked through
+parent links, not paths); overdue and due soon are the work-item services' own rules."""
+
+import uuid
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+
+import sqlalchemy as sa
+from sqlmodel import col
+
+from app.core.db import sessionmaker
+from app.issues import state as issue_state
+from app.issues.models import Issue, IssueCategory, IssueSeverity, IssueStatus
+from app.orgs.models import OrgUnit
+from app.tasks import state as task_state
+from app.tasks.models import Task, TaskPriority, TaskStatus
+
+TIERS = ["prefecture", "county", "street", "community"]
+SECOND = timedelta(seconds=1)
+
+
+@dataclass
+class Raw:
+    tasks: list[Any]
+    issues: list[Any]
+    children: dict[uuid.UUID | None, list[uuid.UUID]]
+
+    def subtree(self, root: uuid.UUID) -> set[uuid.UUID]:
+        found: set[uuid.UUID] = set()
+        stack = [root]
+        while stack:
+            current = stack.pop()
+            if current not in found:
+                found.add(current)
+                stack.extend(self.children.get(current, []))
+        return found
+
+
+async def load_raw() -> Raw:
+    async with sessionmaker()() as session:
+        tasks = (
+            await session.execute(
+                sa.select(
+                    col(Task.id),
+                    col(Task.issuer_org_id),
+                    col(Task.assignee_org_id),
+                    col(Task.status),
+                    col(Task.priority),
+                    col(Task.due_at),
+                    col(Task.created_at),
+                    col(Task.completed_at),
+                )
+            )
+        ).all()
+        issues = (
+            await session.execute(
+                sa.select(
+                    col(Issue.id),
+                    col(Issue.reporter_org_id),
+                    col(Issue.handler_org_id),
+                    col(Issue.status),
+                    col(Issue.severity),
+                    col(Issue.category),
+                    col(Issue.resolved_tier),
+                    col(Issue.created_at),
+                    col(Issue.resolved_at),
+                    col(Issue.rating),
+                    col(Issue.due_at),
+                )
+            )
+        ).all()
+        orgs = (await session.execute(sa.select(col(OrgUnit.id), col(OrgUnit.parent_id)))).all()
+    children: dict[uuid.UUID | None, list[uuid.UUID]] = {}
+    for org_id, parent_id in orgs:
+        children.setdefault(parent_id, []).append(org_id)
+    return Raw(tasks=list(tasks), issues=list(issues), children=children)
+
+
+def _mean(values: list[int]) -> float | None:
+    return sum(values) / len(values) if values else None
+
+
+def _seconds(start: datetime, end: datetime) -> int:
+    """Whole seconds between two moments."""
+    return (end - start) // SECOND
+
+
+def _zeros(values: Any) -> dict[str, int]:
+    return {v.value: 0 for v in values}
+
+
+def expected_summary(raw: Raw, org_id: uuid.UUID, at: datetime) -> dict[str, Any]:
+    """{"tasks": ..., "issues": ...} as the summary endpoint should show them."""
+    units = raw.subtree(org_id)
+    tasks = [t for t in raw.tasks if t.issuer_org_id in units or t.assignee_org_id in units]
+    issues = [i for i in raw.issues if i.reporter_org_id in units or i.handler_org_id in units]
+
+    closed = {TaskStatus.done.value, TaskStatus.cancelled.value}
+    done = [t for t in tasks if t.status == TaskStatus.done.value and t.completed_at is not None]
+    task_status = _zeros(TaskStatus) | Counter(t.status for t in tasks)
+    priority = _zeros(TaskPriority) | Counter(t.priority for t in tasks)
+
+    unresolved = [i for i in issues if i.status in (IssueStatus.open, IssueStatus.acknowledged)]
+    resolved = [
+        i
+        for i in issues
+        if i.status in (IssueStatus.resolved, IssueStatus.closed) and i.resolved_tier
+    ]
+    timed = [i for i in resolved if i.resolved_at is not None]
+    by_tier = {
+        tier: [_seconds(i.created_at, i.resolved_at) for i in timed if i.resolved_tier == tier]
+        for tier in TIERS
+    }
+    _tiers = dict.fromkeys(TIERS, 0)
+    completion = [_seconds(t.created_at, t.completed_at) for t in done]
+    rated = [i.rating for i in issues if i.rating is not None]
+    return {
+        "tasks": {
+            "total": len(tasks),
+            "by_status": task_status,
+            "by_priority": priority,
+            "open": sum(1 for t in tasks if t.status not in closed),
+            "overdue": sum(1 for t in tasks if task_state.is_overdue(t.due_at, t.status, at)),
+            "due_soon": sum(1 for t in tasks if task_state.is_due_soon(t.due_at, t.status, at)),
+            "urgent_open": sum(
+                1 for t in tasks if t.status not in closed and t.priority == TaskPriority.urgent
+            ),
+            "done_on_time": sum(1 for t in done if t.completed_at <= t.due_at),
+            "done_late": sum(1 for t in done if t.completed_at > t.due_at),
+            "avg_seconds_to_complete": _mean(completion),
+        },
+        "issues": {
+            "total": len(issues),
+            "by_status": _zeros(IssueStatus) | Counter(i.status for i in issues),
+            "open": len(unresolved),
+            "overdue": sum(1 for i in issues if issue_state.is_overdue(i.due_at, i.status, at)),
+            "due_soon": sum(1 for i in issues if issue_state.is_due_soon(i.due_at, i.status, at)),
+            "open_by_severity": _zeros(IssueSeverity) | Counter(i.severity for i in unresolved),
+            "open_by_category": _zeros(IssueCategory) | Counter(i.category for i in unresolved),
+            "resolved_by_tier": _tiers | Counter(i.resolved_tier for i in resolved),
+            "avg_seconds_to_resolve": _mean([s for values in by_tier.values() for s in values]),
+            "avg_seconds_to_resolve_by_tier": {t: _mean(v) for t, v in by_tier.items()},
+            "rated": len(rated),
+            "avg_rating": _mean(rated),
+        },
+    }
