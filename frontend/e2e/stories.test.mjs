@@ -193,6 +193,17 @@ describe("a. an issue climbs the chain (phone)", () => {
     await reporter.waitForURL(/\/issues\/(?!new)[^/]+$/);
     shared.issueId = reporter.url().split("/").pop();
     assert.equal(await statusOf(reporter, "issue-detail"), "open");
+    // The reporter adds a detail through the edit form (a full-screen drawer on a phone; PATCH with If-Match).
+    await reporter.locator('[data-testid="action-bar"] [data-action="edit"]').click();
+    const editor = reporter.getByTestId("edit-form");
+    await editor.locator("#description").waitFor();
+    await editor.locator("#description").fill("永兴社区电子厂房变压器容量不足，需要增容。现场已停工半天。");
+    await screenshot(reporter, "issue-edit");
+    await axeCheck(reporter, "issue-edit");
+    await assertNoHorizontalScroll(reporter, "issue edit form");
+    await reporter.getByTestId("edit-save").click();
+    await editor.waitFor({ state: "hidden" });
+    await reporter.getByText("现场已停工半天").first().waitFor();
     // The community cannot solve it and passes it up to its street.
     await act(reporter, "escalate", { note: "社区无法协调供电，请街道协调。" });
     await reporter.getByTestId("escalation-path").locator(".ant-steps-item").nth(1).waitFor();
@@ -241,6 +252,15 @@ describe("b. a task goes down the chain", () => {
     await issuer.waitForURL(/\/tasks\/(?!new)[^/]+$/);
     shared.taskId = issuer.url().split("/").pop();
     await screenshot(issuer, "task-detail-issued");
+    // The issuer raises its urgency through the edit form (a drawer on a desk).
+    await issuer.locator('[data-testid="action-bar"] [data-action="edit"]').click();
+    const editor = issuer.getByTestId("edit-form");
+    await editor.locator('label.ant-radio-button-wrapper', { hasText: "紧急" }).click();
+    await screenshot(issuer, "task-edit");
+    await axeCheck(issuer, "task-edit");
+    await issuer.getByTestId("edit-save").click();
+    await editor.waitFor({ state: "hidden" });
+    await issuer.getByTestId("task-detail").getByText("紧急").first().waitFor();
 
     const doer = await newPage(browser, PHONE);
     await login(doer, "community.officer");
