@@ -220,7 +220,7 @@ async def run(args: argparse.Namespace) -> None:
     bench_args = os.environ.get("BENCH_ARGS")
     shown = f"make bench BENCH_ARGS={shlex.quote(bench_args)}" if bench_args else "make bench"
     run_record = report.Run(
-        command=f"{shown}  (cd backend && {command})",
+        command=f"`{shown}` (runs `cd backend && {command}`)",
         started=started,
         finished=report.now(),
         machine=machine,

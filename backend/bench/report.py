@@ -143,7 +143,7 @@ def render(run: Run) -> str:
         f"_Written by `make bench` on {run.finished:%Y-%m-%d %H:%M} UTC ({_git()}); the run "
         f"took {(run.finished - run.started).total_seconds() / 60:.0f} min._",
         "",
-        f"Command: `{run.command}`",
+        f"Command: {run.command}",
         "",
         "Targets (issue 3): the task list's p50 within 2x of the floor at every tier; 10x "
         "more rows costs at most 1.2x in p50; the summary endpoint's p50 under 10 ms at 1M "
@@ -207,17 +207,15 @@ def render(run: Run) -> str:
         "Times in ms; throughput in requests per second.",
     ]
     for phase in run.phases:
+        lines += ["", f"### {phase.rows:,} tasks and {phase.rows:,} issues", ""]
+        if phase.load:
+            loads = " → ".join(", ".join(f"{v:.2f}" for v in load) for load in phase.load)
+            lines += [f"Load average (1, 5, 15 min), start → end of the phase: {loads}.", ""]
         lines += [
-            "",
-            f"### {phase.rows:,} tasks and {phase.rows:,} issues",
-            "",
             "| caller | clients | endpoint p50 | p99 | req/s | floor p50 | p99 | req/s | "
             "p50 ratio |",
             "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
         ]
-        if phase.load:
-            loads = " → ".join(", ".join(f"{v:.2f}" for v in load) for load in phase.load)
-            lines[-3:-3] = [f"Load average (1, 5, 15 min) from start to end: {loads}.", ""]
         for concurrency in run.concurrency:
             for caller in CALLERS:
                 e = phase.endpoint.get((caller, concurrency))
