@@ -1,10 +1,11 @@
 """The summary of a unit's subtree, read from the maintained rollups (see models.py).
 
-After the unit's lookup, one statement reads everything: the unit's rollup rows (summed
-over slots), its due-date buckets around now and now + 48 h, and a live count of the open
-items due within the current hour and within the hour 48 h ahead (an index range on
-due_at, a few rows). The cost depends on the number of counters of one unit (a few dozen
-rows plus about a hundred buckets), never on the number of items.
+One statement reads everything: the unit itself (its path, for the scope check that
+follows), its rollup rows (summed over slots), its due-date buckets around now and
+now + 48 h, and a live count of the open items due within the current hour and within the
+hour 48 h ahead (an index range on due_at, a few rows). The cost depends on the number of
+counters of one unit (a few dozen rows plus about a hundred buckets), never on the number
+of items.
 """
 
 import uuid
@@ -18,7 +19,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
 from app.access.roles import Perm
-from app.access.scope import Principal, next_sibling
+from app.access.scope import Principal
 from app.core.errors import Forbidden, NotFound, Unprocessable
 from app.core.models import PathType, utcnow
 from app.events.service import AnySelect
@@ -78,11 +79,11 @@ def _const(value: str | int) -> sa.ColumnElement[Any]:
 
 
 def _row(part: str, labels: Iterable[Any], values: Iterable[Any]) -> list[Any]:
-    """Uniform columns for the union: part, a, b (labels), n, x, y, z, w (numbers)."""
+    """Uniform columns for the union: part, a..d (labels), n, x, y, z, w (numbers)."""
     cols: list[Any] = [_const(part).label("part")]
     texts = list(labels)
     nums = list(values)
-    cols += [(texts[i] if i < len(texts) else _const("")).label("ab"[i]) for i in range(2)]
+    cols += [(texts[i] if i < len(texts) else _const("")).label("abcd"[i]) for i in range(4)]
     cols += [(nums[i] if i < len(nums) else _const(0)).label("nxyzw"[i]) for i in range(5)]
     return cols
 
@@ -91,8 +92,7 @@ def _param(name: str, type_: Any) -> Any:
     return sa.bindparam(name, type_=type_, required=False)
 
 
-KEY = _param("key", sa.Integer)
-LOW, HIGH = _param("low", PathType), _param("high", PathType)
+ORG = _param("org_id", sa.Uuid)
 Moment = sa.DateTime(timezone=True)
 NOW, AHEAD = _param("now", Moment), _param("ahead", Moment)
 NOW_MONTH, AHEAD_MONTH = _param("now_month", sa.Integer), _param("ahead_month", sa.Integer)
@@ -101,12 +101,10 @@ AHEAD_DAY, AHEAD_HOUR = _param("ahead_day", sa.Integer), _param("ahead_hour", sa
 NOW_HOUR_START, AHEAD_HOUR_START = _param("now_hour_start", Moment), _param("ahead_start", Moment)
 
 
-def _params(key: int, path: tuple[int, ...], at: datetime) -> dict[str, Any]:
+def _params(org_id: uuid.UUID, at: datetime) -> dict[str, Any]:
     now, ahead = Cut.of(at), Cut.of(at + DUE_SOON + TICK)
     return {
-        "key": key,
-        "low": list(path),
-        "high": list(next_sibling(path)),
+        "org_id": org_id,
         "now": now.at,
         "ahead": ahead.at,
         "now_month": now.month_hour,
@@ -120,7 +118,7 @@ def _params(key: int, path: tuple[int, ...], at: datetime) -> dict[str, Any]:
     }
 
 
-def _due(part: str, bucket: type[TaskDueBucket] | type[IssueDueBucket]) -> AnySelect:
+def _due(part: str, bucket: type[TaskDueBucket] | type[IssueDueBucket], key: Any) -> AnySelect:
     """Open items due before now (n) and before now + 48 h (x), from the bucket rows each
     cut needs (see Cut): a hundred rows or so, however many items there are."""
     org, hours, start, n = (
@@ -141,7 +139,7 @@ def _due(part: str, bucket: type[TaskDueBucket] | type[IssueDueBucket]) -> AnySe
     before_now = before(NOW_MONTH, NOW_DAY, NOW_HOUR)
     before_ahead = before(AHEAD_MONTH, AHEAD_DAY, AHEAD_HOUR)
     return sa.select(*_row(part, [], [_total(n, before_now), _total(n, before_ahead)])).where(
-        org == KEY, sa.or_(before_now, before_ahead)
+        org == key, sa.or_(before_now, before_ahead)
     )
 
 
@@ -173,6 +171,33 @@ def _in(column: Any, low: Any, high: Any) -> sa.ColumnElement[bool]:
 
 def summary_statement() -> AnySelect:
     """Everything for one unit in one statement; parameters: see _params()."""
+    path = col(OrgUnit.path)
+    last = sa.func.cardinality(path)
+    unit = (
+        sa.select(
+            col(OrgUnit.key),
+            col(OrgUnit.name),
+            col(OrgUnit.kind),
+            col(OrgUnit.tier),
+            path.label("low"),
+            # The next sibling's path: the end of the subtree's range (see access.scope).
+            sa.func.array_append(sa.func.trim_array(path, 1), path[last] + 1, type_=PathType).label(
+                "high"
+            ),
+        )
+        .where(col(OrgUnit.id) == ORG)
+        .cte("stats_unit")
+    )
+    key = sa.select(unit.c.key).scalar_subquery()
+    low = sa.select(unit.c.low).scalar_subquery()
+    high = sa.select(unit.c.high).scalar_subquery()
+    about = sa.select(
+        *_row(
+            "unit",
+            [unit.c.name, unit.c.kind, unit.c.tier, sa.func.array_to_string(unit.c.low, ",")],
+            [],
+        )
+    )
     t, i = TaskRollup, IssueRollup
     tasks = (
         sa.select(
@@ -182,7 +207,7 @@ def summary_statement() -> AnySelect:
                 [_total(col(c)) for c in (t.n, t.on_time, t.timed, t.seconds)],
             )
         )
-        .where(col(t.org_key) == KEY)
+        .where(col(t.org_key) == key)
         .group_by(col(t.status), col(t.priority))
     )
     issues = (
@@ -193,26 +218,27 @@ def summary_statement() -> AnySelect:
                 [_total(col(c)) for c in (i.n, i.timed, i.seconds, i.rated, i.rating_sum)],
             )
         )
-        .where(col(i.org_key) == KEY)
+        .where(col(i.org_key) == key)
         .group_by(col(i.dimension), col(i.value))
     )
     task_live = _live(
         "task_live",
         col(Task.due_at),
         col(Task.status).not_in([s.value for s in CLOSED_STATUSES]),
-        sa.or_(_in(col(Task.issuer_path), LOW, HIGH), _in(col(Task.assignee_path), LOW, HIGH)),
+        sa.or_(_in(col(Task.issuer_path), low, high), _in(col(Task.assignee_path), low, high)),
     )
     issue_live = _live(
         "issue_live",
         col(Issue.due_at),
         col(Issue.status).in_([s.value for s in UNRESOLVED_STATUSES]),
-        sa.or_(_in(col(Issue.reporter_path), LOW, HIGH), _in(col(Issue.handler_path), LOW, HIGH)),
+        sa.or_(_in(col(Issue.reporter_path), low, high), _in(col(Issue.handler_path), low, high)),
     )
     parts = [
+        about,
         tasks,
         issues,
-        _due("task_due", TaskDueBucket),
-        _due("issue_due", IssueDueBucket),
+        _due("task_due", TaskDueBucket, key),
+        _due("issue_due", IssueDueBucket, key),
         task_live,
         issue_live,
     ]
@@ -249,7 +275,9 @@ def _mean(total: int, count: int) -> float | None:
     return total / count if count else None
 
 
-def _render(org: Any, at: datetime, rows: Iterable[Sequence[Any]]) -> StatsSummary:
+def _render(
+    org_id: uuid.UUID, unit: Sequence[Any], at: datetime, rows: Iterable[Sequence[Any]]
+) -> StatsSummary:
     task_status = dict.fromkeys((s.value for s in TaskStatus), 0)
     task_priority = dict.fromkeys((p.value for p in TaskPriority), 0)
     issue_status = dict.fromkeys((s.value for s in IssueStatus), 0)
@@ -263,7 +291,9 @@ def _render(org: Any, at: datetime, rows: Iterable[Sequence[Any]]) -> StatsSumma
     due = {"task_due": [0, 0], "task_live": [0, 0], "issue_due": [0, 0], "issue_live": [0, 0]}
     closed = {s.value for s in CLOSED_STATUSES}
     unresolved = {s.value for s in UNRESOLVED_STATUSES}
-    for part, a, b, n, x, y, z, w in rows:
+    for part, a, b, _, _, n, x, y, z, w in rows:
+        if part == "unit":
+            continue
         if part == "task":
             task_status[a] = task_status.get(a, 0) + n
             task_priority[b] = task_priority.get(b, 0) + n
@@ -292,10 +322,10 @@ def _render(org: Any, at: datetime, rows: Iterable[Sequence[Any]]) -> StatsSumma
     before_ahead = {e: due[f"{e}_due"][1] + due[f"{e}_live"][1] for e in ("task", "issue")}
     all_timed = sum(resolve_timed.values())
     return StatsSummary(
-        org_id=org.id,
-        org_name=org.name,
-        kind=org.kind,
-        tier=org.tier,
+        org_id=org_id,
+        org_name=unit[1],
+        kind=unit[2],
+        tier=unit[3],
         as_of=at,
         tasks=TaskStats(
             total=sum(task_status.values()),
@@ -328,29 +358,13 @@ def _render(org: Any, at: datetime, rows: Iterable[Sequence[Any]]) -> StatsSumma
     )
 
 
-async def _unit(session: AsyncSession, principal: Principal, org_id: uuid.UUID | None) -> Any:
-    if org_id is None:
-        roots = principal.paths(Perm.stats_read)
-        if not roots:
-            raise Forbidden("Your roles do not allow reading statistics.")
-        if len(roots) > 1:
-            raise Unprocessable("You hold roles at several units: name the org_id.")
-        org_id = next(g.org_id for g in principal.grants if g.path == roots[0])
-    org = (
-        await session.execute(
-            sa.select(
-                col(OrgUnit.id),
-                col(OrgUnit.key),
-                col(OrgUnit.path),
-                col(OrgUnit.name),
-                col(OrgUnit.kind),
-                col(OrgUnit.tier),
-            ).where(col(OrgUnit.id) == org_id)
-        )
-    ).one_or_none()
-    if org is None or not principal.may(Perm.stats_read, org.path):
-        raise NotFound("Unit")
-    return org
+def _default_unit(principal: Principal) -> uuid.UUID:
+    roots = principal.paths(Perm.stats_read)
+    if not roots:
+        raise Forbidden("Your roles do not allow reading statistics.")
+    if len(roots) > 1:
+        raise Unprocessable("You hold roles at several units: name the org_id.")
+    return next(g.org_id for g in principal.grants if g.path == roots[0])
 
 
 async def summary(
@@ -360,13 +374,23 @@ async def summary(
     *,
     at: datetime | None = None,
 ) -> StatsSummary:
-    """Counts for `org_id`'s subtree (default: the caller's one grant unit), as of `at`."""
-    org = await _unit(session, principal, org_id)
+    """Counts for `org_id`'s subtree (default: the caller's one grant unit), as of `at`.
+
+    The statement reads the unit along with its counters; the scope check on the unit's
+    path follows, and a unit outside the caller's scope is 404 (its counts are dropped).
+    """
+    org_id = org_id or _default_unit(principal)
     at = at or utcnow()
     connection = await session.connection()
     statement = compiled_for(connection.dialect)
-    values = statement.constants | _params(org.key, tuple(org.path), at)
-    result = await connection.exec_driver_sql(
-        statement.sql, tuple(values[name] for name in statement.names)
-    )
-    return _render(org, at, result.all())
+    values = statement.constants | _params(org_id, at)
+    rows: Sequence[Sequence[Any]] = (
+        await connection.exec_driver_sql(
+            statement.sql, tuple(values[name] for name in statement.names)
+        )
+    ).all()
+    unit = next((row for row in rows if row[0] == "unit"), None)
+    path = tuple(int(k) for k in unit[4].split(",")) if unit is not None else ()
+    if unit is None or not principal.may(Perm.stats_read, path):
+        raise NotFound("Unit")
+    return _render(org_id, unit, at, rows)
