@@ -47,6 +47,15 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--time-limit", type=float, default=1800.0, help="cap for all measurements (s)"
     )
+    parser.add_argument(
+        "--settle-load",
+        type=float,
+        default=1.0,
+        help="before measuring, wait for the 1-minute load average to drop below this",
+    )
+    parser.add_argument(
+        "--settle-seconds", type=float, default=120.0, help="...but no longer than this"
+    )
     parser.add_argument("--database", default="liandong_bench")
     parser.add_argument(
         "--reuse",
@@ -146,6 +155,15 @@ async def measure(
     phase.load.append(os.getloadavg())
 
 
+async def settle(args: argparse.Namespace) -> None:
+    """Let the load settle (the seeding's own work, other jobs) before measuring."""
+    for _ in range(int(args.settle_seconds // 5)):
+        if os.getloadavg()[0] <= args.settle_load:
+            break
+        await asyncio.sleep(5)
+    log(f"load average {os.getloadavg()[0]:.2f}; measuring")
+
+
 async def facts(conn: asyncpg.Connection, target: database.Target) -> report.Machine:
     version = await conn.fetchval("SHOW server_version")
     rows = await conn.fetch(
@@ -207,6 +225,7 @@ async def run(args: argparse.Namespace) -> None:
             phase = report.Phase(rows=size, visible=await seed.visible_counts(conn, seeded))
             log(f"visible (tasks, issues): {phase.visible}")
             phases.append(phase)
+            await settle(args)
             await measure(args, target, seeded, phase, secret, clock, final=size == sizes[-1])
         kinds = {
             r["kind"]: r["n"]

@@ -345,7 +345,8 @@ def render(run: Run) -> str:
         "",
         "- A fresh database on the server named above, migrated, seeded set-wise; the "
         "stats triggers are off during the load and `stats_rebuild()` runs after it; "
-        "`VACUUM ANALYZE` after each load.",
+        "`VACUUM ANALYZE` and a checkpoint after each load, then up to two minutes' wait "
+        "for the load average to settle below 1.",
         "- The server: `python -m uvicorn app.main:create_app --factory --workers 1 "
         "--host 127.0.0.1 --no-access-log`, `ENVIRONMENT=production`. Callers sign in "
         "once through `POST /api/v1/auth/token`.",
