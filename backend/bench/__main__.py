@@ -30,6 +30,7 @@ import asyncpg
 from bench import database, report, seed
 from bench.floor import Floor, breakdown, capture, profile
 from bench.load import HttpLoad, Series, get_request, run_series
+from bench.machine import busy_processes
 from bench.server import Server
 
 LIST_PATH, LIST_QUERY = "/api/v1/tasks", "limit=50"
@@ -101,49 +102,57 @@ async def measure(
             phase.statements[caller] = await capture(app, LIST_PATH, LIST_QUERY, token)
 
         async def series(make: Any, concurrency: int, count: int) -> Series | None:
-            seconds = clock.left(args.series_seconds)
+            seconds = clock.left(args.series_seconds / ROUNDS)
             if seconds <= 0:
                 return None
             async with make(concurrency) as load:
                 return await run_series(load.call, concurrency, count, seconds)
 
+        # Rounds: every caller's endpoint, floor and summary series are split in ROUNDS
+        # parts spread over the whole phase, so a burst of other work on the machine hits
+        # all of them alike instead of one caller's numbers.
+        lists: dict[tuple[str, int, str], list[Series]] = {}
+        summaries: dict[str, list[Series]] = {}
+        for _ in range(ROUNDS):
+            for concurrency in CONCURRENCY:
+                count = args.requests * (1 if concurrency == 1 else 4) // ROUNDS
+                for caller in seed.CALLERS:
+                    raw = get_request(host, port, f"{LIST_PATH}?{LIST_QUERY}", tokens[caller])
+                    statements = phase.statements[caller]
+                    for kind, make in (
+                        ("endpoint", lambda c, raw=raw: HttpLoad(host, port, raw, c)),
+                        ("floor", lambda c, s=statements: Floor(target.url, s, c)),
+                    ):
+                        got = await series(make, concurrency, count)
+                        if got:
+                            lists.setdefault((caller, concurrency, kind), []).append(got)
+            for caller, (_, unit) in seeded.callers.items():
+                path = f"{SUMMARY_PATH}?org_id={unit.id}"
+                raw = get_request(host, port, path, tokens[caller])
+                got = await series(
+                    lambda c, raw=raw: HttpLoad(host, port, raw, c), 1, args.requests // ROUNDS
+                )
+                if got:
+                    summaries.setdefault(caller, []).append(got)
+        for (caller, concurrency, kind), parts in lists.items():
+            target_map = phase.endpoint if kind == "endpoint" else phase.floor
+            target_map[(caller, concurrency)] = Series.merge(parts)
+        for caller, parts in summaries.items():
+            phase.summary[caller] = Series.merge(parts)
         for concurrency in CONCURRENCY:
-            count = args.requests * (1 if concurrency == 1 else 4)
             for caller in seed.CALLERS:
-                raw = get_request(host, port, f"{LIST_PATH}?{LIST_QUERY}", tokens[caller])
-                statements = phase.statements[caller]
-                # Alternate endpoint and floor in rounds, so both see the same background.
-                rounds: dict[str, list[Series]] = {"endpoint": [], "floor": []}
-                for _ in range(ROUNDS):
-                    got = await series(
-                        lambda c, raw=raw: HttpLoad(host, port, raw, c),
-                        concurrency,
-                        count // ROUNDS,
-                    )
-                    if got:
-                        rounds["endpoint"].append(got)
-                    got = await series(
-                        lambda c, s=statements: Floor(target.url, s, c),
-                        concurrency,
-                        count // ROUNDS,
-                    )
-                    if got:
-                        rounds["floor"].append(got)
-                key = (caller, concurrency)
-                if rounds["endpoint"] and rounds["floor"]:
-                    e = phase.endpoint[key] = Series.merge(rounds["endpoint"])
-                    f = phase.floor[key] = Series.merge(rounds["floor"])
+                e, f = (
+                    phase.endpoint.get((caller, concurrency)),
+                    phase.floor.get((caller, concurrency)),
+                )
+                if e and f:
                     log(
                         f"{phase.rows:,} rows, {caller}, {concurrency} clients: endpoint p50 "
                         f"{e.p50 * 1000:.2f} ms, floor {f.p50 * 1000:.2f} ms, "
                         f"ratio {e.p50 / f.p50:.2f}"
                     )
-        for caller, (_, unit) in seeded.callers.items():
-            raw = get_request(host, port, f"{SUMMARY_PATH}?org_id={unit.id}", tokens[caller])
-            got = await series(lambda c, raw=raw: HttpLoad(host, port, raw, c), 1, args.requests)
-            if got:
-                phase.summary[caller] = got
-                log(f"{phase.rows:,} rows, {caller}: summary p50 {got.p50 * 1000:.2f} ms")
+        for caller, got in phase.summary.items():
+            log(f"{phase.rows:,} rows, {caller}: summary p50 {got.p50 * 1000:.2f} ms")
         if final and clock.left(60) > 0:
             for caller, token in tokens.items():
                 phase.breakdown[caller] = await breakdown(
@@ -226,6 +235,9 @@ async def run(args: argparse.Namespace) -> None:
             log(f"visible (tasks, issues): {phase.visible}")
             phases.append(phase)
             await settle(args)
+            phase.busy = await asyncio.to_thread(busy_processes)
+            if phase.busy:
+                log(f"other processes busy: {', '.join(phase.busy)}")
             await measure(args, target, seeded, phase, secret, clock, final=size == sizes[-1])
         kinds = {
             r["kind"]: r["n"]

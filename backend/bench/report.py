@@ -30,6 +30,7 @@ class Phase:
     profile: str = ""
     profiled: str = ""
     load: list[tuple[float, float, float]] = field(default_factory=list)  # start, end
+    busy: list[str] = field(default_factory=list)  # other processes using CPU at the start
 
 
 @dataclass
@@ -211,6 +212,13 @@ def render(run: Run) -> str:
         if phase.load:
             loads = " → ".join(", ".join(f"{v:.2f}" for v in load) for load in phase.load)
             lines += [f"Load average (1, 5, 15 min), start → end of the phase: {loads}.", ""]
+        if phase.busy:
+            lines += [
+                "Other processes using the CPU when the phase started (share of one core): "
+                + ", ".join(phase.busy)
+                + ".",
+                "",
+            ]
         lines += [
             "| caller | clients | endpoint p50 | p99 | req/s | floor p50 | p99 | req/s | "
             "p50 ratio |",
@@ -352,9 +360,10 @@ def render(run: Run) -> str:
         "once through `POST /api/v1/auth/token`.",
         "- The client: raw keep-alive HTTP/1.1 on asyncio streams (uvloop), one connection "
         f"per concurrent client; {run.requests} requests at 1 client and "
-        f"{run.requests * 4} at 16 for each of endpoint and floor, run in 4 alternating "
-        "rounds so both see the same background load, each round after a warm-up request "
-        "and capped in time.",
+        f"{run.requests * 4} at 16 for each of endpoint and floor, and {run.requests} for "
+        "each summary, in 4 rounds spread over the phase (every caller's endpoint, floor and "
+        "summary series in each round), so that other work on the machine weighs on all of "
+        "them alike; each part starts with a warm-up request and is capped in time.",
         "- Load averages are for the whole machine; above about 2 before a phase, other "
         "work was competing for the two cores and every figure is slower than on an idle "
         "machine (the ratios less so).",
