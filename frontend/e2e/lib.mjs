@@ -73,9 +73,26 @@ export async function screenshot(page, name) {
   mkdirSync(SCREENSHOTS, { recursive: true });
   const vp = page.viewportSize();
   const file = path.join(SCREENSHOTS, `${name}-${vp.width}x${vp.height}.png`);
-  await page.waitForTimeout(300); // let animations settle
+  await settle(page);
   await page.screenshot({ path: file, fullPage: true });
   return file;
+}
+
+/**
+ * Wait until the page is at rest: no finite CSS animation or transition still running
+ * (modal zoom, drawer slide, dropdown motion) and no loading spinner or skeleton on screen.
+ * Waits on state, never on time.
+ */
+export async function settle(page) {
+  await page.waitForFunction(() => {
+    const busy = document.querySelector(".ant-spin-spinning, .ant-skeleton-active, .ant-btn-loading");
+    if (busy && busy.getClientRects().length) return false;
+    return document.getAnimations().every((a) => {
+      if (a.playState !== "running") return true;
+      const timing = a.effect?.getComputedTiming();
+      return !timing || timing.iterations === Infinity || timing.endTime === Infinity;
+    });
+  });
 }
 
 const axePath = require.resolve("axe-core/axe.min.js");

@@ -15,6 +15,7 @@ import {
   login,
   newPage,
   screenshot,
+  settle,
 } from "./lib.mjs";
 
 let browser;
@@ -37,17 +38,97 @@ after(async () => {
   await browser?.close();
 });
 
-async function pickTreeOption(page, container, search, optionText) {
+const OPEN_DROPDOWN = ".ant-select-dropdown:not(.ant-select-dropdown-hidden)";
+
+/** No select or tree-select dropdown is on screen (its closing motion included). */
+async function noOpenDropdown(page) {
+  await page.waitForFunction((sel) => ![...document.querySelectorAll(sel)].some((el) => el.getClientRects().length), OPEN_DROPDOWN);
+}
+
+/** Wait for a modal or drawer to finish its opening motion, so clicks land where the element will stay. */
+async function opened(page, dialog) {
+  await dialog.waitFor();
+  await page.waitForFunction((el) => !/-(appear|enter)\b/.test(el.className) && el.getAnimations({ subtree: true }).every((a) => a.playState !== "running" || a.effect?.getComputedTiming().iterations === Infinity), await dialog.elementHandle());
+}
+
+/**
+ * Choose an option in the select inside `container` (a form item): open it, type the search,
+ * click the option once the dropdown shows it, and wait until the field shows the choice and the
+ * dropdown is gone, so it cannot cover the next field. A click lost to a dropdown that moved
+ * under the pointer (it re-aligns as the search narrows the list) is seen and made again.
+ */
+async function choose(page, container, search, optionSelector, optionText) {
+  const combo = container.locator("input[role=combobox]");
+  const chosen = container.locator(".ant-select-selection-item", { hasText: optionText });
+  await noOpenDropdown(page); // a previous field's dropdown must not cover this one
   await container.locator(".ant-select-selector").click();
-  await page.keyboard.type(search);
-  const option = page.locator(".ant-select-dropdown:visible .ant-select-tree-title", { hasText: optionText }).first();
-  await option.click();
+  await page.waitForFunction((el) => el.getAttribute("aria-expanded") === "true", await combo.elementHandle());
+  if (search) await combo.fill(search);
+  const option = page.locator(`${OPEN_DROPDOWN} ${optionSelector}`, { hasText: optionText }).first();
+  for (let attempt = 1; ; attempt++) {
+    await option.click();
+    try {
+      await chosen.waitFor({ timeout: 5_000 });
+      break;
+    } catch (err) {
+      if (attempt >= 3) throw new Error(`the field did not take "${optionText}"`, { cause: err });
+      if ((await combo.getAttribute("aria-expanded")) !== "true") {
+        await container.locator(".ant-select-selector").click();
+        if (search) await combo.fill(search);
+      }
+    }
+  }
+  // A single select closes on choosing; if it has not, click the field's label (outside the
+  // dropdown, inside the modal: Escape would close the modal too).
+  try {
+    await page.waitForFunction((el) => el.getAttribute("aria-expanded") !== "true", await combo.elementHandle(), { timeout: 5_000 });
+  } catch {
+    await container.locator(".ant-form-item-label label").click();
+  }
+  await noOpenDropdown(page);
+  await chosen.waitFor();
+}
+
+async function pickTreeOption(page, container, search, optionText) {
+  await choose(page, container, search, ".ant-select-tree-title", optionText);
 }
 
 async function pickSelectOption(page, container, search, optionText) {
-  await container.locator(".ant-select-selector").click();
-  if (search) await page.keyboard.type(search);
-  await page.locator(".ant-select-dropdown:visible .ant-select-item-option", { hasText: optionText }).first().click();
+  await choose(page, container, search, ".ant-select-item-option", optionText);
+}
+
+/** Give a Rate its value with the keyboard (Enter on the star) and wait until it shows it. */
+async function rate(page, dialog, rating) {
+  const stars = dialog.locator(".ant-rate [role=radio]");
+  await stars.nth(rating - 1).focus();
+  await page.keyboard.press("Enter");
+  await page.waitForFunction(
+    ([el, n]) => el.querySelectorAll('[role=radio][aria-checked="true"]').length === n && el.querySelectorAll(".ant-rate-star-full").length === n,
+    [await dialog.locator(".ant-rate").elementHandle(), rating],
+  );
+}
+
+/**
+ * Click a dialog's submit and wait for the POST it sends. `refetched` resolves on the first
+ * GET of the item after that POST (the page reloads the item after a 412).
+ */
+async function submitAction(page, dialog, action) {
+  const item = `/api/v1${new URL(page.url()).pathname}`;
+  let answered = false;
+  const refetched = page.waitForResponse((r) => answered && r.request().method() === "GET" && new URL(r.url()).pathname === item, { timeout: 30_000 });
+  refetched.catch(() => {}); // only awaited after a 412
+  const [response] = await Promise.all([
+    page.waitForResponse(
+      (r) => {
+        const hit = r.request().method() === "POST" && new URL(r.url()).pathname === `${item}/${action}`;
+        if (hit) answered = true;
+        return hit;
+      },
+      { timeout: 30_000 },
+    ),
+    dialog.getByTestId("action-submit").click(),
+  ]);
+  return { response, refetched };
 }
 
 async function act(page, action, { note, rating } = {}) {
@@ -59,24 +140,41 @@ async function act(page, action, { note, rating } = {}) {
     throw err;
   }
   await button.click();
-  const dialog = page.locator(".ant-modal:visible");
-  await dialog.waitFor();
-  if (rating) await dialog.locator(".ant-rate-star").nth(rating - 1).click();
+  const dialog = page.locator(".ant-modal-wrap:not([style*='display: none']) .ant-modal");
+  await opened(page, dialog);
+  if (rating) await rate(page, dialog, rating);
   if (note) await dialog.getByTestId("action-note").fill(note);
-  await dialog.getByTestId("action-submit").click();
   try {
+    let { response, refetched } = await submitAction(page, dialog, action);
+    if (response.status() === 412) {
+      // A stale ETag: the page reloads the item; submit again as a person would, once it has.
+      console.log(`# note: ${action} hit a stale ETag (412) and was resubmitted`);
+      await refetched;
+      await dialog.getByText("已被他人更新").first().waitFor();
+      ({ response } = await submitAction(page, dialog, action));
+    }
+    assert.ok(response.ok(), `${action}: POST answered ${response.status()}`);
     await dialog.waitFor({ state: "hidden" });
   } catch (err) {
-    if ((await dialog.innerText()).includes("已被他人更新")) {
-      // A stale ETag: the page reloaded the item; submit again as a person would.
-      console.log(`# note: ${action} hit a stale ETag (412) and was resubmitted`);
-      await dialog.getByTestId("action-submit").click();
-      await dialog.waitFor({ state: "hidden" });
-      return;
-    }
     await screenshot(page, `failed-${action}`);
-    throw new Error(`${action}: the dialog did not close: ${await dialog.innerText()}`, { cause: err });
+    const text = (await dialog.isVisible()) ? await dialog.innerText() : "(closed)";
+    throw new Error(`${action}: the dialog did not close: ${text}`, { cause: err });
   }
+}
+
+/** The answer to a POST to `path`; fails unless it is a success. */
+async function posted(page, path) {
+  const r = await page.waitForResponse((res) => res.request().method() === "POST" && new URL(res.url()).pathname === path, { timeout: 30_000 });
+  assert.ok(r.ok(), `POST ${path} answered ${r.status()}`);
+  return r;
+}
+
+/** Open a list page and wait until the list has its answer from the API on screen. */
+async function openList(page, path, apiPath, testId) {
+  const answer = page.waitForResponse((r) => r.request().method() === "GET" && new URL(r.url()).pathname === apiPath && r.ok(), { timeout: 30_000 });
+  await page.goto(`${BASE_URL}${path}`);
+  await answer;
+  await page.locator(`[data-testid="${testId}"][data-loading="false"]`).waitFor();
 }
 
 async function statusOf(page, testId) {
@@ -136,19 +234,21 @@ describe("e. an admin creates a user and grants a role", () => {
     await page.getByRole("tab", { name: "用户" }).click();
     await page.getByTestId("new-user").click();
     const userForm = page.getByTestId("user-form");
+    await opened(page, page.locator(".ant-modal", { has: userForm }));
     await userForm.locator("#username").fill(username);
     await userForm.locator("#display_name").fill("端到端测试干部");
     await userForm.locator("#password").fill("e2e-password-123");
-    await page.getByTestId("user-form-submit").click();
+    await Promise.all([posted(page, "/api/v1/users"), page.getByTestId("user-form-submit").click()]);
     await page.getByTestId("user-list").getByText(username).waitFor();
 
     await page.getByRole("tab", { name: "授权" }).click();
     await page.getByTestId("new-grant").click();
     const grantForm = page.getByTestId("grant-form");
+    await opened(page, page.locator(".ant-modal", { has: grantForm }));
     await pickSelectOption(page, grantForm.locator(".ant-form-item").nth(0), username, username);
     await pickTreeOption(page, grantForm.locator(".ant-form-item").nth(1), "永昌", "永昌街道");
     await pickSelectOption(page, grantForm.locator(".ant-form-item").nth(2), "", "干部");
-    await page.getByTestId("grant-form-submit").click();
+    await Promise.all([posted(page, "/api/v1/grants"), page.getByTestId("grant-form-submit").click()]);
     await page.getByTestId("grant-list").getByText(username).first().waitFor();
     await page.context().close();
 
@@ -197,6 +297,7 @@ describe("a. an issue climbs the chain (phone)", () => {
     await reporter.locator('[data-testid="action-bar"] [data-action="edit"]').click();
     const editor = reporter.getByTestId("edit-form");
     await editor.locator("#description").waitFor();
+    await settle(reporter);
     await editor.locator("#description").fill("永兴社区电子厂房变压器容量不足，需要增容。现场已停工半天。");
     await screenshot(reporter, "issue-edit");
     await axeCheck(reporter, "issue-edit");
@@ -255,6 +356,8 @@ describe("b. a task goes down the chain", () => {
     // The issuer raises its urgency through the edit form (a drawer on a desk).
     await issuer.locator('[data-testid="action-bar"] [data-action="edit"]').click();
     const editor = issuer.getByTestId("edit-form");
+    await editor.waitFor();
+    await settle(issuer);
     await editor.locator('label.ant-radio-button-wrapper', { hasText: "紧急" }).click();
     await screenshot(issuer, "task-edit");
     await axeCheck(issuer, "task-edit");
@@ -298,13 +401,9 @@ describe("c. scope: a sibling community cannot see the items", () => {
       await page.goto(`${BASE_URL}${path}`);
       await page.getByTestId("not-found").waitFor();
     }
-    await page.goto(`${BASE_URL}/issues?q=E2E`);
-    await page.getByTestId("issue-list").waitFor();
-    await page.waitForLoadState("networkidle");
+    await openList(page, "/issues?q=E2E", "/api/v1/issues", "issue-list");
     assert.equal(await page.getByText(shared.issueTitle).count(), 0);
-    await page.goto(`${BASE_URL}/tasks?q=E2E`);
-    await page.getByTestId("task-list").waitFor();
-    await page.waitForLoadState("networkidle");
+    await openList(page, "/tasks?q=E2E", "/api/v1/tasks", "task-list");
     assert.equal(await page.getByText(shared.taskTitle).count(), 0);
     await page.context().close();
   });
@@ -367,6 +466,8 @@ describe("a phone has a bottom bar and a drawer", () => {
     await page.getByTestId("bottom-bar").getByText("问题堵点").click();
     await page.locator("h1", { hasText: "问题堵点" }).waitFor();
     await page.getByTestId("nav-drawer-button").click();
+    await page.locator(".ant-drawer-body").waitFor();
+    await settle(page);
     await page.locator(".ant-drawer-body").getByText("组织架构").click();
     await page.locator("h1", { hasText: "组织架构" }).waitFor();
     assert.ok(HAN.test(await page.locator("h1").first().innerText()));

@@ -1,5 +1,5 @@
 import { TreeSelect } from "antd";
-import { useMemo } from "react";
+import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { OrgTree } from "../api/client";
 import { useScopeTrees } from "../api/queries";
@@ -54,7 +54,24 @@ interface Props {
   size?: "large" | "middle" | "small";
 }
 
-/** A unit picker over the units in my scope (or a given list). */
+function parentKeys(nodes: TreeNode[], into: string[] = []): string[] {
+  for (const n of nodes) {
+    if (n.children?.length) {
+      into.push(n.value);
+      parentKeys(n.children, into);
+    }
+  }
+  return into;
+}
+
+/**
+ * A unit picker over the units in my scope (or a given list).
+ *
+ * The expanded nodes are controlled here: rc-tree-select computes them once, when the search
+ * text changes (and its defaults once, when the list opens), so units that arrive after the
+ * user has started typing (the list still loading on a slow link) stayed folded away under a
+ * collapsed parent and could not be found or picked.
+ */
 export function OrgTreeSelect(props: Props) {
   const { t } = useTranslation();
   const { trees, isLoading } = useScopeTrees();
@@ -75,18 +92,34 @@ export function OrgTreeSelect(props: Props) {
     return data;
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [props.options, props.rootTree, trees, t, props.disabledIds]);
+  const [search, setSearch] = useState("");
+  // The user's own expanding and folding, for the data and search text it was made on.
+  const [chosen, setChosen] = useState<{ on: string; keys: string[] } | null>(null);
+  const allParents = useMemo(() => parentKeys(treeData), [treeData]);
+  const roots = useMemo(() => treeData.filter((n) => n.children?.length).map((n) => n.value), [treeData]);
+  const on = `${search}\u0000${allParents.join(",")}`;
+  // While searching every match is shown (its parents open); otherwise the top level is open.
+  const expandedKeys = chosen && chosen.on === on ? chosen.keys : search ? allParents : roots;
   return (
     <TreeSelect
       id={props.id}
       aria-label={props["aria-label"]}
       value={props.value}
-      onChange={(v: string) => props.onChange?.(v)}
+      onChange={(v: string) => {
+        setSearch("");
+        props.onChange?.(v);
+      }}
       treeData={treeData}
       loading={isLoading && !props.options}
       showSearch
       treeNodeFilterProp="title"
       treeDefaultExpandAll={false}
-      treeDefaultExpandedKeys={treeData.map((n) => n.value)}
+      treeExpandedKeys={expandedKeys}
+      onTreeExpand={(keys) => setChosen({ on, keys: keys as string[] })}
+      onSearch={setSearch}
+      onOpenChange={(open) => {
+        if (!open) setSearch("");
+      }}
       allowClear={props.allowClear}
       placeholder={props.placeholder ?? t("orgs.selectUnit")}
       style={{ width: "100%" }}

@@ -36,7 +36,7 @@ export function ResponsiveList<T extends object>(props: Props<T>) {
 
   if (mobile) {
     return (
-      <div data-testid={props.testId} data-layout="cards">
+      <div data-testid={props.testId} data-layout="cards" data-loading={props.loading ? "true" : "false"} aria-busy={props.loading || undefined}>
         {props.loading ? (
           <div style={{ textAlign: "center", padding: 24 }}>
             <Spin />
@@ -67,7 +67,7 @@ export function ResponsiveList<T extends object>(props: Props<T>) {
     );
   }
   return (
-    <div data-testid={props.testId} data-layout="table">
+    <div data-testid={props.testId} data-layout="table" data-loading={props.loading ? "true" : "false"} aria-busy={props.loading || undefined}>
       <Table<T>
         rowKey={props.rowKey}
         columns={props.columns}
