@@ -34,6 +34,7 @@ export default defineConfig({
     setupFiles: ["./src/test/setup.ts"],
     include: ["src/**/*.test.{ts,tsx}"],
     css: false,
-    testTimeout: 15000,
+    // Generous: the drawer tests type whole forms, slow on a busy 2-core machine.
+    testTimeout: 45000,
   },
 });
