@@ -16,6 +16,8 @@ from pathlib import Path
 
 import asyncpg
 
+from app.core.db_urls import with_database
+
 REPO = Path(__file__).resolve().parents[2]
 E2E_DB = "liandong_e2e"
 
@@ -23,8 +25,7 @@ E2E_DB = "liandong_e2e"
 def maintenance_url() -> str:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        head, _, query = url.partition("?")
-        return f"{head.rsplit('/', 1)[0]}/postgres" + (f"?{query}" if query else "")
+        return with_database(url, "postgres")
     from app.core.embedded_pg import start_embedded
 
     return start_embedded(Path(os.environ.get("DATA_DIR", REPO / ".data")) / "test-pg", "postgres")
@@ -37,8 +38,7 @@ async def recreate(maintenance: str) -> str:
         await conn.execute(f'CREATE DATABASE "{E2E_DB}"')
     finally:
         await conn.close()
-    head, _, query = maintenance.partition("?")
-    return f"{head.rsplit('/', 1)[0]}/{E2E_DB}" + (f"?{query}" if query else "")
+    return with_database(maintenance, E2E_DB)
 
 
 def free_port() -> int:

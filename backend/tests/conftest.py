@@ -14,6 +14,7 @@ import asyncpg
 import httpx
 import pytest
 
+from app.core.db_urls import database_name, plain_url, with_database
 from tests.support import TEST_SECRET
 
 TEST_DB = "liandong_test"
@@ -23,30 +24,22 @@ def _server_and_database() -> tuple[str, str]:
     """(maintenance URL, test database URL) for a server we may create databases on."""
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        head, _, query = url.partition("?")
-        base, _, name = head.rpartition("/")
-        suffix = f"?{query}" if query else ""
-        return f"{base}/postgres{suffix}", f"{base}/{name or TEST_DB}{suffix}"
+        return with_database(url, "postgres"), with_database(url, database_name(url) or TEST_DB)
     from app.core.embedded_pg import start_embedded
 
     data_dir = Path(os.environ.get("DATA_DIR", ".data"))
     maintenance = start_embedded(data_dir / "test-pg", "postgres")
-    head, _, query = maintenance.partition("?")
-    return maintenance, f"{head.rsplit('/', 1)[0]}/{TEST_DB}?{query}"
+    return maintenance, with_database(maintenance, TEST_DB)
 
 
 async def _recreate(maintenance: str, database_url: str) -> None:
-    name = database_url.partition("?")[0].rsplit("/", 1)[1]
-    conn = await asyncpg.connect(_asyncpg_dsn(maintenance))
+    name = database_name(database_url)
+    conn = await asyncpg.connect(plain_url(maintenance))
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
-
-
-def _asyncpg_dsn(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
 def pytest_configure(config: pytest.Config) -> None:

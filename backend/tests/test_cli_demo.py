@@ -11,22 +11,18 @@ import asyncpg
 import pytest
 
 from app.auth.passwords import verify_password
+from app.core.db_urls import plain_url, with_database
 from app.demo.seed import DEMO_PASSWORD, DEMO_USERS, DEPARTMENTS, TASKFORCE_GROUPS
 
 BACKEND = Path(__file__).resolve().parents[1]
 
 
-def _dsn(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")
-
-
 @pytest.fixture
 async def scratch_database(maintenance_url: str) -> AsyncIterator[str]:
     name = f"liandong_cli_{uuid.uuid4().hex[:8]}"
-    conn = await asyncpg.connect(_dsn(maintenance_url))
+    conn = await asyncpg.connect(plain_url(maintenance_url))
     await conn.execute(f'CREATE DATABASE "{name}"')
-    head, _, query = maintenance_url.partition("?")
-    url = f"{head.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
+    url = with_database(maintenance_url, name)
     try:
         yield url
     finally:
@@ -46,7 +42,7 @@ def _cli(database_url: str, *args: str, **env: str) -> subprocess.CompletedProce
 
 
 async def _fetch(database_url: str, sql: str) -> list[asyncpg.Record]:
-    conn = await asyncpg.connect(_dsn(database_url))
+    conn = await asyncpg.connect(plain_url(database_url))
     try:
         return list(await conn.fetch(sql))
     finally:

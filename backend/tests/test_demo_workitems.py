@@ -13,13 +13,10 @@ from typing import Any
 import asyncpg
 import pytest
 
+from app.core.db_urls import plain_url, with_database
 from app.demo.workitems import KEY_POLICIES, TASKFORCE
 
 BACKEND = Path(__file__).resolve().parents[1]
-
-
-def _dsn(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")
 
 
 def _demo(database_url: str) -> subprocess.CompletedProcess[str]:
@@ -63,20 +60,19 @@ async def _counts(conn: asyncpg.Connection) -> dict[str, dict[str, int]]:
 @pytest.fixture(scope="module")
 async def demo(maintenance_url: str) -> AsyncIterator[Demo]:
     name = f"liandong_demo_{uuid.uuid4().hex[:8]}"
-    admin = await asyncpg.connect(_dsn(maintenance_url))
+    admin = await asyncpg.connect(plain_url(maintenance_url))
     await admin.execute(f'CREATE DATABASE "{name}"')
-    head, _, query = maintenance_url.partition("?")
-    url = f"{head.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
+    url = with_database(maintenance_url, name)
     conn: asyncpg.Connection | None = None
     try:
         runs = []
         for _ in range(2):  # `make demo` twice: each run erases and loads afresh
             result = _demo(url)
             assert result.returncode == 0, result.stderr
-            conn = await asyncpg.connect(_dsn(url))
+            conn = await asyncpg.connect(plain_url(url))
             runs.append(await _counts(conn))
             await conn.close()
-        conn = await asyncpg.connect(_dsn(url))
+        conn = await asyncpg.connect(plain_url(url))
         yield Demo(conn, runs)
     finally:
         if conn is not None:

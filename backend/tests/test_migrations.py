@@ -14,32 +14,24 @@ from sqlalchemy.ext.asyncio import create_async_engine
 
 from app.core.config import to_asyncpg_url
 from app.core.db import metadata
+from app.core.db_urls import plain_url, with_database
 from app.core.migrate import downgrade, upgrade
 from app.models import import_all_models
-
-
-def _plain(url: str) -> str:
-    return url.replace("postgresql+asyncpg://", "postgresql://")
-
-
-def _with_database(url: str, name: str) -> str:
-    head, _, query = url.partition("?")
-    return f"{head.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
 
 
 @pytest.fixture
 async def fresh_database(maintenance_url: str) -> AsyncIterator[str]:
     """An empty database of our own on the test server, dropped afterwards."""
     name = f"liandong_migr_{secrets.token_hex(6)}"
-    conn = await asyncpg.connect(_plain(maintenance_url))
+    conn = await asyncpg.connect(plain_url(maintenance_url))
     try:
         await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
     try:
-        yield to_asyncpg_url(_with_database(maintenance_url, name))
+        yield to_asyncpg_url(with_database(maintenance_url, name))
     finally:
-        conn = await asyncpg.connect(_plain(maintenance_url))
+        conn = await asyncpg.connect(plain_url(maintenance_url))
         try:
             await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         finally:
@@ -60,7 +52,7 @@ async def _inspect(database_url: str) -> tuple[list[Any], set[str], set[str], se
     try:
         async with engine.connect() as connection:
             diffs = await connection.run_sync(_differences)
-        conn = await asyncpg.connect(_plain(database_url))
+        conn = await asyncpg.connect(plain_url(database_url))
         try:
             tables = {
                 r["tablename"]

@@ -3,6 +3,8 @@
 import os
 from pathlib import Path
 
+from app.core.db_urls import with_database
+
 
 def ensure_database_url(data_dir: Path, database: str = "liandong") -> str:
     """Return DATABASE_URL, starting the embedded server under data_dir when it is unset."""
@@ -23,6 +25,4 @@ def start_embedded(pg_dir: Path, database: str) -> str:
     exists = server.psql(f"SELECT 1 FROM pg_database WHERE datname = '{database}';")
     if "(1 row)" not in exists:
         server.psql(f'CREATE DATABASE "{database}";')
-    base = server.get_uri()  # postgresql://postgres:@/postgres?host=/path
-    head, _, query = base.partition("?")
-    return f"{head.rsplit('/', 1)[0]}/{database}?{query}"
+    return with_database(server.get_uri(), database)  # get_uri: ...@/postgres?host=/path

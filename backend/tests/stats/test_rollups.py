@@ -112,11 +112,11 @@ async def test_truncate_clears_the_counters_of_that_table(maintenance_url: str) 
     import asyncpg
 
     from app.core.config import to_asyncpg_url
+    from app.core.db_urls import with_database
     from app.core.migrate import upgrade
 
     name = f"liandong_stats_{uuid.uuid4().hex[:8]}"
-    head, _, query = maintenance_url.partition("?")
-    url = f"{head.rsplit('/', 1)[0]}/{name}" + (f"?{query}" if query else "")
+    url = with_database(maintenance_url, name)
     admin = await asyncpg.connect(maintenance_url)
     await admin.execute(f'CREATE DATABASE "{name}"')
     try:
