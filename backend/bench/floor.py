@@ -68,22 +68,42 @@ async def asgi_get(app: Any, path: str, query: str, token: str) -> tuple[int, by
 
 
 class Capture:
-    """Statements the app's engine executes while the block runs."""
+    """Statements the app executes while the block runs: through SQLAlchemy (its engine's
+    `before_cursor_execute` event) and as plain SQL on the driver connection (asyncpg's
+    fetch methods, wrapped for the duration; SQLAlchemy itself never calls them)."""
+
+    RAW_METHODS = ("fetch", "fetchrow", "fetchval")
 
     def __init__(self) -> None:
         self.statements: list[Statement] = []
         self.active = False
+        self._originals: dict[str, Any] = {}
 
     def hook(self, *args: Any) -> None:
         _conn, _cursor, statement, parameters, _context, _many = args
         if self.active:
             self.statements.append((statement, tuple(parameters or ())))
 
+    def _wrap(self, original: Any) -> Any:
+        async def recorded(connection: Any, query: str, *args: Any, **kwargs: Any) -> Any:
+            if self.active:
+                self.statements.append((query, args))
+            return await original(connection, query, *args, **kwargs)
+
+        return recorded
+
     def install(self) -> None:
         sa.event.listen(get_engine().sync_engine, "before_cursor_execute", self.hook)
+        for name in self.RAW_METHODS:
+            original = getattr(asyncpg.Connection, name)
+            self._originals[name] = original
+            setattr(asyncpg.Connection, name, self._wrap(original))
 
     def remove(self) -> None:
         sa.event.remove(get_engine().sync_engine, "before_cursor_execute", self.hook)
+        for name, original in self._originals.items():
+            setattr(asyncpg.Connection, name, original)
+        self._originals.clear()
 
 
 async def capture(app: Any, path: str, query: str, token: str) -> list[Statement]:

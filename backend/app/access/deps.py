@@ -7,20 +7,14 @@ app's routes and fails on any route without a declaration.
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-import sqlalchemy as sa
 from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
-from sqlmodel import col
 
 from app.access.roles import Perm, Role
 from app.access.scope import GrantScope, Principal
-from app.auth.models import AuthSession
 from app.auth.tokens import InvalidToken, decode_access_token
-from app.core.db import SessionDep
+from app.core.db import SessionDep, driver
 from app.core.errors import Forbidden, Unauthorized
-from app.grants.models import Grant
-from app.orgs.models import OrgUnit
-from app.users.models import User
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -28,26 +22,13 @@ AUTHENTICATED = "authenticated"
 PUBLIC = "public"
 
 
-# Built once: this runs on every authenticated request.
-_PRINCIPAL_QUERY: sa.Executable = (
-    sa.select(
-        col(User.id),
-        col(User.username),
-        col(User.display_name),
-        col(User.is_active),
-        col(AuthSession.revoked_at),
-        col(Grant.id).label("grant_id"),
-        col(Grant.org_id),
-        col(Grant.role),
-        col(OrgUnit.path),
-    )
-    .join(AuthSession, col(AuthSession.user_id) == col(User.id))
-    .outerjoin(Grant, col(Grant.user_id) == col(User.id))
-    .outerjoin(OrgUnit, col(OrgUnit.id) == col(Grant.org_id))
-    .where(
-        col(User.id) == sa.bindparam("user_id"),
-        col(AuthSession.id) == sa.bindparam("session_id"),
-    )
+# Plain SQL on the driver connection: this runs on every authenticated request.
+_PRINCIPAL_SQL = (
+    "SELECT u.id, u.username, u.display_name, u.is_active, s.revoked_at,"
+    " g.id AS grant_id, g.org_id, g.role, o.path"
+    " FROM users u JOIN auth_sessions s ON s.user_id = u.id"
+    " LEFT JOIN grants g ON g.user_id = u.id LEFT JOIN org_units o ON o.id = g.org_id"
+    " WHERE u.id = $1 AND s.id = $2"
 )
 
 
@@ -59,24 +40,22 @@ async def load_principal(session: SessionDep, token: str | None) -> Principal:
         claims = decode_access_token(token)
     except InvalidToken as exc:
         raise Unauthorized("The access token is not valid.") from exc
-    connection = await session.connection()
-    rows: Sequence[Any] = (
-        await connection.execute(
-            _PRINCIPAL_QUERY, {"user_id": claims.user_id, "session_id": claims.session_id}
-        )
-    ).all()
-    if not rows or not rows[0].is_active or rows[0].revoked_at is not None:
+    connection = await driver(session)
+    rows: Sequence[Any] = await connection.fetch(_PRINCIPAL_SQL, claims.user_id, claims.session_id)
+    if not rows or not rows[0]["is_active"] or rows[0]["revoked_at"] is not None:
         raise Unauthorized("The session has ended; sign in again.")
     first = rows[0]
     grants = tuple(
-        GrantScope(grant_id=r.grant_id, org_id=r.org_id, role=Role(r.role), path=tuple(r.path))
+        GrantScope(
+            grant_id=r["grant_id"], org_id=r["org_id"], role=Role(r["role"]), path=tuple(r["path"])
+        )
         for r in rows
-        if r.grant_id is not None
+        if r["grant_id"] is not None
     )
     return Principal(
-        user_id=first.id,
-        username=first.username,
-        display_name=first.display_name,
+        user_id=first["id"],
+        username=first["username"],
+        display_name=first["display_name"],
         session_id=claims.session_id,
         grants=grants,
     )

@@ -6,7 +6,7 @@ B-tree index on the path column answers directly.
 """
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -77,3 +77,11 @@ class Principal:
         """SQL: any of `columns` lies inside a subtree where the caller sees / holds `perm`."""
         ranges = [path_range(col, p) for p in self.paths(perm) for col in columns]
         return sa.or_(*ranges) if ranges else sa.false()
+
+    def within_sql(self, param: Callable[[Any], str], *columns: str, perm: Perm) -> str:
+        """`within()` as plain SQL text; `param(value)` binds a value and names it ($n)."""
+        ranges = []
+        for path in self.paths(perm):
+            low, high = param(list(path)), param(list(next_sibling(path)))
+            ranges += [f"({column} >= {low} AND {column} < {high})" for column in columns]
+        return f"({' OR '.join(ranges)})" if ranges else "FALSE"

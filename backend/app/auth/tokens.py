@@ -4,9 +4,11 @@ python-jose trusts a token's `alg` unless told otherwise, so the header is check
 before decoding and `algorithms` names exactly one algorithm. JWE is never used.
 """
 
+import time
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
+from functools import lru_cache
 
 from jose import JWTError, jwt
 
@@ -45,18 +47,34 @@ def create_access_token(user_id: uuid.UUID, session_id: uuid.UUID) -> tuple[str,
 
 def decode_access_token(token: str) -> AccessClaims:
     settings = get_settings()
+    claims, expires = _verified(
+        token, settings.signing_secret(), settings.jwt_audience, settings.jwt_issuer
+    )
+    if expires <= time.time():
+        raise InvalidToken("Signature has expired.")
+    return claims
+
+
+# Verifying the signature costs more than the rest of a small request; a token's bytes
+# decide the outcome, so valid tokens are remembered (expiry is still checked on every
+# use above; invalid ones raise and are not cached).
+@lru_cache(maxsize=4096)
+def _verified(token: str, secret: str, audience: str, issuer: str) -> tuple[AccessClaims, int]:
     try:
         header = jwt.get_unverified_header(token)
         if header.get("alg") != ALGORITHM or header.get("typ", "JWT") != "JWT":
             raise InvalidToken("unexpected algorithm")
         claims = jwt.decode(
             token,
-            settings.signing_secret(),
+            secret,
             algorithms=[ALGORITHM],
-            audience=settings.jwt_audience,
-            issuer=settings.jwt_issuer,
+            audience=audience,
+            issuer=issuer,
             options={f"require_{claim}": True for claim in _REQUIRED},
         )
-        return AccessClaims(user_id=uuid.UUID(claims["sub"]), session_id=uuid.UUID(claims["sid"]))
+        return (
+            AccessClaims(user_id=uuid.UUID(claims["sub"]), session_id=uuid.UUID(claims["sid"])),
+            int(claims["exp"]),
+        )
     except (JWTError, KeyError, ValueError, TypeError, AttributeError) as exc:
         raise InvalidToken(str(exc)) from exc

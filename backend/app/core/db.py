@@ -1,9 +1,16 @@
-"""Engine and the request-scoped session (commit on success, roll back on error)."""
+"""Engine and the request-scoped session (commit on success, roll back on error).
+
+Safe requests (GET, HEAD) get a session in autocommit mode: every statement is its own
+transaction, which spares the BEGIN and COMMIT round trips a read would otherwise pay.
+A safe route may still write (notifications sweep due notices in on read), but only in
+single statements, each atomic on its own.
+"""
 
 from collections.abc import AsyncIterator
 from typing import Annotated, Any
 
-from fastapi import Depends
+import asyncpg
+from fastapi import Depends, Request
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import (
     AsyncEngine,
@@ -27,6 +34,8 @@ metadata: MetaData = SQLModel.metadata
 
 _engine: AsyncEngine | None = None
 _sessionmaker: async_sessionmaker[AsyncSession] | None = None
+_read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
+SAFE_METHODS = frozenset({"GET", "HEAD"})
 
 
 def engine_options() -> dict[str, Any]:
@@ -40,10 +49,16 @@ def engine_options() -> dict[str, Any]:
 
 
 def get_engine() -> AsyncEngine:
-    global _engine, _sessionmaker
+    global _engine, _sessionmaker, _read_sessionmaker
     if _engine is None:
         _engine = create_async_engine(get_settings().async_database_url(), **engine_options())
         _sessionmaker = async_sessionmaker(_engine, class_=AsyncSession, expire_on_commit=False)
+        # Same pool; the connection is switched to autocommit while checked out.
+        _read_sessionmaker = async_sessionmaker(
+            _engine.execution_options(isolation_level="AUTOCOMMIT"),
+            class_=AsyncSession,
+            expire_on_commit=False,
+        )
     return _engine
 
 
@@ -53,16 +68,36 @@ def sessionmaker() -> async_sessionmaker[AsyncSession]:
     return _sessionmaker
 
 
+def read_sessionmaker() -> async_sessionmaker[AsyncSession]:
+    get_engine()
+    assert _read_sessionmaker is not None
+    return _read_sessionmaker
+
+
 async def dispose_engine() -> None:
-    global _engine, _sessionmaker
+    global _engine, _sessionmaker, _read_sessionmaker
     if _engine is not None:
         await _engine.dispose()
     _engine = None
     _sessionmaker = None
+    _read_sessionmaker = None
 
 
-async def get_session() -> AsyncIterator[AsyncSession]:
-    async with sessionmaker()() as session:
+async def driver(session: AsyncSession) -> asyncpg.Connection:
+    """The session's own asyncpg connection, for hot reads written as plain SQL.
+
+    Hand-written statements skip SQLAlchemy's statement building, caching and result
+    processing, which cost more than the query on a list page. Run on the session's
+    connection, they see and join its transaction once one has begun (a write began it).
+    """
+    connection = await session.connection()
+    raw = await connection.get_raw_connection()
+    return raw.driver_connection
+
+
+async def get_session(request: Request) -> AsyncIterator[AsyncSession]:
+    maker = read_sessionmaker() if request.method in SAFE_METHODS else sessionmaker()
+    async with maker() as session:
         try:
             yield session
             await session.commit()

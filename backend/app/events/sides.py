@@ -6,29 +6,66 @@ permission covers the party unit (a grant covers its whole subtree).
 
 import uuid
 from collections.abc import Hashable, Sequence
-from typing import Any
+from typing import Any, TypeVar
 
 from sqlalchemy.sql.elements import ColumnElement
 
-from app.access.roles import Perm, role_has
+from app.access.roles import ROLE_PERMISSIONS, Perm, role_has
 from app.access.scope import Path, PathColumn, Principal, is_within
+
+SideT = TypeVar("SideT", bound=Hashable)
 
 
 class Sides:
     def __init__(self, principal: Principal) -> None:
         self.principal = principal
-        self._paths: dict[Perm, list[Path]] = {}
-        # Per-request memo for callers (e.g. capabilities per pair of party paths).
-        self.memo: dict[Hashable, Any] = {}
+        self._grants = [(g.path, ROLE_PERMISSIONS[g.role]) for g in principal.grants]
+        self._held: dict[Path, frozenset[Perm]] = {}
+        self._held_by_unit: dict[Hashable, frozenset[Perm]] = {}
+        # A page of fifty items has many party units but few distinct pairs of `held` sets.
+        self._views: dict[Hashable, Any] = {}
 
-    def paths(self, perm: Perm) -> list[Path]:
-        found = self._paths.get(perm)
+    def held(self, path: Sequence[int]) -> frozenset[Perm]:
+        """Every permission the caller holds on the unit at `path`, memoised per path."""
+        key = tuple(path)
+        found = self._held.get(key)
         if found is None:
-            found = self._paths[perm] = self.principal.paths(perm)
+            perms: frozenset[Perm] = frozenset()
+            for grant_path, grant_perms in self._grants:
+                if key[: len(grant_path)] == grant_path:
+                    perms |= grant_perms
+            found = self._held[key] = perms
+        return found
+
+    def held_at(self, org_id: Hashable, path: Sequence[int]) -> frozenset[Perm]:
+        """`held(path)` of the unit `org_id`, memoised by its id (cheaper than by path)."""
+        found = self._held_by_unit.get(org_id)
+        if found is None:
+            found = self._held_by_unit[org_id] = self.held(path)
         return found
 
     def may(self, perm: Perm, path: Sequence[int]) -> bool:
-        return any(is_within(path, p) for p in self.paths(perm))
+        return perm in self.held(path)
+
+    def view(
+        self,
+        sides: tuple[SideT, SideT],
+        perms: tuple[Perm, ...],
+        held: tuple[frozenset[Perm], frozenset[Perm]],
+    ) -> tuple[frozenset[tuple[SideT, Perm]], bool]:
+        """On an item whose two parties are `sides`, where the caller holds `held`:
+        (capabilities, i.e. (side, perm) for each of `perms` held, may give feedback)."""
+        key = (sides, held)
+        found: tuple[frozenset[tuple[SideT, Perm]], bool] | None = self._views.get(key)
+        if found is None:
+            capabilities = frozenset(
+                (side, perm)
+                for side, side_held in zip(sides, held, strict=True)
+                for perm in perms
+                if perm in side_held
+            )
+            found = self._views[key] = (capabilities, Perm.feedback_create in held[0] | held[1])
+        return found
 
 
 _SCOPES: dict[tuple[Hashable, Perm, tuple[Path, ...]], ColumnElement[bool]] = {}

@@ -13,18 +13,26 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from app.access.roles import Perm, role_has
-from app.access.scope import Principal, is_within, path_range
+from app.access.scope import Principal, is_within
 from app.audit.service import record, snapshot
+from app.core.db import driver
 from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.core.etags import check_if_match
-from app.core.models import PathType, utcnow
-from app.events.listing import keyset, next_cursor, parse_sort
+from app.core.models import utcnow
+from app.events.listing import (
+    CommonFilters,
+    ItemTable,
+    Statement,
+    filter_items,
+    keyset,
+    next_cursor,
+    org_path,
+)
 from app.events.models import ItemType
-from app.events.service import AnySelect, add_event
+from app.events.service import add_event
 from app.events.sides import Sides, acting_unit, scope_predicate
 from app.feedback import service as feedback
 from app.feedback.models import FeedbackKind
@@ -56,74 +64,75 @@ AUDIT_FIELDS = (
 )
 CAPABILITY_PERMS = (Perm.issue_create, Perm.issue_work, Perm.issue_decide, Perm.issue_confirm)
 
-_reporter = aliased(OrgUnit, name="reporter_org")
-_handler = aliased(OrgUnit, name="handler_org")
-_COLUMNS: tuple[Any, ...] = (
-    col(Issue.id),
-    col(Issue.title),
-    col(Issue.description),
-    col(Issue.category),
-    col(Issue.severity),
-    col(Issue.status),
-    col(Issue.reporter_org_id),
-    col(_reporter.name).label("reporter_org_name"),
-    col(Issue.reporter_path),
-    col(Issue.reporter_user_id),
-    col(Issue.handler_org_id),
-    col(_handler.name).label("handler_org_name"),
-    col(_handler.tier).label("handler_tier"),
-    col(_handler.kind).label("handler_kind"),
-    col(Issue.handler_path),
-    col(Issue.resolved_by_org_id),
-    col(Issue.resolved_tier),
-    col(Issue.resolution),
-    col(Issue.rating),
-    col(Issue.due_at),
-    col(Issue.created_at),
-    col(Issue.updated_at),
-    col(Issue.acknowledged_at),
-    col(Issue.resolved_at),
-    col(Issue.closed_at),
-    col(Issue.version),
+_ISSUE_COLUMNS = (
+    "id",
+    "title",
+    "description",
+    "category",
+    "severity",
+    "status",
+    "reporter_org_id",
+    "reporter_path",
+    "reporter_user_id",
+    "handler_org_id",
+    "handler_path",
+    "resolved_by_org_id",
+    "resolved_tier",
+    "resolution",
+    "rating",
+    "due_at",
+    "created_at",
+    "updated_at",
+    "acknowledged_at",
+    "resolved_at",
+    "closed_at",
+    "version",
 )
-
-
-def _select() -> AnySelect:
-    return (
-        sa.select(*_COLUMNS)
-        .join(_reporter, col(_reporter.id) == col(Issue.reporter_org_id))
-        .join(_handler, col(_handler.id) == col(Issue.handler_org_id))
-    )
+# Reads are plain SQL on the driver connection (see app.core.db.driver).
+_SELECT = (
+    "SELECT "
+    + ", ".join(f"i.{c}" for c in _ISSUE_COLUMNS)
+    + ", reporter_org.name AS reporter_org_name, handler_org.name AS handler_org_name,"
+    " handler_org.tier AS handler_tier, handler_org.kind AS handler_kind"
+    " FROM issues i"
+    " JOIN org_units reporter_org ON reporter_org.id = i.reporter_org_id"
+    " JOIN org_units handler_org ON handler_org.id = i.handler_org_id"
+)
+_KEYS = (
+    *_ISSUE_COLUMNS,
+    "reporter_org_name",
+    "handler_org_name",
+    "handler_tier",
+    "handler_kind",
+)
+TABLE = ItemTable(
+    alias="i",
+    parties=("reporter_path", "handler_path"),
+    open_statuses=tuple(s.value for s in UNRESOLVED_STATUSES),
+    due_soon=state.DUE_SOON,
+)
 
 
 # ---------------------------------------------------------------- rendering
 
 
+PARTY_SIDES = (IssueSide.reporter, IssueSide.handler)
+
+
 def capabilities(
     sides: Sides, reporter_path: Sequence[int], handler_path: Sequence[int]
 ) -> frozenset[state.Capability]:
-    caps: set[state.Capability] = set()
-    for perm in CAPABILITY_PERMS:
-        if sides.may(perm, reporter_path):
-            caps.add((IssueSide.reporter, perm))
-        if sides.may(perm, handler_path):
-            caps.add((IssueSide.handler, perm))
-    return frozenset(caps)
+    held = (sides.held(reporter_path), sides.held(handler_path))
+    return sides.view(PARTY_SIDES, CAPABILITY_PERMS, held)[0]
 
 
-def _party_view(
-    sides: Sides, reporter_path: Sequence[int], handler_path: Sequence[int]
-) -> tuple[frozenset[state.Capability], bool]:
-    """(capabilities, may give feedback), memoised per pair of party paths."""
-    key = ("issue", tuple(reporter_path), tuple(handler_path))
-    found: tuple[frozenset[state.Capability], bool] | None = sides.memo.get(key)
-    if found is None:
-        found = sides.memo[key] = (
-            capabilities(sides, reporter_path, handler_path),
-            sides.may(Perm.feedback_create, reporter_path)
-            or sides.may(Perm.feedback_create, handler_path),
-        )
-    return found
+def _party_view(sides: Sides, item: dict[str, Any]) -> tuple[frozenset[state.Capability], bool]:
+    """(capabilities, may give feedback) on a rendered row; drops its party paths."""
+    held = (
+        sides.held_at(item["reporter_org_id"], item.pop("reporter_path")),
+        sides.held_at(item["handler_org_id"], item.pop("handler_path")),
+    )
+    return sides.view(PARTY_SIDES, CAPABILITY_PERMS, held)
 
 
 def _facts(
@@ -139,17 +148,13 @@ def _facts(
     )
 
 
-_BASE = _select()
-_KEYS = tuple(_BASE.selected_columns.keys())
-
-
 def render(row: Sequence[Any], sides: Sides, now: datetime) -> dict[str, Any]:
-    """An issue as the API shows it to this caller, now (`row`: the `_select()` columns)."""
+    """An issue as the API shows it to this caller, now (`row`: the `_SELECT` columns)."""
     item = dict(zip(_KEYS, row, strict=True))
     status = item["status"]
     resolved_at = item["resolved_at"]
     due_at = item["due_at"]
-    caps, can_feedback = _party_view(sides, item.pop("reporter_path"), item.pop("handler_path"))
+    caps, can_feedback = _party_view(sides, item)
     facts = _facts(status, item["handler_tier"], item.pop("handler_kind"), resolved_at, now)
     # A resolved issue stays with the unit that resolved it (reopen clears both).
     resolved_by_handler = item["resolved_by_org_id"] == item["handler_org_id"]
@@ -166,7 +171,8 @@ def render(row: Sequence[Any], sides: Sides, now: datetime) -> dict[str, Any]:
 
 
 async def _read(session: AsyncSession, sides: Sides, issue_id: uuid.UUID) -> dict[str, Any]:
-    row = (await session.execute(_BASE.where(col(Issue.id) == issue_id))).one()
+    await session.flush()  # the plain SQL below reads what the session has written
+    row = await (await driver(session)).fetchrow(f"{_SELECT} WHERE i.id = $1", issue_id)
     return render(row, sides, utcnow())
 
 
@@ -179,12 +185,23 @@ def _visible(principal: Principal) -> sa.ColumnElement[bool]:
     )
 
 
+def _visible_sql(statement: Statement, principal: Principal) -> None:
+    statement.where(
+        principal.within_sql(
+            statement.param, "i.reporter_path", "i.handler_path", perm=Perm.issue_read
+        )
+    )
+
+
 async def get_issue(
     session: AsyncSession, principal: Principal, issue_id: uuid.UUID
 ) -> dict[str, Any]:
-    row = (
-        await session.execute(_BASE.where(col(Issue.id) == issue_id, _visible(principal)))
-    ).one_or_none()
+    statement = Statement()
+    statement.where(f"i.id = {statement.param(issue_id)}")
+    _visible_sql(statement, principal)
+    row = await (await driver(session)).fetchrow(
+        f"{_SELECT} WHERE {' AND '.join(statement.clauses)}", *statement.params
+    )
     if row is None:
         raise NotFound("Issue")
     return render(row, Sides(principal), utcnow())
@@ -222,27 +239,6 @@ class IssueFilters:
     q: str | None = None
 
 
-async def _org_path(session: AsyncSession, org_id: uuid.UUID) -> list[int] | None:
-    path = (
-        await session.execute(sa.select(col(OrgUnit.path)).where(col(OrgUnit.id) == org_id))
-    ).scalar_one_or_none()
-    return list(path) if path is not None else None
-
-
-def overdue_condition(now: datetime) -> sa.ColumnElement[bool]:
-    return sa.and_(
-        col(Issue.due_at) < now, col(Issue.status).in_([s.value for s in UNRESOLVED_STATUSES])
-    )
-
-
-def due_soon_condition(now: datetime) -> sa.ColumnElement[bool]:
-    return sa.and_(
-        col(Issue.due_at) >= now,
-        col(Issue.due_at) <= now + state.DUE_SOON,
-        col(Issue.status).in_([s.value for s in UNRESOLVED_STATUSES]),
-    )
-
-
 async def list_issues(
     session: AsyncSession,
     principal: Principal,
@@ -253,52 +249,41 @@ async def list_issues(
     cursor: str | None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     now = utcnow()
-    field, _ = parse_sort(sort)
-    query = _BASE.where(_visible(principal))
-    if filters.status:
-        query = query.where(col(Issue.status).in_(list(filters.status)))
-    if filters.category:
-        query = query.where(col(Issue.category).in_(list(filters.category)))
-    if filters.severity:
-        query = query.where(col(Issue.severity).in_(list(filters.severity)))
-    for org_id, column in (
-        (filters.reporter_org_id, col(Issue.reporter_path)),
-        (filters.handler_org_id, col(Issue.handler_path)),
-    ):
-        if org_id is not None:
-            path = await _org_path(session, org_id)
-            if path is None:
-                return [], None
-            query = query.where(column == sa.literal(path, PathType))
+    connection = await driver(session)
+    within_path = None
     if filters.within_org_id is not None:
-        path = await _org_path(session, filters.within_org_id)
-        if path is None:
+        within_path = await org_path(connection, filters.within_org_id)
+        if within_path is None:
             return [], None
-        query = query.where(
-            sa.or_(
-                path_range(col(Issue.reporter_path), tuple(path)),
-                path_range(col(Issue.handler_path), tuple(path)),
-            )
-        )
+    statement = Statement()
+    param = statement.param
+    _visible_sql(statement, principal)
+    filter_items(
+        statement,
+        TABLE,
+        CommonFilters(
+            status=filters.status,
+            party_org_ids=(filters.reporter_org_id, filters.handler_org_id),
+            within_path=within_path,
+            overdue=filters.overdue,
+            due_soon=filters.due_soon,
+            due_before=filters.due_before,
+            due_after=filters.due_after,
+            q=filters.q,
+        ),
+        now,
+    )
+    if filters.category:
+        statement.where(f"i.category = ANY({param(list(filters.category))}::text[])")
+    if filters.severity:
+        statement.where(f"i.severity = ANY({param(list(filters.severity))}::text[])")
     if filters.resolved_tier is not None:
-        query = query.where(col(Issue.resolved_tier) == filters.resolved_tier)
-    if filters.overdue is not None:
-        query = query.where(overdue_condition(now) if filters.overdue else ~overdue_condition(now))
-    if filters.due_soon is not None:
-        query = query.where(
-            due_soon_condition(now) if filters.due_soon else ~due_soon_condition(now)
-        )
-    if filters.due_before is not None:
-        query = query.where(col(Issue.due_at) < filters.due_before)
-    if filters.due_after is not None:
-        query = query.where(col(Issue.due_at) >= filters.due_after)
-    if filters.q:
-        query = query.where(col(Issue.title).icontains(filters.q, autoescape=True))
-    query = keyset(query, col(getattr(Issue, field)), col(Issue.id), sort, cursor)
-    connection = await session.connection()
-    rows = (await connection.execute(query.limit(limit + 1))).all()
+        statement.where(f"i.resolved_tier = {param(filters.resolved_tier)}")
+    order_by = keyset(statement, "i", sort, cursor)
+    rows = await connection.fetch(statement.sql(_SELECT, order_by, limit + 1), *statement.params)
     sides = Sides(principal)
-    return [render(row, sides, now) for row in rows[:limit]], next_cursor(rows, limit, sort)
+    items = [render(row, sides, now) for row in rows[:limit]]
+    return items, next_cursor(items, len(rows), limit, sort)
 
 
 # ---------------------------------------------------------------- org rules

@@ -15,19 +15,27 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlalchemy.orm import aliased
 from sqlmodel import col
 
 from app.access.roles import Perm, role_has
 from app.access.scope import Principal, is_within, path_range
 from app.audit.service import record, snapshot
+from app.core.db import driver
 from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.core.etags import check_if_match
 from app.core.models import PathType, utcnow
 from app.core.pagination import decode_cursor, encode_cursor
-from app.events.listing import keyset, next_cursor, parse_sort
+from app.events.listing import (
+    CommonFilters,
+    ItemTable,
+    Statement,
+    filter_items,
+    keyset,
+    next_cursor,
+    org_path,
+)
 from app.events.models import ItemType
-from app.events.service import AnySelect, add_event
+from app.events.service import add_event
 from app.events.sides import Sides, acting_unit, scope_predicate
 from app.feedback import service as feedback
 from app.feedback.models import FeedbackKind
@@ -68,83 +76,77 @@ AUDIT_FIELDS = (
 DIRECTING_KINDS = {OrgKind.department.value, OrgKind.taskforce.value, OrgKind.group.value}
 CAPABILITY_PERMS = (Perm.task_create, Perm.task_work, Perm.task_decide)
 
-_issuer = aliased(OrgUnit, name="issuer_org")
-_assignee = aliased(OrgUnit, name="assignee_org")
-_COLUMNS: tuple[Any, ...] = (
-    col(Task.id),
-    col(Task.title),
-    col(Task.description),
-    col(Task.issuer_org_id),
-    col(_issuer.name).label("issuer_org_name"),
-    col(Task.issuer_path),
-    col(Task.assignee_org_id),
-    col(_assignee.name).label("assignee_org_name"),
-    col(Task.assignee_path),
-    col(Task.responsible_user_id),
-    col(Task.due_at),
-    col(Task.priority),
-    col(Task.source),
-    col(Task.status),
-    col(Task.returned_by),
-    col(Task.progress),
-    col(Task.parent_id),
-    col(Task.subtasks_total),
-    col(Task.subtasks_done),
-    col(Task.extension_due_at),
-    col(Task.extension_note),
-    col(Task.extension_requested_at),
-    col(Task.extension_requested_by),
-    col(Task.created_by),
-    col(Task.created_at),
-    col(Task.updated_at),
-    col(Task.accepted_at),
-    col(Task.submitted_at),
-    col(Task.completed_at),
-    col(Task.cancelled_at),
-    col(Task.version),
+_TASK_COLUMNS = (
+    "id",
+    "title",
+    "description",
+    "issuer_org_id",
+    "issuer_path",
+    "assignee_org_id",
+    "assignee_path",
+    "responsible_user_id",
+    "due_at",
+    "priority",
+    "source",
+    "status",
+    "returned_by",
+    "progress",
+    "parent_id",
+    "subtasks_total",
+    "subtasks_done",
+    "extension_due_at",
+    "extension_note",
+    "extension_requested_at",
+    "extension_requested_by",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "accepted_at",
+    "submitted_at",
+    "completed_at",
+    "cancelled_at",
+    "version",
 )
-
-
-def _select() -> AnySelect:
-    return (
-        sa.select(*_COLUMNS)
-        .join(_issuer, col(_issuer.id) == col(Task.issuer_org_id))
-        .join(_assignee, col(_assignee.id) == col(Task.assignee_org_id))
-    )
+# Reads are plain SQL on the driver connection (see app.core.db.driver).
+_SELECT = (
+    "SELECT "
+    + ", ".join(f"t.{c}" for c in _TASK_COLUMNS)
+    + ", issuer_org.name AS issuer_org_name, assignee_org.name AS assignee_org_name"
+    " FROM tasks t"
+    " JOIN org_units issuer_org ON issuer_org.id = t.issuer_org_id"
+    " JOIN org_units assignee_org ON assignee_org.id = t.assignee_org_id"
+)
+_KEYS = (*_TASK_COLUMNS, "issuer_org_name", "assignee_org_name")
+TABLE = ItemTable(
+    alias="t",
+    parties=("issuer_path", "assignee_path"),
+    open_statuses=tuple(s.value for s in TaskStatus if s not in CLOSED_STATUSES),
+    due_soon=state.DUE_SOON,
+)
 
 
 # ---------------------------------------------------------------- rendering
 
 
+PARTY_SIDES = (Side.issuer, Side.assignee)
+
+
 def capabilities(
     sides: Sides, issuer_path: Sequence[int], assignee_path: Sequence[int]
 ) -> frozenset[state.Capability]:
-    caps: set[state.Capability] = set()
-    for perm in CAPABILITY_PERMS:
-        if sides.may(perm, issuer_path):
-            caps.add((Side.issuer, perm))
-        if sides.may(perm, assignee_path):
-            caps.add((Side.assignee, perm))
-    return frozenset(caps)
+    held = (sides.held(issuer_path), sides.held(assignee_path))
+    return sides.view(PARTY_SIDES, CAPABILITY_PERMS, held)[0]
 
 
-def _party_view(
-    sides: Sides, issuer_path: Sequence[int], assignee_path: Sequence[int]
-) -> tuple[frozenset[state.Capability], bool]:
-    """(capabilities, may give feedback), memoised per pair of party paths."""
-    key = ("task", tuple(issuer_path), tuple(assignee_path))
-    found: tuple[frozenset[state.Capability], bool] | None = sides.memo.get(key)
-    if found is None:
-        found = sides.memo[key] = (
-            capabilities(sides, issuer_path, assignee_path),
-            sides.may(Perm.feedback_create, issuer_path)
-            or sides.may(Perm.feedback_create, assignee_path),
-        )
-    return found
+def _party_view(sides: Sides, item: dict[str, Any]) -> tuple[frozenset[state.Capability], bool]:
+    """(capabilities, may give feedback) on a rendered row; drops its party paths."""
+    held = (
+        sides.held_at(item["issuer_org_id"], item.pop("issuer_path")),
+        sides.held_at(item["assignee_org_id"], item.pop("assignee_path")),
+    )
+    return sides.view(PARTY_SIDES, CAPABILITY_PERMS, held)
 
 
-_BASE = _select()
-_KEYS = tuple(_BASE.selected_columns.keys())
 _EXTENSION_KEYS = (
     ("extension_due_at", "due_at"),
     ("extension_note", "note"),
@@ -154,13 +156,12 @@ _EXTENSION_KEYS = (
 
 
 def render(row: Sequence[Any], sides: Sides, now: datetime) -> dict[str, Any]:
-    """A task as the API shows it to this caller, now. `row` holds the `_select()` columns
-    in order; zipping it into a dict is far cheaper than attribute access per column."""
+    """A task as the API shows it to this caller, now (`row`: the `_SELECT` columns)."""
     item = dict(zip(_KEYS, row, strict=True))
     status = item["status"]
     item_state = state.state_of(status, item["returned_by"])
     pending = item["extension_due_at"] is not None
-    caps, can_feedback = _party_view(sides, item.pop("issuer_path"), item.pop("assignee_path"))
+    caps, can_feedback = _party_view(sides, item)
     extension = {name: item.pop(key) for key, name in _EXTENSION_KEYS}
     due_at = item["due_at"]
     item["subtasks"] = {"total": item.pop("subtasks_total"), "done": item.pop("subtasks_done")}
@@ -175,7 +176,8 @@ def render(row: Sequence[Any], sides: Sides, now: datetime) -> dict[str, Any]:
 
 
 async def _read(session: AsyncSession, sides: Sides, task_id: uuid.UUID) -> dict[str, Any]:
-    row = (await session.execute(_BASE.where(col(Task.id) == task_id))).one()
+    await session.flush()  # the plain SQL below reads what the session has written
+    row = await (await driver(session)).fetchrow(f"{_SELECT} WHERE t.id = $1", task_id)
     return render(row, sides, utcnow())
 
 
@@ -188,12 +190,23 @@ def _visible(principal: Principal) -> sa.ColumnElement[bool]:
     )
 
 
+def _visible_sql(statement: Statement, principal: Principal) -> None:
+    statement.where(
+        principal.within_sql(
+            statement.param, "t.issuer_path", "t.assignee_path", perm=Perm.task_read
+        )
+    )
+
+
 async def get_task(
     session: AsyncSession, principal: Principal, task_id: uuid.UUID
 ) -> dict[str, Any]:
-    row = (
-        await session.execute(_BASE.where(col(Task.id) == task_id, _visible(principal)))
-    ).one_or_none()
+    statement = Statement()
+    statement.where(f"t.id = {statement.param(task_id)}")
+    _visible_sql(statement, principal)
+    row = await (await driver(session)).fetchrow(
+        f"{_SELECT} WHERE {' AND '.join(statement.clauses)}", *statement.params
+    )
     if row is None:
         raise NotFound("Task")
     return render(row, Sides(principal), utcnow())
@@ -231,27 +244,6 @@ class TaskFilters:
     q: str | None = None
 
 
-async def _org_path(session: AsyncSession, org_id: uuid.UUID) -> list[int] | None:
-    path = (
-        await session.execute(sa.select(col(OrgUnit.path)).where(col(OrgUnit.id) == org_id))
-    ).scalar_one_or_none()
-    return list(path) if path is not None else None
-
-
-def overdue_condition(now: datetime) -> sa.ColumnElement[bool]:
-    return sa.and_(
-        col(Task.due_at) < now, col(Task.status).not_in([s.value for s in CLOSED_STATUSES])
-    )
-
-
-def due_soon_condition(now: datetime) -> sa.ColumnElement[bool]:
-    return sa.and_(
-        col(Task.due_at) >= now,
-        col(Task.due_at) <= now + state.DUE_SOON,
-        col(Task.status).not_in([s.value for s in CLOSED_STATUSES]),
-    )
-
-
 async def list_tasks(
     session: AsyncSession,
     principal: Principal,
@@ -262,53 +254,41 @@ async def list_tasks(
     cursor: str | None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     now = utcnow()
-    field, _ = parse_sort(sort)
-    query = _BASE.where(_visible(principal))
-    if filters.status:
-        query = query.where(col(Task.status).in_(list(filters.status)))
-    for org_id, column in (
-        (filters.issuer_org_id, col(Task.issuer_path)),
-        (filters.assignee_org_id, col(Task.assignee_path)),
-    ):
-        if org_id is not None:
-            path = await _org_path(session, org_id)
-            if path is None:
-                return [], None
-            query = query.where(column == sa.literal(path, PathType))
+    connection = await driver(session)
+    within_path = None
     if filters.within_org_id is not None:
-        path = await _org_path(session, filters.within_org_id)
-        if path is None:
+        within_path = await org_path(connection, filters.within_org_id)
+        if within_path is None:
             return [], None
-        query = query.where(
-            sa.or_(
-                path_range(col(Task.issuer_path), tuple(path)),
-                path_range(col(Task.assignee_path), tuple(path)),
-            )
-        )
+    statement = Statement()
+    param = statement.param
+    _visible_sql(statement, principal)
+    filter_items(
+        statement,
+        TABLE,
+        CommonFilters(
+            status=filters.status,
+            party_org_ids=(filters.issuer_org_id, filters.assignee_org_id),
+            within_path=within_path,
+            overdue=filters.overdue,
+            due_soon=filters.due_soon,
+            due_before=filters.due_before,
+            due_after=filters.due_after,
+            q=filters.q,
+        ),
+        now,
+    )
     if filters.parent_id is not None:
-        query = query.where(col(Task.parent_id) == filters.parent_id)
-    if filters.overdue is not None:
-        query = query.where(overdue_condition(now) if filters.overdue else ~overdue_condition(now))
-    if filters.due_soon is not None:
-        query = query.where(
-            due_soon_condition(now) if filters.due_soon else ~due_soon_condition(now)
-        )
-    if filters.due_before is not None:
-        query = query.where(col(Task.due_at) < filters.due_before)
-    if filters.due_after is not None:
-        query = query.where(col(Task.due_at) >= filters.due_after)
+        statement.where(f"t.parent_id = {param(filters.parent_id)}")
     if filters.priority is not None:
-        query = query.where(col(Task.priority) == filters.priority)
+        statement.where(f"t.priority = {param(filters.priority)}")
     if filters.source is not None:
-        query = query.where(col(Task.source) == filters.source)
-    if filters.q:
-        query = query.where(col(Task.title).icontains(filters.q, autoescape=True))
-
-    query = keyset(query, col(getattr(Task, field)), col(Task.id), sort, cursor)
-    connection = await session.connection()
-    rows = (await connection.execute(query.limit(limit + 1))).all()
+        statement.where(f"t.source = {param(filters.source)}")
+    order_by = keyset(statement, "t", sort, cursor)
+    rows = await connection.fetch(statement.sql(_SELECT, order_by, limit + 1), *statement.params)
     sides = Sides(principal)
-    return [render(row, sides, now) for row in rows[:limit]], next_cursor(rows, limit, sort)
+    items = [render(row, sides, now) for row in rows[:limit]]
+    return items, next_cursor(items, len(rows), limit, sort)
 
 
 # ---------------------------------------------------------------- org rules
