@@ -13,7 +13,7 @@ from fastapi.security import OAuth2PasswordBearer
 from app.access.roles import Perm, Role
 from app.access.scope import GrantScope, Principal
 from app.auth.tokens import InvalidToken, decode_access_token
-from app.core.db import SessionDep, driver
+from app.core.db import reader
 from app.core.errors import Forbidden, Unauthorized
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
@@ -32,7 +32,7 @@ _PRINCIPAL_SQL = (
 )
 
 
-async def load_principal(session: SessionDep, token: str | None) -> Principal:
+async def load_principal(token: str | None) -> Principal:
     """Read the caller and their grants from the database: revocations apply at once."""
     if not token:
         raise Unauthorized()
@@ -40,8 +40,10 @@ async def load_principal(session: SessionDep, token: str | None) -> Principal:
         claims = decode_access_token(token)
     except InvalidToken as exc:
         raise Unauthorized("The access token is not valid.") from exc
-    connection = await driver(session)
-    rows: Sequence[Any] = await connection.fetch(_PRINCIPAL_SQL, claims.user_id, claims.session_id)
+    async with reader() as connection:
+        rows: Sequence[Any] = await connection.fetch(
+            _PRINCIPAL_SQL, claims.user_id, claims.session_id
+        )
     if not rows or not rows[0]["is_active"] or rows[0]["revoked_at"] is not None:
         raise Unauthorized("The session has ended; sign in again.")
     first = rows[0]
@@ -71,10 +73,9 @@ class PermissionGate:
     async def __call__(
         self,
         request: Request,
-        session: SessionDep,
         token: Annotated[str | None, Depends(oauth2_scheme)],
     ) -> Principal:
-        principal = await load_principal(session, token)
+        principal = await load_principal(token)
         if self.anywhere and not principal.may_anywhere(Perm(self.permission)):
             raise Forbidden("Your roles do not allow this.")
         request.state.principal = principal

@@ -114,7 +114,7 @@ async def logout(
 ) -> Response:
     cookie = request.cookies.get(REFRESH_COOKIE)
     try:
-        principal = await load_principal(session, token)
+        principal = await load_principal(token)
         await service.logout(session, principal.user_id, principal.session_id)
     except Unauthorized:
         # An expired access token must not keep a browser signed in: the cookie suffices.

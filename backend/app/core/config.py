@@ -30,6 +30,10 @@ class Settings(BaseSettings):
     jwt_issuer: str = "liandong"
     jwt_audience: str = "liandong-api"
     spa_dir: Path | None = None  # defaults to frontend/dist of this checkout
+    # Connections per worker process: kept open for as many requests as one worker has in
+    # flight at once; beyond that up to `db_pool_overflow` more open and close per use.
+    db_pool_size: int = Field(default=20, ge=1)
+    db_pool_overflow: int = Field(default=10, ge=0)
 
     @model_validator(mode="after")
     def _production_needs_a_real_secret(self) -> "Settings":

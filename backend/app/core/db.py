@@ -1,12 +1,18 @@
-"""Engine and the request-scoped session (commit on success, roll back on error).
+"""Engine and the request-scoped session (commit on success, roll back on error), and a
+plain asyncpg pool for the hottest reads.
 
 Safe requests (GET, HEAD) get a session in autocommit mode: every statement is its own
 transaction, which spares the BEGIN and COMMIT round trips a read would otherwise pay.
 A safe route may still write (notifications sweep due notices in on read), but only in
 single statements, each atomic on its own.
+
+The caller's grants (read on every request) and the work-item lists and reads are plain
+SQL on `reader()` connections: no SQLAlchemy statement building, caching or result
+processing, and no session to open and commit, which together cost more than the queries.
 """
 
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import asyncpg
@@ -21,6 +27,7 @@ from sqlalchemy.ext.asyncio import (
 from sqlmodel import SQLModel
 
 from app.core.config import get_settings
+from app.core.db_urls import plain_url
 
 NAMING_CONVENTION = {
     "ix": "ix_%(table_name)s_%(column_0_N_name)s",
@@ -35,16 +42,19 @@ metadata: MetaData = SQLModel.metadata
 _engine: AsyncEngine | None = None
 _sessionmaker: async_sessionmaker[AsyncSession] | None = None
 _read_sessionmaker: async_sessionmaker[AsyncSession] | None = None
+_read_pool: asyncpg.Pool | None = None
 SAFE_METHODS = frozenset({"GET", "HEAD"})
+# Scoped queries differ hugely by subtree size; a cached generic plan is a trap.
+SERVER_SETTINGS = {"plan_cache_mode": "force_custom_plan"}
 
 
 def engine_options() -> dict[str, Any]:
-    # Scoped queries differ hugely by subtree size; a cached generic plan is a trap.
+    settings = get_settings()
     return {
         "pool_pre_ping": False,
-        "pool_size": 10,
-        "max_overflow": 10,
-        "connect_args": {"server_settings": {"plan_cache_mode": "force_custom_plan"}},
+        "pool_size": settings.db_pool_size,
+        "max_overflow": settings.db_pool_overflow,
+        "connect_args": {"server_settings": SERVER_SETTINGS},
     }
 
 
@@ -74,13 +84,47 @@ def read_sessionmaker() -> async_sessionmaker[AsyncSession]:
     return _read_sessionmaker
 
 
+async def _keep_state(_: asyncpg.Connection) -> None:
+    """Readers run single statements outside transactions and change no session state,
+    so a released connection needs no reset query (asyncpg still rolls back a
+    transaction left open)."""
+
+
+async def read_pool() -> asyncpg.Pool:
+    global _read_pool
+    if _read_pool is None:
+        settings = get_settings()
+        pool = await asyncpg.create_pool(
+            plain_url(settings.async_database_url()),
+            min_size=1,
+            max_size=settings.db_pool_size,
+            server_settings=SERVER_SETTINGS,
+            reset=_keep_state,
+        )
+        if _read_pool is None:
+            _read_pool = pool
+        else:  # another request made one meanwhile
+            await pool.close()
+    return _read_pool
+
+
+@asynccontextmanager
+async def reader() -> AsyncIterator[asyncpg.Connection]:
+    """A connection for plain-SQL reads, each statement its own transaction."""
+    async with (await read_pool()).acquire() as connection:
+        yield connection
+
+
 async def dispose_engine() -> None:
-    global _engine, _sessionmaker, _read_sessionmaker
+    global _engine, _sessionmaker, _read_sessionmaker, _read_pool
     if _engine is not None:
         await _engine.dispose()
+    if _read_pool is not None:
+        await _read_pool.close()
     _engine = None
     _sessionmaker = None
     _read_sessionmaker = None
+    _read_pool = None
 
 
 async def driver(session: AsyncSession) -> asyncpg.Connection:

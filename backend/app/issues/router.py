@@ -11,7 +11,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from app.access.deps import requires
 from app.access.roles import Perm
 from app.access.scope import Principal
-from app.core.db import SessionDep
+from app.core.db import SessionDep, reader
 from app.core.etags import IfMatch, json_response
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
@@ -65,7 +65,6 @@ class IssueQuery(BaseModel):
 
 @router.get("", response_model=IssuePage, summary="Issues in my scope")
 async def list_issues(
-    session: SessionDep,
     principal: Reader,
     filters: Annotated[IssueQuery, Query()],
     sort: SortParam = "-created_at",
@@ -73,27 +72,28 @@ async def list_issues(
     limit: LimitParam = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Response:
-    items, next_cursor = await service.list_issues(
-        session,
-        principal,
-        service.IssueFilters(
-            status=[s.value for s in filters.status] if filters.status else None,
-            category=[c.value for c in filters.category] if filters.category else None,
-            severity=[s.value for s in filters.severity] if filters.severity else None,
-            reporter_org_id=filters.reporter_org_id,
-            handler_org_id=filters.handler_org_id,
-            within_org_id=filters.within_org_id,
-            resolved_tier=filters.resolved_tier.value if filters.resolved_tier else None,
-            overdue=filters.overdue,
-            due_soon=filters.due_soon,
-            due_before=filters.due_before,
-            due_after=filters.due_after,
-            q=filters.q,
-        ),
-        sort=sort_with_order(sort, order),
-        limit=limit,
-        cursor=cursor,
-    )
+    async with reader() as connection:
+        items, next_cursor = await service.list_issues(
+            connection,
+            principal,
+            service.IssueFilters(
+                status=[s.value for s in filters.status] if filters.status else None,
+                category=[c.value for c in filters.category] if filters.category else None,
+                severity=[s.value for s in filters.severity] if filters.severity else None,
+                reporter_org_id=filters.reporter_org_id,
+                handler_org_id=filters.handler_org_id,
+                within_org_id=filters.within_org_id,
+                resolved_tier=filters.resolved_tier.value if filters.resolved_tier else None,
+                overdue=filters.overdue,
+                due_soon=filters.due_soon,
+                due_before=filters.due_before,
+                due_after=filters.due_after,
+                q=filters.q,
+            ),
+            sort=sort_with_order(sort, order),
+            limit=limit,
+            cursor=cursor,
+        )
     return json_response({"items": items, "next_cursor": next_cursor})
 
 
@@ -120,8 +120,9 @@ async def create_issue(
 
 
 @router.get("/{issue_id}", response_model=IssueRead, responses=PROBLEMS)
-async def get_issue(session: SessionDep, principal: Reader, issue_id: uuid.UUID) -> Response:
-    item = await service.get_issue(session, principal, issue_id)
+async def get_issue(principal: Reader, issue_id: uuid.UUID) -> Response:
+    async with reader() as connection:
+        item = await service.get_issue(connection, principal, issue_id)
     return json_response(item, version=item["version"])
 
 

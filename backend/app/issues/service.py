@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -194,12 +195,12 @@ def _visible_sql(statement: Statement, principal: Principal) -> None:
 
 
 async def get_issue(
-    session: AsyncSession, principal: Principal, issue_id: uuid.UUID
+    connection: asyncpg.Connection, principal: Principal, issue_id: uuid.UUID
 ) -> dict[str, Any]:
     statement = Statement()
     statement.where(f"i.id = {statement.param(issue_id)}")
     _visible_sql(statement, principal)
-    row = await (await driver(session)).fetchrow(
+    row = await connection.fetchrow(
         f"{_SELECT} WHERE {' AND '.join(statement.clauses)}", *statement.params
     )
     if row is None:
@@ -240,7 +241,7 @@ class IssueFilters:
 
 
 async def list_issues(
-    session: AsyncSession,
+    connection: asyncpg.Connection,
     principal: Principal,
     filters: IssueFilters,
     *,
@@ -249,7 +250,6 @@ async def list_issues(
     cursor: str | None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     now = utcnow()
-    connection = await driver(session)
     within_path = None
     if filters.within_org_id is not None:
         within_path = await org_path(connection, filters.within_org_id)

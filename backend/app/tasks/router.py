@@ -12,7 +12,7 @@ from pydantic import AwareDatetime, BaseModel, Field
 from app.access.deps import requires
 from app.access.roles import Perm
 from app.access.scope import Principal
-from app.core.db import SessionDep
+from app.core.db import SessionDep, reader
 from app.core.etags import IfMatch, json_response
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
@@ -66,7 +66,6 @@ class TaskQuery(BaseModel):
 
 @router.get("", response_model=TaskPage, summary="Tasks in my scope")
 async def list_tasks(
-    session: SessionDep,
     principal: Reader,
     filters: Annotated[TaskQuery, Query()],
     sort: SortParam = "-created_at",
@@ -74,27 +73,28 @@ async def list_tasks(
     limit: LimitParam = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Response:
-    items, next_cursor = await service.list_tasks(
-        session,
-        principal,
-        service.TaskFilters(
-            status=[s.value for s in filters.status] if filters.status else None,
-            issuer_org_id=filters.issuer_org_id,
-            assignee_org_id=filters.assignee_org_id,
-            within_org_id=filters.within_org_id,
-            parent_id=filters.parent_id,
-            overdue=filters.overdue,
-            due_soon=filters.due_soon,
-            due_before=filters.due_before,
-            due_after=filters.due_after,
-            priority=filters.priority.value if filters.priority else None,
-            source=filters.source.value if filters.source else None,
-            q=filters.q,
-        ),
-        sort=sort_with_order(sort, order),
-        limit=limit,
-        cursor=cursor,
-    )
+    async with reader() as connection:
+        items, next_cursor = await service.list_tasks(
+            connection,
+            principal,
+            service.TaskFilters(
+                status=[s.value for s in filters.status] if filters.status else None,
+                issuer_org_id=filters.issuer_org_id,
+                assignee_org_id=filters.assignee_org_id,
+                within_org_id=filters.within_org_id,
+                parent_id=filters.parent_id,
+                overdue=filters.overdue,
+                due_soon=filters.due_soon,
+                due_before=filters.due_before,
+                due_after=filters.due_after,
+                priority=filters.priority.value if filters.priority else None,
+                source=filters.source.value if filters.source else None,
+                q=filters.q,
+            ),
+            sort=sort_with_order(sort, order),
+            limit=limit,
+            cursor=cursor,
+        )
     return json_response({"items": items, "next_cursor": next_cursor})
 
 
@@ -153,8 +153,9 @@ async def assignable_units(
 
 
 @router.get("/{task_id}", response_model=TaskRead, responses=PROBLEMS)
-async def get_task(session: SessionDep, principal: Reader, task_id: uuid.UUID) -> Response:
-    item = await service.get_task(session, principal, task_id)
+async def get_task(principal: Reader, task_id: uuid.UUID) -> Response:
+    async with reader() as connection:
+        item = await service.get_task(connection, principal, task_id)
     return json_response(item, version=item["version"])
 
 

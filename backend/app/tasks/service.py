@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
@@ -199,12 +200,12 @@ def _visible_sql(statement: Statement, principal: Principal) -> None:
 
 
 async def get_task(
-    session: AsyncSession, principal: Principal, task_id: uuid.UUID
+    connection: asyncpg.Connection, principal: Principal, task_id: uuid.UUID
 ) -> dict[str, Any]:
     statement = Statement()
     statement.where(f"t.id = {statement.param(task_id)}")
     _visible_sql(statement, principal)
-    row = await (await driver(session)).fetchrow(
+    row = await connection.fetchrow(
         f"{_SELECT} WHERE {' AND '.join(statement.clauses)}", *statement.params
     )
     if row is None:
@@ -245,7 +246,7 @@ class TaskFilters:
 
 
 async def list_tasks(
-    session: AsyncSession,
+    connection: asyncpg.Connection,
     principal: Principal,
     filters: TaskFilters,
     *,
@@ -254,7 +255,6 @@ async def list_tasks(
     cursor: str | None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     now = utcnow()
-    connection = await driver(session)
     within_path = None
     if filters.within_org_id is not None:
         within_path = await org_path(connection, filters.within_org_id)
