@@ -12,35 +12,44 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
 import asyncpg
-from fastapi import Query
+from pydantic import BaseModel, Field
 
 from app.access.scope import next_sibling
 from app.core.errors import Unprocessable
-from app.core.pagination import decode_cursor, encode_cursor
+from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
 from app.events.service import cursor_time, cursor_uuid
 
 SORT_FIELDS = ("due_at", "created_at", "updated_at")
 
-SortParam = Annotated[
-    str,
-    Query(
+
+class ListQuery(BaseModel):
+    """Sort and page parameters of the task and issue lists (their filters extend it)."""
+
+    sort: str = Field(
+        default="-created_at",
         pattern=r"^-?(due_at|created_at|updated_at)$",
         description="due_at, created_at or updated_at; a leading '-' sorts descending",
-    ),
-]
-OrderParam = Annotated[
-    Literal["asc", "desc"] | None, Query(description="If given, sets the direction of `sort`")
-]
+    )
+    order: Literal["asc", "desc"] | None = Field(
+        default=None, description="If given, sets the direction of `sort`"
+    )
+    limit: int = Field(
+        default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"Page size, at most {MAX_LIMIT}."
+    )
+    cursor: str | None = Field(
+        default=None, max_length=512, description="`next_cursor` of the previous page."
+    )
 
-
-def sort_with_order(sort: str, order: str | None) -> str:
-    if order is None:
-        return sort
-    field = sort.lstrip("-")
-    return f"-{field}" if order == "desc" else field
+    @property
+    def ordering(self) -> str:
+        """`sort`, in the direction `order` names when given."""
+        if self.order is None:
+            return self.sort
+        field = self.sort.lstrip("-")
+        return f"-{field}" if self.order == "desc" else field
 
 
 def parse_sort(sort: str) -> tuple[str, bool]:

@@ -16,29 +16,32 @@ from app.access.scope import Path, PathColumn, Principal, is_within
 SideT = TypeVar("SideT", bound=Hashable)
 
 
+_NOTHING: frozenset[Perm] = frozenset()
+
+
 class Sides:
     def __init__(self, principal: Principal) -> None:
         self.principal = principal
-        self._grants = [(g.path, ROLE_PERMISSIONS[g.role]) for g in principal.grants]
-        self._held: dict[Path, frozenset[Perm]] = {}
+        # Paths as lists and tuples: party paths arrive as either, and a slice compares
+        # equal only to its own kind.
+        self._grants = [
+            (len(g.path), list(g.path), g.path, ROLE_PERMISSIONS[g.role]) for g in principal.grants
+        ]
         self._held_by_unit: dict[Hashable, frozenset[Perm]] = {}
         # A page of fifty items has many party units but few distinct pairs of `held` sets.
         self._views: dict[Hashable, Any] = {}
 
     def held(self, path: Sequence[int]) -> frozenset[Perm]:
-        """Every permission the caller holds on the unit at `path`, memoised per path."""
-        key = tuple(path)
-        found = self._held.get(key)
-        if found is None:
-            perms: frozenset[Perm] = frozenset()
-            for grant_path, grant_perms in self._grants:
-                if key[: len(grant_path)] == grant_path:
-                    perms |= grant_perms
-            found = self._held[key] = perms
-        return found
+        """Every permission the caller holds on the unit at `path`."""
+        perms = _NOTHING
+        for depth, as_list, as_tuple, grant_perms in self._grants:
+            prefix = path[:depth]
+            if prefix in (as_list, as_tuple):
+                perms = perms | grant_perms
+        return perms
 
     def held_at(self, org_id: Hashable, path: Sequence[int]) -> frozenset[Perm]:
-        """`held(path)` of the unit `org_id`, memoised by its id (cheaper than by path)."""
+        """`held(path)` of the unit `org_id`, memoised by its id for the request."""
         found = self._held_by_unit.get(org_id)
         if found is None:
             found = self._held_by_unit[org_id] = self.held(path)

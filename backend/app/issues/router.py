@@ -4,7 +4,7 @@ import uuid
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any, TypeVar
 
-from fastapi import APIRouter, Query, status
+from fastapi import APIRouter, status
 from fastapi.responses import Response
 from pydantic import AwareDatetime, BaseModel, Field
 
@@ -14,8 +14,8 @@ from app.access.scope import Principal
 from app.core.db import SessionDep, reader
 from app.core.etags import IfMatch, json_response
 from app.core.idempotency import IdempotencyDep
-from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam
-from app.events.listing import OrderParam, SortParam, sort_with_order
+from app.core.query import QueryModel
+from app.events.listing import ListQuery
 from app.issues import service
 from app.issues.models import IssueCategory, IssueSeverity, IssueStatus
 from app.issues.schemas import (
@@ -46,7 +46,7 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 
-class IssueQuery(BaseModel):
+class IssueQuery(ListQuery):
     status: list[IssueStatus] | None = Field(default=None, description="Any of these")
     category: list[IssueCategory] | None = None
     severity: list[IssueSeverity] | None = None
@@ -63,14 +63,18 @@ class IssueQuery(BaseModel):
     q: str | None = Field(default=None, max_length=100, description="Title contains")
 
 
-@router.get("", response_model=IssuePage, summary="Issues in my scope")
+ISSUE_QUERY = QueryModel(IssueQuery)
+
+
+@router.get(
+    "",
+    response_model=IssuePage,
+    summary="Issues in my scope",
+    openapi_extra=ISSUE_QUERY.openapi,
+)
 async def list_issues(
     principal: Reader,
-    filters: Annotated[IssueQuery, Query()],
-    sort: SortParam = "-created_at",
-    order: OrderParam = None,
-    limit: LimitParam = DEFAULT_LIMIT,
-    cursor: CursorParam = None,
+    filters: Annotated[IssueQuery, ISSUE_QUERY.dependency],
 ) -> Response:
     async with reader() as connection:
         items, next_cursor = await service.list_issues(
@@ -90,9 +94,9 @@ async def list_issues(
                 due_after=filters.due_after,
                 q=filters.q,
             ),
-            sort=sort_with_order(sort, order),
-            limit=limit,
-            cursor=cursor,
+            sort=filters.ordering,
+            limit=filters.limit,
+            cursor=filters.cursor,
         )
     return json_response({"items": items, "next_cursor": next_cursor})
 

@@ -16,7 +16,8 @@ from app.core.db import SessionDep, reader
 from app.core.etags import IfMatch, json_response
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
-from app.events.listing import OrderParam, SortParam, sort_with_order
+from app.core.query import QueryModel
+from app.events.listing import ListQuery
 from app.orgs.schemas import OrgRead
 from app.tasks import service
 from app.tasks.models import TaskPriority, TaskSource, TaskStatus
@@ -47,7 +48,7 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 
-class TaskQuery(BaseModel):
+class TaskQuery(ListQuery):
     status: list[TaskStatus] | None = Field(default=None, description="Any of these")
     issuer_org_id: uuid.UUID | None = None
     assignee_org_id: uuid.UUID | None = None
@@ -64,14 +65,18 @@ class TaskQuery(BaseModel):
     q: str | None = Field(default=None, max_length=100, description="Title contains")
 
 
-@router.get("", response_model=TaskPage, summary="Tasks in my scope")
+TASK_QUERY = QueryModel(TaskQuery)
+
+
+@router.get(
+    "",
+    response_model=TaskPage,
+    summary="Tasks in my scope",
+    openapi_extra=TASK_QUERY.openapi,
+)
 async def list_tasks(
     principal: Reader,
-    filters: Annotated[TaskQuery, Query()],
-    sort: SortParam = "-created_at",
-    order: OrderParam = None,
-    limit: LimitParam = DEFAULT_LIMIT,
-    cursor: CursorParam = None,
+    filters: Annotated[TaskQuery, TASK_QUERY.dependency],
 ) -> Response:
     async with reader() as connection:
         items, next_cursor = await service.list_tasks(
@@ -91,9 +96,9 @@ async def list_tasks(
                 source=filters.source.value if filters.source else None,
                 q=filters.q,
             ),
-            sort=sort_with_order(sort, order),
-            limit=limit,
-            cursor=cursor,
+            sort=filters.ordering,
+            limit=filters.limit,
+            cursor=filters.cursor,
         )
     return json_response({"items": items, "next_cursor": next_cursor})
 

@@ -2003,6 +2003,14 @@ export interface operations {
     list_issues_api_v1_issues_get: {
         parameters: {
             query?: {
+                /** @description due_at, created_at or updated_at; a leading '-' sorts descending */
+                sort?: string;
+                /** @description If given, sets the direction of `sort` */
+                order?: ("asc" | "desc") | null;
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
                 /** @description Any of these */
                 status?: components["schemas"]["IssueStatus"][] | null;
                 category?: components["schemas"]["IssueCategory"][] | null;
@@ -2021,14 +2029,6 @@ export interface operations {
                 due_after?: string | null;
                 /** @description Title contains */
                 q?: string | null;
-                /** @description due_at, created_at or updated_at; a leading '-' sorts descending */
-                sort?: string;
-                /** @description If given, sets the direction of `sort` */
-                order?: ("asc" | "desc") | null;
-                /** @description Page size, at most 200. */
-                limit?: number;
-                /** @description `next_cursor` of the previous page. */
-                cursor?: string | null;
             };
             header?: never;
             path?: never;
@@ -3097,6 +3097,14 @@ export interface operations {
     list_tasks_api_v1_tasks_get: {
         parameters: {
             query?: {
+                /** @description due_at, created_at or updated_at; a leading '-' sorts descending */
+                sort?: string;
+                /** @description If given, sets the direction of `sort` */
+                order?: ("asc" | "desc") | null;
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
                 /** @description Any of these */
                 status?: components["schemas"]["TaskStatus"][] | null;
                 issuer_org_id?: string | null;
@@ -3116,14 +3124,6 @@ export interface operations {
                 source?: components["schemas"]["TaskSource"] | null;
                 /** @description Title contains */
                 q?: string | null;
-                /** @description due_at, created_at or updated_at; a leading '-' sorts descending */
-                sort?: string;
-                /** @description If given, sets the direction of `sort` */
-                order?: ("asc" | "desc") | null;
-                /** @description Page size, at most 200. */
-                limit?: number;
-                /** @description `next_cursor` of the previous page. */
-                cursor?: string | null;
             };
             header?: never;
             path?: never;
