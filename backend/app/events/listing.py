@@ -9,18 +9,21 @@ or skip a row that was there all along.
 """
 
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
 
 import asyncpg
-from pydantic import BaseModel, Field
+from pydantic import AwareDatetime, BaseModel, Field
 
-from app.access.scope import next_sibling
+from app.access.roles import Perm
+from app.access.scope import Principal, next_sibling
 from app.core.errors import Unprocessable
+from app.core.models import utcnow
 from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
 from app.events.service import cursor_time, cursor_uuid
+from app.events.sides import Sides
 
 SORT_FIELDS = ("due_at", "created_at", "updated_at")
 
@@ -84,68 +87,104 @@ def _escape_like(text: str) -> str:
     return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
+class ItemQuery(ListQuery):
+    """The filters tasks and issues share (each list adds its own)."""
+
+    within_org_id: uuid.UUID | None = Field(
+        default=None, description="Either party inside this unit's subtree"
+    )
+    overdue: bool | None = None
+    due_soon: bool | None = Field(default=None, description="Due within 48 hours")
+    due_before: AwareDatetime | None = Field(default=None, description="due_at < this")
+    due_after: AwareDatetime | None = Field(default=None, description="due_at >= this")
+    q: str | None = Field(default=None, max_length=100, description="Title contains")
+
+
 @dataclass(frozen=True)
 class ItemTable:
-    """How a work-item table is read: its alias, its two party path columns and the
-    statuses in which its due date still counts."""
+    """How a work-item table is read: the SELECT of its API columns (`alias` names the
+    table in it), its two party path columns, the permission to read it, and the statuses
+    in which its due date still counts."""
 
     alias: str
+    select: str
     parties: tuple[str, str]
+    read_perm: Perm
     open_statuses: tuple[str, ...]
     due_soon: timedelta
 
-
-@dataclass(frozen=True)
-class CommonFilters:
-    """The filters tasks and issues share."""
-
-    status: Sequence[str] | None = None
-    party_org_ids: tuple[uuid.UUID | None, uuid.UUID | None] = (None, None)
-    within_path: Sequence[int] | None = None
-    overdue: bool | None = None
-    due_soon: bool | None = None
-    due_before: datetime | None = None
-    due_after: datetime | None = None
-    q: str | None = None
+    def visible(self, statement: Statement, principal: Principal) -> None:
+        columns = (f"{self.alias}.{party}" for party in self.parties)
+        statement.where(principal.within_sql(statement.param, *columns, perm=self.read_perm))
 
 
-def filter_items(
-    statement: Statement, table: ItemTable, filters: CommonFilters, now: datetime
-) -> None:
+Render = Callable[[asyncpg.Record, Sides, datetime], dict[str, Any]]
+# (a condition with `{}` where its value goes, the value): applied unless the value is
+# None or an empty list.
+Condition = tuple[str, Any]
+
+
+async def read_item(
+    connection: asyncpg.Connection, table: ItemTable, principal: Principal, item_id: uuid.UUID
+) -> asyncpg.Record | None:
+    """The item's row when the caller may read it."""
+    statement = Statement()
+    statement.where(f"{table.alias}.id = {statement.param(item_id)}")
+    table.visible(statement, principal)
+    where = " AND ".join(statement.clauses)
+    row: asyncpg.Record | None = await connection.fetchrow(
+        f"{table.select} WHERE {where}", *statement.params
+    )
+    return row
+
+
+async def list_items(
+    connection: asyncpg.Connection,
+    table: ItemTable,
+    principal: Principal,
+    query: ItemQuery,
+    conditions: Sequence[Condition],
+    render: Render,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of the items the caller may read that match `query` and `conditions`."""
+    now = utcnow()
+    statement = Statement()
+    table.visible(statement, principal)
     t, param = table.alias, statement.param
-    if filters.status:
-        statement.where(f"{t}.status = ANY({param(list(filters.status))}::text[])")
-    for org_id, column in zip(filters.party_org_ids, table.parties, strict=True):
-        if org_id is not None:
-            statement.where(
-                f"{t}.{column} = (SELECT path FROM org_units WHERE id = {param(org_id)})"
-            )
-    if filters.within_path is not None:
-        low, high = (
-            param(list(filters.within_path)),
-            param(list(next_sibling(tuple(filters.within_path)))),
-        )
-        statement.where(
-            "("
-            + " OR ".join(f"({t}.{c} >= {low} AND {t}.{c} < {high})" for c in table.parties)
-            + ")"
-        )
-    if filters.overdue is not None or filters.due_soon is not None:
+    for condition, value in conditions:
+        if value is not None and value != []:
+            statement.where(condition.format(param(value)))
+    if query.within_org_id is not None:
+        within = await org_path(connection, query.within_org_id)
+        if within is None:
+            return [], None
+        low, high = param(within), param(list(next_sibling(tuple(within))))
+        ranges = (f"({t}.{c} >= {low} AND {t}.{c} < {high})" for c in table.parties)
+        statement.where(f"({' OR '.join(ranges)})")
+    if query.overdue is not None or query.due_soon is not None:
         is_open = f"{t}.status = ANY({param(list(table.open_statuses))}::text[])"
         at = param(now)
-        if filters.overdue is not None:
+        if query.overdue is not None:
             overdue = f"({t}.due_at < {at} AND {is_open})"
-            statement.where(overdue if filters.overdue else f"NOT {overdue}")
-        if filters.due_soon is not None:
+            statement.where(overdue if query.overdue else f"NOT {overdue}")
+        if query.due_soon is not None:
             soon = param(now + table.due_soon)
             due_soon = f"({t}.due_at >= {at} AND {t}.due_at <= {soon} AND {is_open})"
-            statement.where(due_soon if filters.due_soon else f"NOT {due_soon}")
-    if filters.due_before is not None:
-        statement.where(f"{t}.due_at < {param(filters.due_before)}")
-    if filters.due_after is not None:
-        statement.where(f"{t}.due_at >= {param(filters.due_after)}")
-    if filters.q:
-        statement.where(f"{t}.title ILIKE {param(f'%{_escape_like(filters.q)}%')} ESCAPE '\\'")
+            statement.where(due_soon if query.due_soon else f"NOT {due_soon}")
+    if query.due_before is not None:
+        statement.where(f"{t}.due_at < {param(query.due_before)}")
+    if query.due_after is not None:
+        statement.where(f"{t}.due_at >= {param(query.due_after)}")
+    if query.q:
+        statement.where(f"{t}.title ILIKE {param(f'%{_escape_like(query.q)}%')} ESCAPE '\\'")
+    sort, limit = query.ordering, query.limit
+    order_by = keyset(statement, t, sort, query.cursor)
+    rows = await connection.fetch(
+        statement.sql(table.select, order_by, limit + 1), *statement.params
+    )
+    sides = Sides(principal)
+    items = [render(row, sides, now) for row in rows[:limit]]
+    return items, next_cursor(items, len(rows), limit, sort)
 
 
 def keyset(statement: Statement, alias: str, sort: str, cursor: str | None) -> str:
@@ -155,10 +194,12 @@ def keyset(statement: Statement, alias: str, sort: str, cursor: str | None) -> s
     if after is not None:
         if after[0] != sort:
             raise Unprocessable("The cursor belongs to another sort order.")
-        position = (
-            f"({statement.param(cursor_time(after[1]))}, {statement.param(cursor_uuid(after[2]))})"
+        value, last_id = (
+            statement.param(cursor_time(after[1])),
+            statement.param(cursor_uuid(after[2])),
         )
-        statement.where(f"({alias}.{field}, {alias}.id) {'<' if descending else '>'} {position}")
+        operator = "<" if descending else ">"
+        statement.where(f"({alias}.{field}, {alias}.id) {operator} ({value}, {last_id})")
     direction = " DESC" if descending else ""
     return f"{alias}.{field}{direction}, {alias}.id{direction}"
 

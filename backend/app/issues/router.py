@@ -6,7 +6,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, status
 from fastapi.responses import Response
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel
 
 from app.access.deps import requires
 from app.access.roles import Perm
@@ -15,20 +15,18 @@ from app.core.db import SessionDep, reader
 from app.core.etags import IfMatch, json_response
 from app.core.idempotency import IdempotencyDep
 from app.core.query import QueryModel
-from app.events.listing import ListQuery
 from app.issues import service
-from app.issues.models import IssueCategory, IssueSeverity, IssueStatus
 from app.issues.schemas import (
     CloseBody,
     DelegateBody,
     IssueCreate,
     IssueNote,
     IssuePage,
+    IssueQuery,
     IssueRead,
     IssueRequiredNote,
     IssueUpdate,
 )
-from app.orgs.models import Tier
 
 router = APIRouter(prefix="/issues", tags=["issues"])
 Reader = Annotated[Principal, requires(Perm.issue_read)]
@@ -46,23 +44,6 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 
-class IssueQuery(ListQuery):
-    status: list[IssueStatus] | None = Field(default=None, description="Any of these")
-    category: list[IssueCategory] | None = None
-    severity: list[IssueSeverity] | None = None
-    reporter_org_id: uuid.UUID | None = None
-    handler_org_id: uuid.UUID | None = None
-    within_org_id: uuid.UUID | None = Field(
-        default=None, description="Reporter or handler inside this unit's subtree"
-    )
-    resolved_tier: Tier | None = None
-    overdue: bool | None = None
-    due_soon: bool | None = Field(default=None, description="Due within 48 hours")
-    due_before: AwareDatetime | None = Field(default=None, description="due_at < this")
-    due_after: AwareDatetime | None = Field(default=None, description="due_at >= this")
-    q: str | None = Field(default=None, max_length=100, description="Title contains")
-
-
 ISSUE_QUERY = QueryModel(IssueQuery)
 
 
@@ -77,27 +58,7 @@ async def list_issues(
     filters: Annotated[IssueQuery, ISSUE_QUERY.dependency],
 ) -> Response:
     async with reader() as connection:
-        items, next_cursor = await service.list_issues(
-            connection,
-            principal,
-            service.IssueFilters(
-                status=[s.value for s in filters.status] if filters.status else None,
-                category=[c.value for c in filters.category] if filters.category else None,
-                severity=[s.value for s in filters.severity] if filters.severity else None,
-                reporter_org_id=filters.reporter_org_id,
-                handler_org_id=filters.handler_org_id,
-                within_org_id=filters.within_org_id,
-                resolved_tier=filters.resolved_tier.value if filters.resolved_tier else None,
-                overdue=filters.overdue,
-                due_soon=filters.due_soon,
-                due_before=filters.due_before,
-                due_after=filters.due_after,
-                q=filters.q,
-            ),
-            sort=filters.ordering,
-            limit=filters.limit,
-            cursor=filters.cursor,
-        )
+        items, next_cursor = await service.list_issues(connection, principal, filters)
     return json_response({"items": items, "next_cursor": next_cursor})
 
 

@@ -4,6 +4,7 @@ from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from app.events.listing import ItemQuery
 from app.issues.models import IssueCategory, IssueSeverity, IssueStatus
 from app.orgs.models import Tier
 
@@ -106,3 +107,15 @@ class IssueRead(BaseModel):
 class IssuePage(BaseModel):
     items: list[IssueRead]
     next_cursor: str | None
+
+
+class IssueQuery(ItemQuery):
+    status: list[IssueStatus] | None = Field(default=None, description="Any of these")
+    category: list[IssueCategory] | None = None
+    severity: list[IssueSeverity] | None = None
+    reporter_org_id: uuid.UUID | None = None
+    handler_org_id: uuid.UUID | None = None
+    within_org_id: uuid.UUID | None = Field(
+        default=None, description="Reporter or handler inside this unit's subtree"
+    )
+    resolved_tier: Tier | None = None

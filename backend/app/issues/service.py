@@ -7,7 +7,6 @@ hook in there); handler moves go through `_move_handler`.
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -23,15 +22,7 @@ from app.core.db import driver
 from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.core.etags import check_if_match
 from app.core.models import utcnow
-from app.events.listing import (
-    CommonFilters,
-    ItemTable,
-    Statement,
-    filter_items,
-    keyset,
-    next_cursor,
-    org_path,
-)
+from app.events.listing import ItemTable, list_items, read_item
 from app.events.models import ItemType
 from app.events.service import add_event
 from app.events.sides import Sides, acting_unit, scope_predicate
@@ -41,7 +32,7 @@ from app.feedback.schemas import FeedbackCreate
 from app.issues import state
 from app.issues.config import get_issue_settings
 from app.issues.models import UNRESOLVED_STATUSES, Issue, IssueSeverity, IssueStatus
-from app.issues.schemas import CloseBody, DelegateBody, IssueCreate, IssueUpdate
+from app.issues.schemas import CloseBody, DelegateBody, IssueCreate, IssueQuery, IssueUpdate
 from app.issues.state import IssueSide
 from app.notifications.models import NotificationKind
 from app.notifications.service import notify_unit
@@ -108,7 +99,9 @@ _KEYS = (
 )
 TABLE = ItemTable(
     alias="i",
+    select=_SELECT,
     parties=("reporter_path", "handler_path"),
+    read_perm=Perm.issue_read,
     open_statuses=tuple(s.value for s in UNRESOLVED_STATUSES),
     due_soon=state.DUE_SOON,
 )
@@ -186,23 +179,10 @@ def _visible(principal: Principal) -> sa.ColumnElement[bool]:
     )
 
 
-def _visible_sql(statement: Statement, principal: Principal) -> None:
-    statement.where(
-        principal.within_sql(
-            statement.param, "i.reporter_path", "i.handler_path", perm=Perm.issue_read
-        )
-    )
-
-
 async def get_issue(
     connection: asyncpg.Connection, principal: Principal, issue_id: uuid.UUID
 ) -> dict[str, Any]:
-    statement = Statement()
-    statement.where(f"i.id = {statement.param(issue_id)}")
-    _visible_sql(statement, principal)
-    row = await connection.fetchrow(
-        f"{_SELECT} WHERE {' AND '.join(statement.clauses)}", *statement.params
-    )
+    row = await read_item(connection, TABLE, principal, issue_id)
     if row is None:
         raise NotFound("Issue")
     return render(row, Sides(principal), utcnow())
@@ -224,66 +204,19 @@ async def visible_paths(
     return list(row.reporter_path), list(row.handler_path)
 
 
-@dataclass(frozen=True)
-class IssueFilters:
-    status: Sequence[str] | None = None
-    category: Sequence[str] | None = None
-    severity: Sequence[str] | None = None
-    reporter_org_id: uuid.UUID | None = None
-    handler_org_id: uuid.UUID | None = None
-    within_org_id: uuid.UUID | None = None
-    resolved_tier: str | None = None
-    overdue: bool | None = None
-    due_soon: bool | None = None
-    due_before: datetime | None = None
-    due_after: datetime | None = None
-    q: str | None = None
-
-
 async def list_issues(
-    connection: asyncpg.Connection,
-    principal: Principal,
-    filters: IssueFilters,
-    *,
-    sort: str,
-    limit: int,
-    cursor: str | None,
+    connection: asyncpg.Connection, principal: Principal, query: IssueQuery
 ) -> tuple[list[dict[str, Any]], str | None]:
-    now = utcnow()
-    within_path = None
-    if filters.within_org_id is not None:
-        within_path = await org_path(connection, filters.within_org_id)
-        if within_path is None:
-            return [], None
-    statement = Statement()
-    param = statement.param
-    _visible_sql(statement, principal)
-    filter_items(
-        statement,
-        TABLE,
-        CommonFilters(
-            status=filters.status,
-            party_org_ids=(filters.reporter_org_id, filters.handler_org_id),
-            within_path=within_path,
-            overdue=filters.overdue,
-            due_soon=filters.due_soon,
-            due_before=filters.due_before,
-            due_after=filters.due_after,
-            q=filters.q,
-        ),
-        now,
-    )
-    if filters.category:
-        statement.where(f"i.category = ANY({param(list(filters.category))}::text[])")
-    if filters.severity:
-        statement.where(f"i.severity = ANY({param(list(filters.severity))}::text[])")
-    if filters.resolved_tier is not None:
-        statement.where(f"i.resolved_tier = {param(filters.resolved_tier)}")
-    order_by = keyset(statement, "i", sort, cursor)
-    rows = await connection.fetch(statement.sql(_SELECT, order_by, limit + 1), *statement.params)
-    sides = Sides(principal)
-    items = [render(row, sides, now) for row in rows[:limit]]
-    return items, next_cursor(items, len(rows), limit, sort)
+    party = "i.{} = (SELECT path FROM org_units WHERE id = {{}})"
+    conditions = [
+        ("i.status = ANY({}::text[])", query.status),
+        (party.format("reporter_path"), query.reporter_org_id),
+        (party.format("handler_path"), query.handler_org_id),
+        ("i.category = ANY({}::text[])", query.category),
+        ("i.severity = ANY({}::text[])", query.severity),
+        ("i.resolved_tier = {}", query.resolved_tier),
+    ]
+    return await list_items(connection, TABLE, principal, query, conditions, render)
 
 
 # ---------------------------------------------------------------- org rules

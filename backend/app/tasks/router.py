@@ -7,7 +7,7 @@ from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Query, status
 from fastapi.responses import Response
-from pydantic import AwareDatetime, BaseModel, Field
+from pydantic import BaseModel
 
 from app.access.deps import requires
 from app.access.roles import Perm
@@ -17,10 +17,8 @@ from app.core.etags import IfMatch, json_response
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
 from app.core.query import QueryModel
-from app.events.listing import ListQuery
 from app.orgs.schemas import OrgRead
 from app.tasks import service
-from app.tasks.models import TaskPriority, TaskSource, TaskStatus
 from app.tasks.schemas import (
     ActionNote,
     ExtensionRequest,
@@ -29,6 +27,7 @@ from app.tasks.schemas import (
     RequiredNoteBody,
     TaskCreate,
     TaskPage,
+    TaskQuery,
     TaskRead,
     TaskUpdate,
 )
@@ -48,23 +47,6 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
 }
 
 
-class TaskQuery(ListQuery):
-    status: list[TaskStatus] | None = Field(default=None, description="Any of these")
-    issuer_org_id: uuid.UUID | None = None
-    assignee_org_id: uuid.UUID | None = None
-    within_org_id: uuid.UUID | None = Field(
-        default=None, description="Issuer or assignee inside this unit's subtree"
-    )
-    parent_id: uuid.UUID | None = Field(default=None, description="Subtasks of this task")
-    overdue: bool | None = None
-    due_soon: bool | None = Field(default=None, description="Due within 48 hours")
-    due_before: AwareDatetime | None = Field(default=None, description="due_at < this")
-    due_after: AwareDatetime | None = Field(default=None, description="due_at >= this")
-    priority: TaskPriority | None = None
-    source: TaskSource | None = None
-    q: str | None = Field(default=None, max_length=100, description="Title contains")
-
-
 TASK_QUERY = QueryModel(TaskQuery)
 
 
@@ -79,27 +61,7 @@ async def list_tasks(
     filters: Annotated[TaskQuery, TASK_QUERY.dependency],
 ) -> Response:
     async with reader() as connection:
-        items, next_cursor = await service.list_tasks(
-            connection,
-            principal,
-            service.TaskFilters(
-                status=[s.value for s in filters.status] if filters.status else None,
-                issuer_org_id=filters.issuer_org_id,
-                assignee_org_id=filters.assignee_org_id,
-                within_org_id=filters.within_org_id,
-                parent_id=filters.parent_id,
-                overdue=filters.overdue,
-                due_soon=filters.due_soon,
-                due_before=filters.due_before,
-                due_after=filters.due_after,
-                priority=filters.priority.value if filters.priority else None,
-                source=filters.source.value if filters.source else None,
-                q=filters.q,
-            ),
-            sort=filters.ordering,
-            limit=filters.limit,
-            cursor=filters.cursor,
-        )
+        items, next_cursor = await service.list_tasks(connection, principal, filters)
     return json_response({"items": items, "next_cursor": next_cursor})
 
 

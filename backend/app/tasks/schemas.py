@@ -4,6 +4,7 @@ from typing import Annotated
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
 
+from app.events.listing import ItemQuery
 from app.tasks.models import Side, TaskPriority, TaskSource, TaskStatus
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -137,3 +138,15 @@ class TaskRead(BaseModel):
 class TaskPage(BaseModel):
     items: list[TaskRead]
     next_cursor: str | None
+
+
+class TaskQuery(ItemQuery):
+    status: list[TaskStatus] | None = Field(default=None, description="Any of these")
+    issuer_org_id: uuid.UUID | None = None
+    assignee_org_id: uuid.UUID | None = None
+    within_org_id: uuid.UUID | None = Field(
+        default=None, description="Issuer or assignee inside this unit's subtree"
+    )
+    parent_id: uuid.UUID | None = Field(default=None, description="Subtasks of this task")
+    priority: TaskPriority | None = None
+    source: TaskSource | None = None

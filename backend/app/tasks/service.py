@@ -9,7 +9,6 @@ rollups) in step.
 
 import uuid
 from collections.abc import Sequence
-from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
@@ -26,15 +25,7 @@ from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.core.etags import check_if_match
 from app.core.models import PathType, utcnow
 from app.core.pagination import decode_cursor, encode_cursor
-from app.events.listing import (
-    CommonFilters,
-    ItemTable,
-    Statement,
-    filter_items,
-    keyset,
-    next_cursor,
-    org_path,
-)
+from app.events.listing import ItemTable, list_items, read_item
 from app.events.models import ItemType
 from app.events.service import add_event
 from app.events.sides import Sides, acting_unit, scope_predicate
@@ -52,6 +43,7 @@ from app.tasks.schemas import (
     ProgressBody,
     ReissueBody,
     TaskCreate,
+    TaskQuery,
     TaskUpdate,
 )
 from app.users.models import User
@@ -120,7 +112,9 @@ _SELECT = (
 _KEYS = (*_TASK_COLUMNS, "issuer_org_name", "assignee_org_name")
 TABLE = ItemTable(
     alias="t",
+    select=_SELECT,
     parties=("issuer_path", "assignee_path"),
+    read_perm=Perm.task_read,
     open_statuses=tuple(s.value for s in TaskStatus if s not in CLOSED_STATUSES),
     due_soon=state.DUE_SOON,
 )
@@ -191,23 +185,10 @@ def _visible(principal: Principal) -> sa.ColumnElement[bool]:
     )
 
 
-def _visible_sql(statement: Statement, principal: Principal) -> None:
-    statement.where(
-        principal.within_sql(
-            statement.param, "t.issuer_path", "t.assignee_path", perm=Perm.task_read
-        )
-    )
-
-
 async def get_task(
     connection: asyncpg.Connection, principal: Principal, task_id: uuid.UUID
 ) -> dict[str, Any]:
-    statement = Statement()
-    statement.where(f"t.id = {statement.param(task_id)}")
-    _visible_sql(statement, principal)
-    row = await connection.fetchrow(
-        f"{_SELECT} WHERE {' AND '.join(statement.clauses)}", *statement.params
-    )
+    row = await read_item(connection, TABLE, principal, task_id)
     if row is None:
         raise NotFound("Task")
     return render(row, Sides(principal), utcnow())
@@ -229,66 +210,19 @@ async def visible_paths(
     return list(row.issuer_path), list(row.assignee_path)
 
 
-@dataclass(frozen=True)
-class TaskFilters:
-    status: Sequence[str] | None = None
-    issuer_org_id: uuid.UUID | None = None
-    assignee_org_id: uuid.UUID | None = None
-    within_org_id: uuid.UUID | None = None
-    parent_id: uuid.UUID | None = None
-    overdue: bool | None = None
-    due_soon: bool | None = None
-    due_before: datetime | None = None
-    due_after: datetime | None = None
-    priority: str | None = None
-    source: str | None = None
-    q: str | None = None
-
-
 async def list_tasks(
-    connection: asyncpg.Connection,
-    principal: Principal,
-    filters: TaskFilters,
-    *,
-    sort: str,
-    limit: int,
-    cursor: str | None,
+    connection: asyncpg.Connection, principal: Principal, query: TaskQuery
 ) -> tuple[list[dict[str, Any]], str | None]:
-    now = utcnow()
-    within_path = None
-    if filters.within_org_id is not None:
-        within_path = await org_path(connection, filters.within_org_id)
-        if within_path is None:
-            return [], None
-    statement = Statement()
-    param = statement.param
-    _visible_sql(statement, principal)
-    filter_items(
-        statement,
-        TABLE,
-        CommonFilters(
-            status=filters.status,
-            party_org_ids=(filters.issuer_org_id, filters.assignee_org_id),
-            within_path=within_path,
-            overdue=filters.overdue,
-            due_soon=filters.due_soon,
-            due_before=filters.due_before,
-            due_after=filters.due_after,
-            q=filters.q,
-        ),
-        now,
-    )
-    if filters.parent_id is not None:
-        statement.where(f"t.parent_id = {param(filters.parent_id)}")
-    if filters.priority is not None:
-        statement.where(f"t.priority = {param(filters.priority)}")
-    if filters.source is not None:
-        statement.where(f"t.source = {param(filters.source)}")
-    order_by = keyset(statement, "t", sort, cursor)
-    rows = await connection.fetch(statement.sql(_SELECT, order_by, limit + 1), *statement.params)
-    sides = Sides(principal)
-    items = [render(row, sides, now) for row in rows[:limit]]
-    return items, next_cursor(items, len(rows), limit, sort)
+    party = "t.{} = (SELECT path FROM org_units WHERE id = {{}})"
+    conditions = [
+        ("t.status = ANY({}::text[])", query.status),
+        (party.format("issuer_path"), query.issuer_org_id),
+        (party.format("assignee_path"), query.assignee_org_id),
+        ("t.parent_id = {}", query.parent_id),
+        ("t.priority = {}", query.priority),
+        ("t.source = {}", query.source),
+    ]
+    return await list_items(connection, TABLE, principal, query, conditions, render)
 
 
 # ---------------------------------------------------------------- org rules

@@ -2011,15 +2011,8 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Any of these */
-                status?: components["schemas"]["IssueStatus"][] | null;
-                category?: components["schemas"]["IssueCategory"][] | null;
-                severity?: components["schemas"]["IssueSeverity"][] | null;
-                reporter_org_id?: string | null;
-                handler_org_id?: string | null;
                 /** @description Reporter or handler inside this unit's subtree */
                 within_org_id?: string | null;
-                resolved_tier?: components["schemas"]["Tier"] | null;
                 overdue?: boolean | null;
                 /** @description Due within 48 hours */
                 due_soon?: boolean | null;
@@ -2029,6 +2022,13 @@ export interface operations {
                 due_after?: string | null;
                 /** @description Title contains */
                 q?: string | null;
+                /** @description Any of these */
+                status?: components["schemas"]["IssueStatus"][] | null;
+                category?: components["schemas"]["IssueCategory"][] | null;
+                severity?: components["schemas"]["IssueSeverity"][] | null;
+                reporter_org_id?: string | null;
+                handler_org_id?: string | null;
+                resolved_tier?: components["schemas"]["Tier"] | null;
             };
             header?: never;
             path?: never;
@@ -3105,14 +3105,8 @@ export interface operations {
                 limit?: number;
                 /** @description `next_cursor` of the previous page. */
                 cursor?: string | null;
-                /** @description Any of these */
-                status?: components["schemas"]["TaskStatus"][] | null;
-                issuer_org_id?: string | null;
-                assignee_org_id?: string | null;
                 /** @description Issuer or assignee inside this unit's subtree */
                 within_org_id?: string | null;
-                /** @description Subtasks of this task */
-                parent_id?: string | null;
                 overdue?: boolean | null;
                 /** @description Due within 48 hours */
                 due_soon?: boolean | null;
@@ -3120,10 +3114,16 @@ export interface operations {
                 due_before?: string | null;
                 /** @description due_at >= this */
                 due_after?: string | null;
-                priority?: components["schemas"]["TaskPriority"] | null;
-                source?: components["schemas"]["TaskSource"] | null;
                 /** @description Title contains */
                 q?: string | null;
+                /** @description Any of these */
+                status?: components["schemas"]["TaskStatus"][] | null;
+                issuer_org_id?: string | null;
+                assignee_org_id?: string | null;
+                /** @description Subtasks of this task */
+                parent_id?: string | null;
+                priority?: components["schemas"]["TaskPriority"] | null;
+                source?: components["schemas"]["TaskSource"] | null;
             };
             header?: never;
             path?: never;
