@@ -9,7 +9,6 @@ breakdown times the layers in between, in this process, one call at a time.
 import cProfile
 import io
 import pstats
-import re
 import time
 import uuid
 from collections.abc import Awaitable, Callable
@@ -20,10 +19,9 @@ import asyncpg
 import orjson
 import sqlalchemy as sa
 
-from app.core.db import get_engine, sessionmaker
+from app.core.db import SERVER_SETTINGS, get_engine, reader
 
 Statement = tuple[str, tuple[Any, ...]]
-SERVER_SETTINGS = {"plan_cache_mode": "force_custom_plan"}  # as the app's engine
 
 
 def _default(value: Any) -> Any:
@@ -150,26 +148,6 @@ class Floor:
         encode_page(rows)
 
 
-_PAGE = re.compile(
-    r"SELECT (?P<cols>.*?)\s+FROM tasks (?P<joins>JOIN .*?)\s+WHERE (?P<where>.*?)"
-    r"\s+ORDER BY (?P<order>.*?)\s+LIMIT (?P<limit>\$\d+(::\w+)?)\s*$",
-    re.DOTALL,
-)
-
-
-def limit_first(sql: str) -> str | None:
-    """The page query reshaped: pick the page from tasks first, then join the two unit
-    names for those rows only (None when the statement has another shape)."""
-    found = _PAGE.match(sql.strip())
-    if found is None:
-        return None
-    cols, joins, where, order, limit = found.group("cols", "joins", "where", "order", "limit")
-    return (
-        f"SELECT {cols} FROM (SELECT * FROM tasks WHERE {where} ORDER BY {order} "
-        f"LIMIT {limit}) AS tasks {joins} ORDER BY {order}"
-    )
-
-
 @dataclass
 class Layer:
     name: str
@@ -217,34 +195,19 @@ async def breakdown(
                 await p50_of(all_floor, n),
             )
         )
-        reshaped = limit_first(page_sql)
-        if reshaped is not None:
-            page_first = [*statements[:-1], (reshaped, page_params)]
-
-            async def reshaped_floor() -> None:
-                rows: list[asyncpg.Record] = []
-                for sql, params in page_first:
-                    rows = await connection.fetch(sql, *params)
-                encode_page(rows)
-
-            layers.append(
-                Layer(
-                    "floor, page query reshaped (LIMIT before joining unit names)",
-                    await p50_of(reshaped_floor, n),
-                )
-            )
     finally:
         await connection.close()
 
-    async def sqlalchemy_core() -> None:
-        async with sessionmaker()() as session:
-            conn = await session.connection()
-            for sql, params in statements:
-                await conn.exec_driver_sql(sql, params)
-            await session.commit()
+    async def read_pool() -> None:
+        # As the app does: a pooled connection for the grants, another for the page.
+        rows: list[asyncpg.Record] = []
+        for sql, params in statements:
+            async with reader() as pooled:
+                rows = await pooled.fetch(sql, *params)
+        encode_page(rows)
 
     layers.append(
-        Layer("SQLAlchemy session: same statements (driver SQL)", await p50_of(sqlalchemy_core, n))
+        Layer("the app's read pool: same statements, + dicts + orjson", await p50_of(read_pool, n))
     )
 
     async def whole_app() -> None:

@@ -358,6 +358,11 @@ def render(run: Run) -> str:
         "- The server: `python -m uvicorn app.main:create_app --factory --workers 1 "
         "--host 127.0.0.1 --no-access-log`, `ENVIRONMENT=production`. Callers sign in "
         "once through `POST /api/v1/auth/token`.",
+        "- The endpoint's read path: the caller's grants and the page are two plain-SQL "
+        "statements, each on a connection from the app's asyncpg read pool "
+        "(`app/core/db.py`, autocommit, no SQLAlchemy session); the page's rows are rendered "
+        "(allowed actions, derived flags, party names) and encoded with orjson. The floor "
+        "runs the same two statements on one plain connection and encodes the raw rows.",
         "- The client: raw keep-alive HTTP/1.1 on asyncio streams (uvloop), one connection "
         f"per concurrent client; {run.requests} requests at 1 client and "
         f"{run.requests * 4} at 16 for each of endpoint and floor, and {run.requests} for "
