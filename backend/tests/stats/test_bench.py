@@ -1,9 +1,12 @@
 """The benchmark's pure parts (the benchmark itself runs with `make bench`, not here): the
 seeded org tree and its pairs follow the domain's rules, and the statistics are right."""
 
-from bench.floor import limit_first
+from app.access.roles import Role
+from app.main import create_app
+from bench.floor import capture
 from bench.load import Series
 from bench.seed import Shape, Unit, build_tree, issue_categories, task_categories
+from tests.support import World
 
 TIERS = ["prefecture", "county", "street", "community"]
 DIRECTING = {"department", "taskforce", "group"}
@@ -53,19 +56,13 @@ def test_seeded_pairs_follow_the_assignment_and_escalation_rules() -> None:
             )
 
 
-def test_limit_first_reshapes_only_the_page_query() -> None:
-    page = (
-        "SELECT tasks.id, issuer_org.name AS issuer_org_name \nFROM tasks JOIN org_units AS "
-        "issuer_org ON issuer_org.id = tasks.issuer_org_id \nWHERE tasks.issuer_path >= "
-        "$1::INTEGER[] ORDER BY tasks.created_at DESC, tasks.id DESC \n LIMIT $2::INTEGER"
-    )
-    assert limit_first(page) == (
-        "SELECT tasks.id, issuer_org.name AS issuer_org_name FROM (SELECT * FROM tasks "
-        "WHERE tasks.issuer_path >= $1::INTEGER[] ORDER BY tasks.created_at DESC, "
-        "tasks.id DESC LIMIT $2::INTEGER) AS tasks JOIN org_units AS issuer_org ON "
-        "issuer_org.id = tasks.issuer_org_id ORDER BY tasks.created_at DESC, tasks.id DESC"
-    )
-    assert limit_first("SELECT 1") is None
+async def test_the_floor_runs_what_the_list_endpoint_runs(world: World) -> None:
+    """The floor replays the captured statements, so the capture must see every one: the
+    caller's grants and the page, both plain SQL on the read pool."""
+    token = world.actor(Role.officer, "S11").headers["Authorization"].removeprefix("Bearer ")
+    statements = await capture(create_app(), "/api/v1/tasks", "limit=5", token)
+    assert [sql.split(" FROM ")[1].split()[0] for sql, _ in statements] == ["users", "tasks"]
+    assert statements[1][1][-1] == 6  # limit + 1, the page's last parameter
 
 
 def test_percentiles_and_throughput() -> None:
