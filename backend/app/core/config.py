@@ -30,10 +30,13 @@ class Settings(BaseSettings):
     jwt_issuer: str = "liandong"
     jwt_audience: str = "liandong-api"
     spa_dir: Path | None = None  # defaults to frontend/dist of this checkout
-    # Connections per worker process: kept open for as many requests as one worker has in
-    # flight at once; beyond that up to `db_pool_overflow` more open and close per use.
-    db_pool_size: int = Field(default=20, ge=1)
+    # Connections per worker process. The session pool (writes, most reads) keeps
+    # `db_pool_size` open and opens up to `db_pool_overflow` more for a burst; the read
+    # pool (grants on every request, work-item lists and reads) grows to
+    # `db_read_pool_size`, enough for the requests one worker has in flight at once.
+    db_pool_size: int = Field(default=10, ge=1)
     db_pool_overflow: int = Field(default=10, ge=0)
+    db_read_pool_size: int = Field(default=20, ge=1)
 
     @model_validator(mode="after")
     def _production_needs_a_real_secret(self) -> "Settings":

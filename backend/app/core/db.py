@@ -97,7 +97,7 @@ async def read_pool() -> asyncpg.Pool:
         pool = await asyncpg.create_pool(
             plain_url(settings.async_database_url()),
             min_size=1,
-            max_size=settings.db_pool_size,
+            max_size=settings.db_read_pool_size,
             server_settings=SERVER_SETTINGS,
             reset=_keep_state,
         )
