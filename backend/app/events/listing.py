@@ -8,8 +8,10 @@ page starts strictly after that pair, so rows inserted meanwhile never make a pa
 or skip a row that was there all along.
 """
 
+import logging
+import time
 import uuid
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, Literal
@@ -19,12 +21,14 @@ from pydantic import AwareDatetime, BaseModel, Field
 
 from app.access.roles import Perm
 from app.access.scope import Principal, next_sibling
+from app.core.config import get_settings
 from app.core.errors import Unprocessable
 from app.core.models import utcnow
 from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
 from app.events.service import cursor_time, cursor_uuid
 from app.events.sides import Sides
 
+log = logging.getLogger("liandong")
 SORT_FIELDS = ("due_at", "created_at", "updated_at")
 
 
@@ -78,9 +82,9 @@ class Statement:
     def where(self, clause: str) -> None:
         self.clauses.append(clause)
 
-    def sql(self, select: str, order_by: str, limit: int) -> str:
-        where = " AND ".join(self.clauses) or "TRUE"
-        return f"{select} WHERE {where} ORDER BY {order_by} LIMIT {self.param(limit)}"
+    @property
+    def where_sql(self) -> str:
+        return " AND ".join(self.clauses) or "TRUE"
 
 
 def _escape_like(text: str) -> str:
@@ -102,21 +106,43 @@ class ItemQuery(ListQuery):
 
 @dataclass(frozen=True)
 class ItemTable:
-    """How a work-item table is read: the SELECT of its API columns (`alias` names the
-    table in it), its two party path columns, the permission to read it, and the statuses
-    in which its due date still counts."""
+    """How a work-item table is read: `columns` (its API columns, the table named by
+    `alias`, party units joined by `joins`), its two party path columns, the permission to
+    read it, and the statuses in which its due date still counts."""
 
+    name: str
     alias: str
-    select: str
+    columns: str
+    joins: str
     parties: tuple[str, str]
     read_perm: Perm
     open_statuses: tuple[str, ...]
     due_soon: timedelta
 
+    @property
+    def select(self) -> str:
+        return f"SELECT {self.columns} FROM {self.name} {self.alias} {self.joins}"
+
+    def page_sql(self, where: str, order_by: str, limit: str, *, scope_first: bool) -> str:
+        """The page; with `scope_first`, the rows in scope are gathered before they are
+        ordered (OFFSET 0 keeps the planner from walking the sort key's index instead)."""
+        if not scope_first:
+            return f"{self.select} WHERE {where} ORDER BY {order_by} LIMIT {limit}"
+        return (
+            f"SELECT {self.columns} FROM (SELECT * FROM {self.name} {self.alias} "
+            f"WHERE {where} OFFSET 0) {self.alias} {self.joins} "
+            f"ORDER BY {order_by} LIMIT {limit}"
+        )
+
     def visible(self, statement: Statement, principal: Principal) -> None:
         columns = (f"{self.alias}.{party}" for party in self.parties)
         statement.where(principal.within_sql(statement.param, *columns, perm=self.read_perm))
 
+
+# Statement shapes (and scopes) whose page is read scope first, until when (monotonic).
+_scope_first: dict[Hashable, float] = {}
+_SCOPE_FIRST_MAX = 4096
+SCOPE_FIRST_SECONDS = 600.0
 
 Render = Callable[[asyncpg.Record, Sides, datetime], dict[str, Any]]
 # (a condition with `{}` where its value goes, the value): applied unless the value is
@@ -131,9 +157,8 @@ async def read_item(
     statement = Statement()
     statement.where(f"{table.alias}.id = {statement.param(item_id)}")
     table.visible(statement, principal)
-    where = " AND ".join(statement.clauses)
     row: asyncpg.Record | None = await connection.fetchrow(
-        f"{table.select} WHERE {where}", *statement.params
+        f"{table.select} WHERE {statement.where_sql}", *statement.params
     )
     return row
 
@@ -179,12 +204,54 @@ async def list_items(
         statement.where(f"{t}.title ILIKE {param(f'%{_escape_like(query.q)}%')} ESCAPE '\\'")
     sort, limit = query.ordering, query.limit
     order_by = keyset(statement, t, sort, query.cursor)
-    rows = await connection.fetch(
-        statement.sql(table.select, order_by, limit + 1), *statement.params
-    )
+    where, last = statement.where_sql, param(limit + 1)
+    # Keyed by the statement's shape and the caller's scope, not by the values bound.
+    shape = (table.name, tuple(principal.paths(table.read_perm)), where, order_by)
+    rows = await _fetch_page(connection, table, shape, (where, order_by, last), statement.params)
     sides = Sides(principal)
     items = [render(row, sides, now) for row in rows[:limit]]
     return items, next_cursor(items, len(rows), limit, sort)
+
+
+async def _fetch_page(
+    connection: asyncpg.Connection,
+    table: ItemTable,
+    shape: Hashable,
+    clauses: tuple[str, str, str],
+    params: Sequence[Any],
+) -> list[asyncpg.Record]:
+    """PostgreSQL walks the sort key's index until the page is full: quick unless the
+    caller's items are all far down it (a unit whose work is all old). When the walk takes
+    longer than `list_scope_first_after_ms`, the page is read again with the items in scope
+    gathered first, which costs what the scope holds rather than the whole table; when
+    that is quick, this scope and shape are read that way for a while. (Gathering a large
+    scope first is slow: that is not remembered.)"""
+    where, order_by, last = clauses
+    if _scope_first.get(shape, 0.0) > time.monotonic():
+        rows: list[asyncpg.Record] = await connection.fetch(
+            table.page_sql(where, order_by, last, scope_first=True), *params
+        )
+        return rows
+    patience = get_settings().list_scope_first_after_ms / 1000
+    try:
+        rows = await connection.fetch(
+            table.page_sql(where, order_by, last, scope_first=False), *params, timeout=patience
+        )
+        return rows
+    except TimeoutError:
+        started = time.monotonic()
+        rows = await connection.fetch(
+            table.page_sql(where, order_by, last, scope_first=True), *params
+        )
+        took = time.monotonic() - started
+        log.warning(
+            "%s list: index walk over %.2f s, scope first %.3f s", table.name, patience, took
+        )
+        if took < patience / 5:
+            if len(_scope_first) >= _SCOPE_FIRST_MAX:
+                _scope_first.clear()
+            _scope_first[shape] = time.monotonic() + SCOPE_FIRST_SECONDS
+        return rows
 
 
 def keyset(statement: Statement, alias: str, sort: str, cursor: str | None) -> str:

@@ -80,14 +80,14 @@ _ISSUE_COLUMNS = (
     "closed_at",
     "version",
 )
-# Reads are plain SQL on the driver connection (see app.core.db.driver).
-_SELECT = (
-    "SELECT "
-    + ", ".join(f"i.{c}" for c in _ISSUE_COLUMNS)
+# Reads are plain SQL (app/events/listing.py) on a reader connection (app/core/db.py).
+_COLUMNS_SQL = (
+    ", ".join(f"i.{c}" for c in _ISSUE_COLUMNS)
     + ", reporter_org.name AS reporter_org_name, handler_org.name AS handler_org_name,"
     " handler_org.tier AS handler_tier, handler_org.kind AS handler_kind"
-    " FROM issues i"
-    " JOIN org_units reporter_org ON reporter_org.id = i.reporter_org_id"
+)
+_JOINS_SQL = (
+    "JOIN org_units reporter_org ON reporter_org.id = i.reporter_org_id"
     " JOIN org_units handler_org ON handler_org.id = i.handler_org_id"
 )
 _KEYS = (
@@ -98,8 +98,10 @@ _KEYS = (
     "handler_kind",
 )
 TABLE = ItemTable(
+    name="issues",
     alias="i",
-    select=_SELECT,
+    columns=_COLUMNS_SQL,
+    joins=_JOINS_SQL,
     parties=("reporter_path", "handler_path"),
     read_perm=Perm.issue_read,
     open_statuses=tuple(s.value for s in UNRESOLVED_STATUSES),
@@ -143,7 +145,7 @@ def _facts(
 
 
 def render(row: Sequence[Any], sides: Sides, now: datetime) -> dict[str, Any]:
-    """An issue as the API shows it to this caller, now (`row`: the `_SELECT` columns)."""
+    """An issue as the API shows it to this caller, now (`row`: the columns of `TABLE.select`)."""
     item = dict(zip(_KEYS, row, strict=True))
     status = item["status"]
     resolved_at = item["resolved_at"]
@@ -166,7 +168,7 @@ def render(row: Sequence[Any], sides: Sides, now: datetime) -> dict[str, Any]:
 
 async def _read(session: AsyncSession, sides: Sides, issue_id: uuid.UUID) -> dict[str, Any]:
     await session.flush()  # the plain SQL below reads what the session has written
-    row = await (await driver(session)).fetchrow(f"{_SELECT} WHERE i.id = $1", issue_id)
+    row = await (await driver(session)).fetchrow(f"{TABLE.select} WHERE i.id = $1", issue_id)
     return render(row, sides, utcnow())
 
 

@@ -100,19 +100,21 @@ _TASK_COLUMNS = (
     "cancelled_at",
     "version",
 )
-# Reads are plain SQL on the driver connection (see app.core.db.driver).
-_SELECT = (
-    "SELECT "
-    + ", ".join(f"t.{c}" for c in _TASK_COLUMNS)
+# Reads are plain SQL (app/events/listing.py) on a reader connection (app/core/db.py).
+_COLUMNS_SQL = (
+    ", ".join(f"t.{c}" for c in _TASK_COLUMNS)
     + ", issuer_org.name AS issuer_org_name, assignee_org.name AS assignee_org_name"
-    " FROM tasks t"
-    " JOIN org_units issuer_org ON issuer_org.id = t.issuer_org_id"
+)
+_JOINS_SQL = (
+    "JOIN org_units issuer_org ON issuer_org.id = t.issuer_org_id"
     " JOIN org_units assignee_org ON assignee_org.id = t.assignee_org_id"
 )
 _KEYS = (*_TASK_COLUMNS, "issuer_org_name", "assignee_org_name")
 TABLE = ItemTable(
+    name="tasks",
     alias="t",
-    select=_SELECT,
+    columns=_COLUMNS_SQL,
+    joins=_JOINS_SQL,
     parties=("issuer_path", "assignee_path"),
     read_perm=Perm.task_read,
     open_statuses=tuple(s.value for s in TaskStatus if s not in CLOSED_STATUSES),
@@ -151,7 +153,7 @@ _EXTENSION_KEYS = (
 
 
 def render(row: Sequence[Any], sides: Sides, now: datetime) -> dict[str, Any]:
-    """A task as the API shows it to this caller, now (`row`: the `_SELECT` columns)."""
+    """A task as the API shows it to this caller, now (`row`: the columns of `TABLE.select`)."""
     item = dict(zip(_KEYS, row, strict=True))
     status = item["status"]
     item_state = state.state_of(status, item["returned_by"])
@@ -172,7 +174,7 @@ def render(row: Sequence[Any], sides: Sides, now: datetime) -> dict[str, Any]:
 
 async def _read(session: AsyncSession, sides: Sides, task_id: uuid.UUID) -> dict[str, Any]:
     await session.flush()  # the plain SQL below reads what the session has written
-    row = await (await driver(session)).fetchrow(f"{_SELECT} WHERE t.id = $1", task_id)
+    row = await (await driver(session)).fetchrow(f"{TABLE.select} WHERE t.id = $1", task_id)
     return render(row, sides, utcnow())
 
 

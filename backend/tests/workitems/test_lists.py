@@ -2,6 +2,7 @@
 skips while others insert, and overdue / due-soon at their boundaries."""
 
 import asyncio
+import logging
 import secrets
 import uuid
 from datetime import UTC, datetime, timedelta
@@ -11,6 +12,7 @@ import httpx
 import pytest
 
 from app.access.roles import Role
+from app.core.config import get_settings
 from app.core.models import utcnow
 from app.issues import state as issue_state
 from app.tasks import state as task_state
@@ -344,3 +346,39 @@ async def test_flags_and_filters_agree_near_the_boundaries(
             assert got == {k for k, v in expected.items() if v[index] is value}, (flag, value)
     single = await client.get(f"/api/v1/{kind}/{next(iter(expected))}", headers=hdrs)
     assert single.json()["overdue"] is True
+
+
+@pytest.mark.parametrize("kind", ["tasks", "issues"])
+async def test_a_slow_page_is_read_again_scope_first_with_the_same_items(
+    client: httpx.AsyncClient,
+    world: World,
+    kind: str,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """When the index walk is too slow (a unit whose items are all old), the page is read
+    with the scope gathered first: the same items, in the same order, page by page."""
+    tag = f"slow-{secrets.token_hex(4)}"
+    now = utcnow()
+    for n in range(9):
+        due = now + timedelta(hours=n * 7 - 30)
+        if kind == "tasks":
+            status = "done" if n % 4 == 0 else "accepted"
+            await insert_task(world, "S11", "M111", title=f"{tag} {n}", due_at=due, status=status)
+        else:
+            await insert_issue(world, "M111", "S11", title=f"{tag} {n}", due_at=due)
+    url, hdrs = f"/api/v1/{kind}", headers(world, Role.leader, "S11")
+    queries: list[dict[str, Any]] = [
+        {"q": tag, "sort": sort, "limit": 2} for sort in ("-created_at", "due_at", "-updated_at")
+    ]
+    queries += [{"q": tag, "overdue": "false", "limit": 3}, {"q": tag, "due_soon": "true"}]
+    walked = [await collect(client, url, hdrs, query) for query in queries]
+    assert all(walked) and len(walked[0]) == 9
+
+    monkeypatch.setattr(get_settings(), "list_scope_first_after_ms", 0.001)  # always too slow
+    with caplog.at_level(logging.WARNING, logger="liandong"):
+        gathered = [await collect(client, url, hdrs, query) for query in queries]
+    assert [[i["id"] for i in page] for page in gathered] == [
+        [i["id"] for i in page] for page in walked
+    ]
+    assert "scope first" in caplog.text
