@@ -56,7 +56,8 @@ AUDIT_FIELDS = (
 )
 CAPABILITY_PERMS = (Perm.issue_create, Perm.issue_work, Perm.issue_decide, Perm.issue_confirm)
 
-_ISSUE_COLUMNS = (
+# The columns an issue shows as they are, then those `render` reshapes (read by position).
+_SHOWN = (
     "id",
     "title",
     "description",
@@ -64,10 +65,8 @@ _ISSUE_COLUMNS = (
     "severity",
     "status",
     "reporter_org_id",
-    "reporter_path",
     "reporter_user_id",
     "handler_org_id",
-    "handler_path",
     "resolved_by_org_id",
     "resolved_tier",
     "resolution",
@@ -82,21 +81,17 @@ _ISSUE_COLUMNS = (
 )
 # Reads are plain SQL (app/events/listing.py) on a reader connection (app/core/db.py).
 _COLUMNS_SQL = (
-    ", ".join(f"i.{c}" for c in _ISSUE_COLUMNS)
+    ", ".join(f"i.{c}" for c in _SHOWN)
     + ", reporter_org.name AS reporter_org_name, handler_org.name AS handler_org_name,"
-    " handler_org.tier AS handler_tier, handler_org.kind AS handler_kind"
+    " handler_org.tier AS handler_tier, i.reporter_path, i.handler_path,"
+    " handler_org.kind AS handler_kind"
 )
 _JOINS_SQL = (
     "JOIN org_units reporter_org ON reporter_org.id = i.reporter_org_id"
     " JOIN org_units handler_org ON handler_org.id = i.handler_org_id"
 )
-_KEYS = (
-    *_ISSUE_COLUMNS,
-    "reporter_org_name",
-    "handler_org_name",
-    "handler_tier",
-    "handler_kind",
-)
+_KEYS = (*_SHOWN, "reporter_org_name", "handler_org_name", "handler_tier")
+_FIRST_RESHAPED = len(_KEYS)
 TABLE = ItemTable(
     name="issues",
     alias="i",
@@ -122,15 +117,6 @@ def capabilities(
     return sides.view(PARTY_SIDES, CAPABILITY_PERMS, held)[0]
 
 
-def _party_view(sides: Sides, item: dict[str, Any]) -> tuple[frozenset[state.Capability], bool]:
-    """(capabilities, may give feedback) on a rendered row; drops its party paths."""
-    held = (
-        sides.held_at(item["reporter_org_id"], item.pop("reporter_path")),
-        sides.held_at(item["handler_org_id"], item.pop("handler_path")),
-    )
-    return sides.view(PARTY_SIDES, CAPABILITY_PERMS, held)
-
-
 def _facts(
     status: str, handler_tier: str, handler_kind: str, resolved_at: datetime | None, now: datetime
 ) -> state.Facts:
@@ -146,12 +132,17 @@ def _facts(
 
 def render(row: Sequence[Any], sides: Sides, now: datetime) -> dict[str, Any]:
     """An issue as the API shows it to this caller, now (`row`: the columns of `TABLE.select`)."""
-    item = dict(zip(_KEYS, row, strict=True))
+    item = dict(zip(_KEYS, row, strict=False))  # stops before the reshaped columns
+    reporter_path, handler_path, handler_kind = row[_FIRST_RESHAPED:]
     status = item["status"]
     resolved_at = item["resolved_at"]
     due_at = item["due_at"]
-    caps, can_feedback = _party_view(sides, item)
-    facts = _facts(status, item["handler_tier"], item.pop("handler_kind"), resolved_at, now)
+    held = (
+        sides.held_at(item["reporter_org_id"], reporter_path),
+        sides.held_at(item["handler_org_id"], handler_path),
+    )
+    caps, can_feedback = sides.view(PARTY_SIDES, CAPABILITY_PERMS, held)
+    facts = _facts(status, item["handler_tier"], handler_kind, resolved_at, now)
     # A resolved issue stays with the unit that resolved it (reopen clears both).
     resolved_by_handler = item["resolved_by_org_id"] == item["handler_org_id"]
     item["resolved_by_org_name"] = item["handler_org_name"] if resolved_by_handler else None

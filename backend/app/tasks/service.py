@@ -69,14 +69,13 @@ AUDIT_FIELDS = (
 DIRECTING_KINDS = {OrgKind.department.value, OrgKind.taskforce.value, OrgKind.group.value}
 CAPABILITY_PERMS = (Perm.task_create, Perm.task_work, Perm.task_decide)
 
-_TASK_COLUMNS = (
+# The columns a task shows as they are, then those `render` reshapes (read by position).
+_SHOWN = (
     "id",
     "title",
     "description",
     "issuer_org_id",
-    "issuer_path",
     "assignee_org_id",
-    "assignee_path",
     "responsible_user_id",
     "due_at",
     "priority",
@@ -85,12 +84,6 @@ _TASK_COLUMNS = (
     "returned_by",
     "progress",
     "parent_id",
-    "subtasks_total",
-    "subtasks_done",
-    "extension_due_at",
-    "extension_note",
-    "extension_requested_at",
-    "extension_requested_by",
     "created_by",
     "created_at",
     "updated_at",
@@ -100,16 +93,28 @@ _TASK_COLUMNS = (
     "cancelled_at",
     "version",
 )
+_RESHAPED = (
+    "issuer_path",
+    "assignee_path",
+    "subtasks_total",
+    "subtasks_done",
+    "extension_due_at",
+    "extension_note",
+    "extension_requested_at",
+    "extension_requested_by",
+)
 # Reads are plain SQL (app/events/listing.py) on a reader connection (app/core/db.py).
 _COLUMNS_SQL = (
-    ", ".join(f"t.{c}" for c in _TASK_COLUMNS)
-    + ", issuer_org.name AS issuer_org_name, assignee_org.name AS assignee_org_name"
+    ", ".join(f"t.{c}" for c in _SHOWN)
+    + ", issuer_org.name AS issuer_org_name, assignee_org.name AS assignee_org_name, "
+    + ", ".join(f"t.{c}" for c in _RESHAPED)
 )
 _JOINS_SQL = (
     "JOIN org_units issuer_org ON issuer_org.id = t.issuer_org_id"
     " JOIN org_units assignee_org ON assignee_org.id = t.assignee_org_id"
 )
-_KEYS = (*_TASK_COLUMNS, "issuer_org_name", "assignee_org_name")
+_KEYS = (*_SHOWN, "issuer_org_name", "assignee_org_name")
+_FIRST_RESHAPED = len(_KEYS)
 TABLE = ItemTable(
     name="tasks",
     alias="t",
@@ -135,34 +140,39 @@ def capabilities(
     return sides.view(PARTY_SIDES, CAPABILITY_PERMS, held)[0]
 
 
-def _party_view(sides: Sides, item: dict[str, Any]) -> tuple[frozenset[state.Capability], bool]:
-    """(capabilities, may give feedback) on a rendered row; drops its party paths."""
-    held = (
-        sides.held_at(item["issuer_org_id"], item.pop("issuer_path")),
-        sides.held_at(item["assignee_org_id"], item.pop("assignee_path")),
-    )
-    return sides.view(PARTY_SIDES, CAPABILITY_PERMS, held)
-
-
-_EXTENSION_KEYS = (
-    ("extension_due_at", "due_at"),
-    ("extension_note", "note"),
-    ("extension_requested_at", "requested_at"),
-    ("extension_requested_by", "requested_by"),
-)
-
-
 def render(row: Sequence[Any], sides: Sides, now: datetime) -> dict[str, Any]:
     """A task as the API shows it to this caller, now (`row`: the columns of `TABLE.select`)."""
-    item = dict(zip(_KEYS, row, strict=True))
+    item = dict(zip(_KEYS, row, strict=False))  # stops before the reshaped columns
+    (
+        issuer_path,
+        assignee_path,
+        subtasks_total,
+        subtasks_done,
+        extension_due_at,
+        extension_note,
+        extension_requested_at,
+        extension_requested_by,
+    ) = row[_FIRST_RESHAPED:]
     status = item["status"]
     item_state = state.state_of(status, item["returned_by"])
-    pending = item["extension_due_at"] is not None
-    caps, can_feedback = _party_view(sides, item)
-    extension = {name: item.pop(key) for key, name in _EXTENSION_KEYS}
+    pending = extension_due_at is not None
+    held = (
+        sides.held_at(item["issuer_org_id"], issuer_path),
+        sides.held_at(item["assignee_org_id"], assignee_path),
+    )
+    caps, can_feedback = sides.view(PARTY_SIDES, CAPABILITY_PERMS, held)
     due_at = item["due_at"]
-    item["subtasks"] = {"total": item.pop("subtasks_total"), "done": item.pop("subtasks_done")}
-    item["extension"] = extension if pending else None
+    item["subtasks"] = {"total": subtasks_total, "done": subtasks_done}
+    item["extension"] = (
+        {
+            "due_at": extension_due_at,
+            "note": extension_note,
+            "requested_at": extension_requested_at,
+            "requested_by": extension_requested_by,
+        }
+        if pending
+        else None
+    )
     item["overdue"] = state.is_overdue(due_at, status, now)
     item["due_soon"] = state.is_due_soon(due_at, status, now)
     item["allowed_actions"] = state.allowed_actions(item_state, pending, caps)
