@@ -7,7 +7,7 @@ app's routes and fails on any route without a declaration.
 from collections.abc import Sequence
 from typing import Annotated, Any
 
-from fastapi import Depends, Request
+from fastapi import Depends
 from fastapi.security import OAuth2PasswordBearer
 
 from app.access.roles import Perm, Role
@@ -70,15 +70,10 @@ class PermissionGate:
         self.permission = permission
         self.anywhere = anywhere
 
-    async def __call__(
-        self,
-        request: Request,
-        token: Annotated[str | None, Depends(oauth2_scheme)],
-    ) -> Principal:
+    async def __call__(self, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
         principal = await load_principal(token)
         if self.anywhere and not principal.may_anywhere(Perm(self.permission)):
             raise Forbidden("Your roles do not allow this.")
-        request.state.principal = principal
         return principal
 
 
