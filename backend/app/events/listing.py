@@ -124,14 +124,21 @@ class ItemTable:
         return f"SELECT {self.columns} FROM {self.name} {self.alias} {self.joins}"
 
     def page_sql(self, where: str, order_by: str, limit: str, *, scope_first: bool) -> str:
-        """The page; with `scope_first`, the rows in scope are gathered before they are
-        ordered (OFFSET 0 keeps the planner from walking the sort key's index instead)."""
-        if not scope_first:
-            return f"{self.select} WHERE {where} ORDER BY {order_by} LIMIT {limit}"
+        """The page: its ids first, then their rows. Picking the ids needs only the sort
+        key's index, which carries the party paths and status (see the models), so
+        PostgreSQL walks that index alone and reads just the page's rows from the table.
+        With `scope_first`, the rows in scope are gathered before they are ordered (OFFSET 0
+        keeps the planner from walking the index instead)."""
+        a = self.alias
+        source = (
+            f"(SELECT * FROM {self.name} {a} WHERE {where} OFFSET 0) {a}"
+            if scope_first
+            else f"{self.name} {a} WHERE {where}"
+        )
         return (
-            f"SELECT {self.columns} FROM (SELECT * FROM {self.name} {self.alias} "
-            f"WHERE {where} OFFSET 0) {self.alias} {self.joins} "
-            f"ORDER BY {order_by} LIMIT {limit}"
+            f"SELECT {self.columns} FROM (SELECT {a}.id FROM {source} "
+            f"ORDER BY {order_by} LIMIT {limit}) page "
+            f"JOIN {self.name} {a} ON {a}.id = page.id {self.joins} ORDER BY {order_by}"
         )
 
     def visible(self, statement: Statement, principal: Principal) -> None:

@@ -42,6 +42,10 @@ def _in(column: str, values: type[StrEnum]) -> str:
     return f"{column} IN ({','.join(repr(v.value) for v in values)})"
 
 
+LIST_SORTS = ("due_at", "created_at", "updated_at")
+LIST_INCLUDE = ["reporter_path", "handler_path", "status"]
+
+
 class Issue(SQLModel, table=True):
     """问题/堵点: raised by a reporter unit, handled by the current handler unit. Both party
     paths are stored, so the reporter keeps seeing it after it climbs the chain."""
@@ -55,9 +59,9 @@ class Issue(SQLModel, table=True):
             f"resolved_tier IS NULL OR {_in('resolved_tier', Tier)}", name="resolved_tier_valid"
         ),
         sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_valid"),
-        sa.Index(None, "due_at", "id"),
-        sa.Index(None, "created_at", "id"),
-        sa.Index(None, "updated_at", "id"),
+        # One per list sort; the party paths and status ride along so that a list walks
+        # the index alone and reads only the rows of its page (app/events/listing.py).
+        *(sa.Index(None, key, "id", postgresql_include=LIST_INCLUDE) for key in LIST_SORTS),
     )
 
     id: uuid.UUID = uuid_pk()

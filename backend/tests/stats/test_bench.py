@@ -61,7 +61,8 @@ async def test_the_floor_runs_what_the_list_endpoint_runs(world: World) -> None:
     caller's grants and the page, both plain SQL on the read pool."""
     token = world.actor(Role.officer, "S11").headers["Authorization"].removeprefix("Bearer ")
     statements = await capture(create_app(), "/api/v1/tasks", "limit=5", token)
-    assert [sql.split(" FROM ")[1].split()[0] for sql, _ in statements] == ["users", "tasks"]
+    assert len(statements) == 2
+    assert " FROM users " in statements[0][0] and " FROM tasks " in statements[1][0]
     assert statements[1][1][-1] == 6  # limit + 1, the page's last parameter
 
 
