@@ -111,6 +111,7 @@ class ItemTable:
     read it, and the statuses in which its due date still counts."""
 
     name: str
+    feed: str
     alias: str
     columns: str
     joins: str
@@ -139,6 +140,15 @@ class ItemTable:
             f"SELECT {self.columns} FROM (SELECT {a}.id FROM {source} "
             f"ORDER BY {order_by} LIMIT {limit}) page "
             f"JOIN {self.name} {a} ON {a}.id = page.id {self.joins} ORDER BY {order_by}"
+        )
+
+    def feed_page_sql(self, where: str, order_by: str, limit: str) -> str:
+        """The page from the unit feed (`where` and `order_by` name it `f`)."""
+        a = self.alias
+        return (
+            f"SELECT {self.columns} FROM (SELECT f.id, f.created_at FROM {self.feed} f "
+            f"WHERE {where} ORDER BY {order_by} LIMIT {limit}) f "
+            f"JOIN {self.name} {a} ON {a}.id = f.id {self.joins} ORDER BY {order_by}"
         )
 
     def visible(self, statement: Statement, principal: Principal) -> None:
@@ -180,6 +190,9 @@ async def list_items(
 ) -> tuple[list[dict[str, Any]], str | None]:
     """A page of the items the caller may read that match `query` and `conditions`."""
     now = utcnow()
+    roots = principal.paths(table.read_perm)
+    if _is_unit_feed(query, conditions) and len(roots) == 1:
+        return await _feed_page(connection, table, principal, query, roots[0][-1], render, now)
     statement = Statement()
     table.visible(statement, principal)
     t, param = table.alias, statement.param
@@ -215,6 +228,38 @@ async def list_items(
     # Keyed by the statement's shape and the caller's scope, not by the values bound.
     shape = (table.name, tuple(principal.paths(table.read_perm)), where, order_by)
     rows = await _fetch_page(connection, table, shape, (where, order_by, last), statement.params)
+    sides = Sides(principal)
+    items = [render(row, sides, now) for row in rows[:limit]]
+    return items, next_cursor(items, len(rows), limit, sort)
+
+
+def _is_unit_feed(query: ItemQuery, conditions: Sequence[Condition]) -> bool:
+    """The newest (or oldest) first, without filters: the view every list opens with."""
+    filters = (query.within_org_id, query.overdue, query.due_soon, query.due_before)
+    unfiltered = all(f is None for f in (*filters, query.due_after)) and not query.q
+    no_conditions = all(value is None or value == [] for _, value in conditions)
+    return unfiltered and no_conditions and query.sort.lstrip("-") == "created_at"
+
+
+async def _feed_page(
+    connection: asyncpg.Connection,
+    table: ItemTable,
+    principal: Principal,
+    query: ItemQuery,
+    unit_key: int,
+    render: Render,
+    now: datetime,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The caller's one subtree root is `unit_key`: its feed holds exactly the items the
+    caller may read (a party inside the subtree), in creation order."""
+    statement = Statement()
+    statement.where(f"f.unit_key = {statement.param(unit_key)}")
+    sort, limit = query.ordering, query.limit
+    order_by = keyset(statement, "f", sort, query.cursor)
+    last = statement.param(limit + 1)
+    rows = await connection.fetch(
+        table.feed_page_sql(statement.where_sql, order_by, last), *statement.params
+    )
     sides = Sides(principal)
     items = [render(row, sides, now) for row in rows[:limit]]
     return items, next_cursor(items, len(rows), limit, sort)

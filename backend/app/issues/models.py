@@ -95,3 +95,16 @@ class Issue(SQLModel, table=True):
     due_soon_notified_at: datetime | None = timestamp(nullable=True)
     overdue_notified_at: datetime | None = timestamp(nullable=True)
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+
+
+class IssueFeed(SQLModel, table=True):
+    """One row per issue and unit whose subtree holds one of its parties, kept by triggers
+    (migration 0005); see TaskFeed."""
+
+    __tablename__ = "issue_feed"
+
+    unit_key: int = Field(primary_key=True)
+    created_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), primary_key=True))
+    id: uuid.UUID = Field(
+        primary_key=True, foreign_key="issues.id", ondelete="CASCADE", index=True
+    )  # the issue's

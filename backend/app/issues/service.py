@@ -94,6 +94,7 @@ _KEYS = (*_SHOWN, "reporter_org_name", "handler_org_name", "handler_tier")
 _FIRST_RESHAPED = len(_KEYS)
 TABLE = ItemTable(
     name="issues",
+    feed="issue_feed",
     alias="i",
     columns=_COLUMNS_SQL,
     joins=_JOINS_SQL,

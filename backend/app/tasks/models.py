@@ -109,3 +109,17 @@ class Task(SQLModel, table=True):
     due_soon_notified_at: datetime | None = timestamp(nullable=True)
     overdue_notified_at: datetime | None = timestamp(nullable=True)
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
+
+
+class TaskFeed(SQLModel, table=True):
+    """One row per task and unit whose subtree holds one of its parties (the keys on the
+    party paths), kept by triggers (migration 0005): the newest-first list of any unit is a
+    range of this table's primary key (app/events/listing.py)."""
+
+    __tablename__ = "task_feed"
+
+    unit_key: int = Field(primary_key=True)
+    created_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), primary_key=True))
+    id: uuid.UUID = Field(
+        primary_key=True, foreign_key="tasks.id", ondelete="CASCADE", index=True
+    )  # the task's

@@ -117,6 +117,7 @@ _KEYS = (*_SHOWN, "issuer_org_name", "assignee_org_name")
 _FIRST_RESHAPED = len(_KEYS)
 TABLE = ItemTable(
     name="tasks",
+    feed="task_feed",
     alias="t",
     columns=_COLUMNS_SQL,
     joins=_JOINS_SQL,

@@ -62,7 +62,7 @@ async def test_the_floor_runs_what_the_list_endpoint_runs(world: World) -> None:
     token = world.actor(Role.officer, "S11").headers["Authorization"].removeprefix("Bearer ")
     statements = await capture(create_app(), "/api/v1/tasks", "limit=5", token)
     assert len(statements) == 2
-    assert " FROM users " in statements[0][0] and " FROM tasks " in statements[1][0]
+    assert " FROM users " in statements[0][0] and " JOIN tasks t " in statements[1][0]
     assert statements[1][1][-1] == 6  # limit + 1, the page's last parameter
 
 

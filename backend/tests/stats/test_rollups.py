@@ -143,7 +143,7 @@ async def test_truncate_clears_the_counters_of_that_table(maintenance_url: str) 
             counted = "SELECT (SELECT sum(n) FROM stats_task_rollups), "
             counted += "(SELECT sum(n) FROM stats_issue_rollups WHERE dimension = 'status')"
             assert tuple(await conn.fetchrow(counted)) == (1, 1)
-            await conn.execute("TRUNCATE tasks")
+            await conn.execute("TRUNCATE tasks CASCADE")  # with task_feed, which refers to it
             assert tuple(await conn.fetchrow(counted)) == (None, 1)
             assert await conn.fetchval("SELECT count(*) FROM stats_task_due") == 0
         finally:

@@ -13,6 +13,7 @@ import pytest
 
 from app.access.roles import Role
 from app.core.config import get_settings
+from app.core.db import reader
 from app.core.models import utcnow
 from app.issues import state as issue_state
 from app.tasks import state as task_state
@@ -382,3 +383,32 @@ async def test_a_slow_page_is_read_again_scope_first_with_the_same_items(
         [i["id"] for i in page] for page in walked
     ]
     assert "scope first" in caplog.text
+
+
+@pytest.mark.parametrize("kind", ["tasks", "issues"])
+@pytest.mark.parametrize("sort", ["-created_at", "created_at"])
+async def test_the_default_list_reads_the_unit_feed_with_the_same_items(
+    client: httpx.AsyncClient, world: World, kind: str, sort: str
+) -> None:
+    """Unfiltered, newest or oldest first, a list reads the unit feed; with a filter that
+    keeps everything it walks the table. Both give the same items in the same order, page
+    by page, also right after an item moves to another unit."""
+    url = f"/api/v1/{kind}"
+    if kind == "tasks":
+        moved = await insert_task(world, "S11", "M111", title="moves")
+        move = "UPDATE tasks SET assignee_org_id = $1, assignee_path = $2 WHERE id = $3"
+    else:
+        moved = await insert_issue(world, "M111", "M111", title="moves")
+        move = "UPDATE issues SET handler_org_id = $1, handler_path = $2 WHERE id = $3"
+    target = world.unit("M112")
+    async with reader() as connection:
+        await connection.execute(move, target.id, list(target.path), moved)
+    keep_all = {"due_after": "2000-01-01T00:00:00+00:00"}
+    for role, unit in ((Role.officer, "M112"), (Role.officer, "M111"), (Role.leader, "C1")):
+        hdrs = headers(world, role, unit)
+        from_feed = await collect(client, url, hdrs, {"sort": sort, "limit": 50})
+        walked = await collect(client, url, hdrs, {"sort": sort, "limit": 50, **keep_all})
+        assert [i["id"] for i in from_feed] == [i["id"] for i in walked]
+        # M111 keeps an issue it reported; a task it no longer works on leaves its list.
+        expected = unit != "M111" or kind == "issues"
+        assert (str(moved) in {i["id"] for i in from_feed}) == expected
