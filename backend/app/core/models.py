@@ -6,7 +6,7 @@ from typing import Any
 
 import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
-from sqlmodel import Field
+from sqlmodel import Field, SQLModel
 
 PathType = postgresql.ARRAY(sa.Integer)
 
@@ -34,3 +34,11 @@ def timestamp(*, nullable: bool = False, index: bool = False) -> Any:
 def path_column(*, nullable: bool = False, index: bool = True) -> Any:
     """An ancestor path: the integer keys of the org units from the root down to this one."""
     return Field(sa_column=sa.Column(PathType, nullable=nullable, index=index))
+
+
+class UnitFeed(SQLModel):
+    """A unit feed's rows (tasks and issues each have one; see migration 0005): the item
+    under every unit whose subtree holds one of its parties, in creation order."""
+
+    unit_key: int = Field(primary_key=True)
+    created_at: datetime = Field(primary_key=True, sa_type=sa.DateTime(timezone=True))

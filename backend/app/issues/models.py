@@ -5,7 +5,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.core.models import path_column, timestamp, uuid_pk
+from app.core.models import UnitFeed, path_column, timestamp, uuid_pk
 from app.orgs.models import Tier
 
 
@@ -97,14 +97,11 @@ class Issue(SQLModel, table=True):
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
-class IssueFeed(SQLModel, table=True):
-    """One row per issue and unit whose subtree holds one of its parties, kept by triggers
-    (migration 0005); see TaskFeed."""
+class IssueFeed(UnitFeed, table=True):
+    """The issues under each unit, newest first a range of the primary key."""
 
     __tablename__ = "issue_feed"
 
-    unit_key: int = Field(primary_key=True)
-    created_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), primary_key=True))
-    id: uuid.UUID = Field(
+    id: uuid.UUID = Field(  # the issue's
         primary_key=True, foreign_key="issues.id", ondelete="CASCADE", index=True
-    )  # the issue's
+    )

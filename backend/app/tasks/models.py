@@ -5,7 +5,7 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.core.models import path_column, timestamp, uuid_pk
+from app.core.models import UnitFeed, path_column, timestamp, uuid_pk
 
 
 class TaskStatus(StrEnum):
@@ -111,15 +111,11 @@ class Task(SQLModel, table=True):
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
-class TaskFeed(SQLModel, table=True):
-    """One row per task and unit whose subtree holds one of its parties (the keys on the
-    party paths), kept by triggers (migration 0005): the newest-first list of any unit is a
-    range of this table's primary key (app/events/listing.py)."""
+class TaskFeed(UnitFeed, table=True):
+    """The tasks under each unit, newest first a range of the primary key."""
 
     __tablename__ = "task_feed"
 
-    unit_key: int = Field(primary_key=True)
-    created_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), primary_key=True))
-    id: uuid.UUID = Field(
+    id: uuid.UUID = Field(  # the task's
         primary_key=True, foreign_key="tasks.id", ondelete="CASCADE", index=True
-    )  # the task's
+    )
