@@ -1,8 +1,10 @@
 """Run the browser suite against a real server on a fresh demo database.
 
-Creates the database `liandong_e2e` next to the test database (TEST_DATABASE_URL's
-server, or the embedded one), starts `liandong serve` on a free 127.0.0.1 port,
-runs `npm run e2e` in frontend/ with BASE_URL set, and stops the server.
+Creates a database next to the test database (TEST_DATABASE_URL's server, named after
+that database with `_e2e`; or `liandong_e2e` on the embedded server), starts
+`liandong serve` on a free 127.0.0.1 port, runs `npm run e2e` in frontend/ with BASE_URL
+set, stops the server and drops the database. Runs against different test databases on
+one server do not collide.
 """
 
 import asyncio
@@ -16,29 +18,37 @@ from pathlib import Path
 
 import asyncpg
 
-from app.core.db_urls import with_database
+from app.core.db_urls import database_name, with_database
 
 REPO = Path(__file__).resolve().parents[2]
-E2E_DB = "liandong_e2e"
 
 
-def maintenance_url() -> str:
+def maintenance_url_and_name() -> tuple[str, str]:
     url = os.environ.get("TEST_DATABASE_URL")
     if url:
-        return with_database(url, "postgres")
+        return with_database(url, "postgres"), f"{database_name(url)}_e2e"
     from app.core.embedded_pg import start_embedded
 
-    return start_embedded(Path(os.environ.get("DATA_DIR", REPO / ".data")) / "test-pg", "postgres")
+    data = Path(os.environ.get("DATA_DIR", REPO / ".data")) / "test-pg"
+    return start_embedded(data, "postgres"), "liandong_e2e"
 
 
-async def recreate(maintenance: str) -> str:
+async def recreate(maintenance: str, name: str) -> str:
     conn = await asyncpg.connect(maintenance)
     try:
-        await conn.execute(f'DROP DATABASE IF EXISTS "{E2E_DB}" WITH (FORCE)')
-        await conn.execute(f'CREATE DATABASE "{E2E_DB}"')
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        await conn.execute(f'CREATE DATABASE "{name}"')
     finally:
         await conn.close()
-    return with_database(maintenance, E2E_DB)
+    return with_database(maintenance, name)
+
+
+async def drop(maintenance: str, name: str) -> None:
+    conn = await asyncpg.connect(maintenance)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
 
 
 def free_port() -> int:
@@ -60,7 +70,8 @@ def wait_for(url: str, seconds: float) -> None:
 
 
 def main() -> int:
-    database_url = asyncio.run(recreate(maintenance_url()))
+    maintenance, name = maintenance_url_and_name()
+    database_url = asyncio.run(recreate(maintenance, name))
     port = free_port()
     base = f"http://127.0.0.1:{port}"
     env = {
@@ -81,6 +92,7 @@ def main() -> int:
     finally:
         server.terminate()
         server.wait(timeout=30)
+        asyncio.run(drop(maintenance, name))
 
 
 if __name__ == "__main__":
