@@ -128,16 +128,16 @@ class ItemTable:
         """The page: its ids first, then their rows. Picking the ids needs only the sort
         key's index, which carries the party paths and status (see the models), so
         PostgreSQL walks that index alone and reads just the page's rows from the table.
-        With `scope_first`, the rows in scope are gathered before they are ordered (OFFSET 0
-        keeps the planner from walking the index instead)."""
+        With `scope_first`, the rows in scope are gathered before they are ordered (a
+        materialised CTE keeps the planner from walking the index instead)."""
         a = self.alias
-        source = (
-            f"(SELECT * FROM {self.name} {a} WHERE {where} OFFSET 0) {a}"
-            if scope_first
-            else f"{self.name} {a} WHERE {where}"
-        )
+        head, source = "", f"{self.name} {a} WHERE {where}"
+        if scope_first:
+            keys = ", ".join(f"{a}.{key}" for key in ("id", *SORT_FIELDS))
+            head = f"WITH scoped AS MATERIALIZED (SELECT {keys} FROM {source}) "
+            source = f"scoped {a}"
         return (
-            f"SELECT {self.columns} FROM (SELECT {a}.id FROM {source} "
+            f"{head}SELECT {self.columns} FROM (SELECT {a}.id FROM {source} "
             f"ORDER BY {order_by} LIMIT {limit}) page "
             f"JOIN {self.name} {a} ON {a}.id = page.id {self.joins} ORDER BY {order_by}"
         )
