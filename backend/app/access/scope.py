@@ -44,6 +44,16 @@ def path_range(column: PathColumn, path: Path) -> ColumnElement[bool]:
     return sa.and_(column >= low, column < high)
 
 
+def within_sql(param: Callable[[Any], str], roots: Sequence[Path], *columns: str) -> str:
+    """`Principal.within()` as plain SQL text for the subtree `roots` (`Principal.paths`);
+    `param(value)` binds a value and names it ($n)."""
+    ranges = []
+    for path in roots:
+        low, high = param(list(path)), param(list(next_sibling(path)))
+        ranges += [f"({column} >= {low} AND {column} < {high})" for column in columns]
+    return f"({' OR '.join(ranges)})" if ranges else "FALSE"
+
+
 @dataclass(frozen=True)
 class GrantScope:
     grant_id: uuid.UUID
@@ -77,11 +87,3 @@ class Principal:
         """SQL: any of `columns` lies inside a subtree where the caller sees / holds `perm`."""
         ranges = [path_range(col, p) for p in self.paths(perm) for col in columns]
         return sa.or_(*ranges) if ranges else sa.false()
-
-    def within_sql(self, param: Callable[[Any], str], *columns: str, perm: Perm) -> str:
-        """`within()` as plain SQL text; `param(value)` binds a value and names it ($n)."""
-        ranges = []
-        for path in self.paths(perm):
-            low, high = param(list(path)), param(list(next_sibling(path)))
-            ranges += [f"({column} >= {low} AND {column} < {high})" for column in columns]
-        return f"({' OR '.join(ranges)})" if ranges else "FALSE"

@@ -20,7 +20,7 @@ import asyncpg
 from pydantic import AwareDatetime, BaseModel, Field
 
 from app.access.roles import Perm
-from app.access.scope import Principal, next_sibling
+from app.access.scope import Path, Principal, within_sql
 from app.core.config import get_settings
 from app.core.errors import Unprocessable
 from app.core.models import utcnow
@@ -151,9 +151,10 @@ class ItemTable:
             f"JOIN {self.name} {a} ON {a}.id = f.id {self.joins} ORDER BY {order_by}"
         )
 
-    def visible(self, statement: Statement, principal: Principal) -> None:
+    def visible(self, statement: Statement, roots: Sequence[Path]) -> None:
+        """Either party inside one of the subtrees `roots`."""
         columns = (f"{self.alias}.{party}" for party in self.parties)
-        statement.where(principal.within_sql(statement.param, *columns, perm=self.read_perm))
+        statement.where(within_sql(statement.param, roots, *columns))
 
 
 # Statement shapes (and scopes) whose page is read scope first, until when (monotonic).
@@ -173,7 +174,7 @@ async def read_item(
     """The item's row when the caller may read it."""
     statement = Statement()
     statement.where(f"{table.alias}.id = {statement.param(item_id)}")
-    table.visible(statement, principal)
+    table.visible(statement, principal.paths(table.read_perm))
     row: asyncpg.Record | None = await connection.fetchrow(
         f"{table.select} WHERE {statement.where_sql}", *statement.params
     )
@@ -191,10 +192,10 @@ async def list_items(
     """A page of the items the caller may read that match `query` and `conditions`."""
     now = utcnow()
     roots = principal.paths(table.read_perm)
-    if _is_unit_feed(query, conditions) and len(roots) == 1:
+    if _is_unit_feed(query) and len(roots) == 1:
         return await _feed_page(connection, table, principal, query, roots[0][-1], render, now)
     statement = Statement()
-    table.visible(statement, principal)
+    table.visible(statement, roots)
     t, param = table.alias, statement.param
     for condition, value in conditions:
         if value is not None and value != []:
@@ -203,9 +204,7 @@ async def list_items(
         within = await org_path(connection, query.within_org_id)
         if within is None:
             return [], None
-        low, high = param(within), param(list(next_sibling(tuple(within))))
-        ranges = (f"({t}.{c} >= {low} AND {t}.{c} < {high})" for c in table.parties)
-        statement.where(f"({' OR '.join(ranges)})")
+        statement.where(within_sql(param, [tuple(within)], *(f"{t}.{c}" for c in table.parties)))
     if query.overdue is not None or query.due_soon is not None:
         is_open = f"{t}.status = ANY({param(list(table.open_statuses))}::text[])"
         at = param(now)
@@ -226,19 +225,18 @@ async def list_items(
     order_by = keyset(statement, t, sort, query.cursor)
     where, last = statement.where_sql, param(limit + 1)
     # Keyed by the statement's shape and the caller's scope, not by the values bound.
-    shape = (table.name, tuple(principal.paths(table.read_perm)), where, order_by)
+    shape = (table.name, tuple(roots), where, order_by)
     rows = await _fetch_page(connection, table, shape, (where, order_by, last), statement.params)
     sides = Sides(principal)
     items = [render(row, sides, now) for row in rows[:limit]]
     return items, next_cursor(items, len(rows), limit, sort)
 
 
-def _is_unit_feed(query: ItemQuery, conditions: Sequence[Condition]) -> bool:
+def _is_unit_feed(query: ItemQuery) -> bool:
     """The newest (or oldest) first, without filters: the view every list opens with."""
-    filters = (query.within_org_id, query.overdue, query.due_soon, query.due_before)
-    unfiltered = all(f is None for f in (*filters, query.due_after)) and not query.q
-    no_conditions = all(value is None or value == [] for _, value in conditions)
-    return unfiltered and no_conditions and query.sort.lstrip("-") == "created_at"
+    filters = query.model_dump(exclude=set(ListQuery.model_fields))
+    unfiltered = all(value is None or value == [] or value == "" for value in filters.values())
+    return unfiltered and query.sort.lstrip("-") == "created_at"
 
 
 async def _feed_page(
