@@ -6,7 +6,7 @@ from typing import Any
 import httpx
 import pytest
 
-from app.access.roles import Role
+from app.access.roles import ROLE_PERMISSIONS, Role
 from tests.support import PASSWORD, World
 
 API = "/api/v1"
@@ -147,6 +147,10 @@ async def test_admin_creates_user_grants_role_and_user_sees_only_that_scope(
     assert [(g["org_id"], g["role"]) for g in me["grants"]] == [
         (str(world.unit("S12").id), "officer")
     ]
+    # The SPA reads what a grant allows from here instead of re-encoding the roles.
+    assert me["grants"][0]["permissions"] == sorted(p.value for p in ROLE_PERMISSIONS[Role.officer])
+    assert "task.work" in me["grants"][0]["permissions"]
+    assert "task.decide" not in me["grants"][0]["permissions"]
     assert (
         await client.get(f"{API}/orgs/{world.unit('M121').id}", headers=headers)
     ).status_code == 200

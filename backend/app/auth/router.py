@@ -5,6 +5,7 @@ from fastapi import APIRouter, Depends, Form, Header, Request, Response
 from sqlmodel import col
 
 from app.access.deps import CurrentPrincipal, Public, load_principal, oauth2_scheme
+from app.access.roles import ROLE_PERMISSIONS
 from app.auth import service
 from app.auth.schemas import Me, MeGrant, RefreshRequest, TokenPair
 from app.core.config import get_settings
@@ -151,6 +152,7 @@ async def me(session: SessionDep, principal: CurrentPrincipal) -> Me:
                 role=g.role,
                 org_name=orgs[g.org_id].name,
                 org_kind=orgs[g.org_id].kind,
+                permissions=sorted(ROLE_PERMISSIONS[g.role]),
             )
             for g in principal.grants
         ],

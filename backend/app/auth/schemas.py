@@ -3,7 +3,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.access.roles import Role
+from app.access.roles import Perm, Role
 from app.orgs.models import OrgKind
 
 
@@ -33,6 +33,9 @@ class MeGrant(BaseModel):
     role: Role
     org_name: str
     org_kind: OrgKind
+    permissions: list[Perm] = Field(
+        description="What the role allows at this unit and every unit below it."
+    )
 
 
 class Me(BaseModel):

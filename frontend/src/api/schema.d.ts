@@ -1218,6 +1218,11 @@ export interface components {
             org_kind: components["schemas"]["OrgKind"];
             /** Org Name */
             org_name: string;
+            /**
+             * Permissions
+             * @description What the role allows at this unit and every unit below it.
+             */
+            permissions: components["schemas"]["Perm"][];
             role: components["schemas"]["Role"];
         };
         /**
@@ -1366,6 +1371,11 @@ export interface components {
             /** Next Cursor */
             next_cursor: string | null;
         };
+        /**
+         * Perm
+         * @enum {string}
+         */
+        Perm: "org.read" | "org.manage" | "user.read" | "user.manage" | "grant.read" | "grant.manage" | "audit.read" | "task.read" | "task.create" | "task.work" | "task.decide" | "issue.read" | "issue.create" | "issue.work" | "issue.decide" | "issue.confirm" | "feedback.create" | "stats.read";
         /** ProgressBody */
         ProgressBody: {
             /**
