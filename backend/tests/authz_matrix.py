@@ -24,7 +24,8 @@ def scoped(ok: int, *, allowed: set[Role]) -> Expect:
 
 
 def admin_only(ok: int) -> Expect:
-    """Routes whose permission non-admins hold nowhere: 403 for them at any position."""
+    """Routes whose permission non-admins hold nowhere and whose target the route's path
+    does not name: 403 for them at any position."""
 
     def expect(role: Role, position: str) -> int:
         if role != Role.admin:
@@ -43,10 +44,12 @@ POSITIONAL: dict[tuple[str, str], Expect] = {
     ("GET", "/api/v1/orgs/{org_id}"): everyone_in_scope(200),
     ("GET", "/api/v1/orgs/{org_id}/tree"): everyone_in_scope(200),
     ("PATCH", "/api/v1/orgs/{org_id}"): scoped(200, allowed={Role.admin}),
-    ("POST", "/api/v1/orgs"): scoped(201, allowed={Role.admin}),
+    # The parent unit is named in the body, not the path: the dependency checks that the
+    # caller may add units somewhere (403), the service that the parent is in scope (404).
+    ("POST", "/api/v1/orgs"): admin_only(201),
     ("GET", "/api/v1/users/{user_id}"): admin_only(200),
     ("PATCH", "/api/v1/users/{user_id}"): admin_only(200),
-    ("POST", "/api/v1/grants"): scoped(201, allowed={Role.admin}),
+    ("POST", "/api/v1/grants"): admin_only(201),  # the unit is in the body, as above
     ("DELETE", "/api/v1/grants/{grant_id}"): scoped(204, allowed={Role.admin}),
 }
 

@@ -1,20 +1,24 @@
 """Dependencies that authenticate the caller and declare each route's permission.
 
-Every route states what it needs with `Requires(...)` (or `Public`); a test walks the
-app's routes and fails on any route without a declaration.
+Every route states what it needs with `requires(...)` (or `Public`); a test walks the
+app's routes and fails on any route without a declaration, and another calls each one
+without its permission to see the dependency refuse.
 """
 
-from collections.abc import Sequence
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from dataclasses import dataclass
 from typing import Annotated, Any
 
-from fastapi import Depends
+import asyncpg
+from fastapi import Depends, Request
 from fastapi.security import OAuth2PasswordBearer
 
 from app.access.roles import Perm, Role
 from app.access.scope import GrantScope, Principal
 from app.auth.tokens import InvalidToken, decode_access_token
 from app.core.db import reader
-from app.core.errors import Forbidden, Unauthorized
+from app.core.errors import Forbidden, NotFound, Unauthorized
 
 oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=False)
 
@@ -63,27 +67,80 @@ async def load_principal(token: str | None) -> Principal:
     )
 
 
+@dataclass(frozen=True)
+class Target:
+    """The object a route acts on, named by one of its path or query parameters.
+
+    `parties(connection, id)` gives the paths of the units the object belongs to (a unit's
+    own path; a task's issuer and assignee), or None when there is no such object. The
+    caller can read it when `read_perm` (or, when None, any grant) covers one of them.
+    """
+
+    param: str
+    what: str
+    parties: Callable[[asyncpg.Connection, uuid.UUID], Awaitable[Sequence[Sequence[int]] | None]]
+    read_perm: Perm | None = None
+
+
+class PermissionRequired(Forbidden):
+    def __init__(self, permission: str) -> None:
+        super().__init__(
+            f"Your roles do not allow this (it needs {permission}).",
+            extra={"required_permission": permission},
+        )
+
+
+def _target_id(request: Request, param: str) -> uuid.UUID | None:
+    """The target's id; None when absent or malformed (the route's own validation then
+    answers 422)."""
+    raw = request.path_params.get(param) or request.query_params.get(param)
+    try:
+        return uuid.UUID(raw) if raw else None
+    except ValueError:
+        return None
+
+
 class PermissionGate:
-    """Authenticates the caller; `permission` documents what the route checks in scope."""
+    """Authenticates the caller and enforces the route's permission: at the route's
+    target when it names one (404 when the caller cannot read the target, 403 when they
+    can but lack the permission there), otherwise in at least one of their grants."""
 
-    def __init__(self, permission: str, *, anywhere: bool) -> None:
+    def __init__(self, permission: str, target: Target | None) -> None:
         self.permission = permission
-        self.anywhere = anywhere
+        self.target = target
 
-    async def __call__(self, token: Annotated[str | None, Depends(oauth2_scheme)]) -> Principal:
+    async def __call__(
+        self, request: Request, token: Annotated[str | None, Depends(oauth2_scheme)]
+    ) -> Principal:
         principal = await load_principal(token)
-        if self.anywhere and not principal.may_anywhere(Perm(self.permission)):
-            raise Forbidden("Your roles do not allow this.")
+        if self.permission == AUTHENTICATED:
+            return principal
+        perm = Perm(self.permission)
+        target_id = _target_id(request, self.target.param) if self.target else None
+        if self.target is None or target_id is None:
+            if not principal.may_anywhere(perm):
+                raise PermissionRequired(perm)
+            return principal
+        async with reader() as connection:
+            parties = await self.target.parties(connection, target_id)
+        read_perm = self.target.read_perm
+        if not parties or not any(
+            principal.sees(path) if read_perm is None else principal.may(read_perm, path)
+            for path in parties
+        ):
+            raise NotFound(self.target.what)
+        if not any(principal.may(perm, path) for path in parties):
+            raise PermissionRequired(perm)
         return principal
 
 
-def requires(permission: Perm | str, *, anywhere: bool = False) -> Any:
+def requires(permission: Perm | str, *, target: Target | None = None) -> Any:
     """A route's declared permission: `principal: Annotated[Principal, requires(...)]`.
 
-    With anywhere=True the caller must hold it in at least one grant (collection actions
-    such as creating a user); otherwise the service checks it against the target's scope.
+    The dependency enforces it at `target` when given, else in any of the caller's grants;
+    the services still check scope and side on top.
     """
-    return Depends(PermissionGate(str(permission), anywhere=anywhere))
+    return Depends(PermissionGate(str(permission), target))
 
 
 class PublicGate:

@@ -17,7 +17,7 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 @router.get("", response_model=Page[AuditEntryRead], summary="Audit entries in my scope")
 async def list_audit(
     session: SessionDep,
-    principal: Annotated[Principal, requires(Perm.audit_read, anywhere=True)],
+    principal: Annotated[Principal, requires(Perm.audit_read)],
     entity_type: Annotated[str | None, Query(max_length=40)] = None,
     entity_id: Annotated[str | None, Query(max_length=64)] = None,
     action: Annotated[str | None, Query(max_length=60)] = None,

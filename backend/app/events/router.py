@@ -24,7 +24,7 @@ router = APIRouter(tags=["timeline"])
 @router.get("/tasks/{task_id}/events", response_model=Page[EventRead], summary="A task's timeline")
 async def task_events(
     session: SessionDep,
-    principal: Annotated[Principal, requires(Perm.task_read)],
+    principal: Annotated[Principal, requires(Perm.task_read, target=tasks.TARGET)],
     task_id: uuid.UUID,
     limit: LimitParam = DEFAULT_LIMIT,
     cursor: CursorParam = None,
@@ -39,7 +39,7 @@ async def task_events(
 )
 async def issue_events(
     session: SessionDep,
-    principal: Annotated[Principal, requires(Perm.issue_read)],
+    principal: Annotated[Principal, requires(Perm.issue_read, target=issues.TARGET)],
     issue_id: uuid.UUID,
     limit: LimitParam = DEFAULT_LIMIT,
     cursor: CursorParam = None,

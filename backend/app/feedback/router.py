@@ -21,9 +21,10 @@ from app.issues import service as issues
 from app.tasks import service as tasks
 
 router = APIRouter(tags=["feedback"])
-TaskReader = Annotated[Principal, requires(Perm.task_read)]
-IssueReader = Annotated[Principal, requires(Perm.issue_read)]
-Giver = Annotated[Principal, requires(Perm.feedback_create)]
+TaskReader = Annotated[Principal, requires(Perm.task_read, target=tasks.TARGET)]
+IssueReader = Annotated[Principal, requires(Perm.issue_read, target=issues.TARGET)]
+TaskGiver = Annotated[Principal, requires(Perm.feedback_create, target=tasks.TARGET)]
+IssueGiver = Annotated[Principal, requires(Perm.feedback_create, target=issues.TARGET)]
 
 
 @router.get(
@@ -52,7 +53,7 @@ async def list_task_feedback(
 )
 async def post_task_feedback(
     session: SessionDep,
-    principal: Giver,
+    principal: TaskGiver,
     task_id: uuid.UUID,
     body: FeedbackCreate,
     idem: IdempotencyDep,
@@ -90,7 +91,7 @@ async def list_issue_feedback(
 )
 async def post_issue_feedback(
     session: SessionDep,
-    principal: Giver,
+    principal: IssueGiver,
     issue_id: uuid.UUID,
     body: FeedbackCreate,
     idem: IdempotencyDep,

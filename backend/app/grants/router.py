@@ -14,8 +14,9 @@ from app.grants import service
 from app.grants.schemas import GrantCreate, GrantRead
 
 router = APIRouter(prefix="/grants", tags=["grants"])
-Reader = Annotated[Principal, requires(Perm.grant_read, anywhere=True)]
+Reader = Annotated[Principal, requires(Perm.grant_read)]
 Manager = Annotated[Principal, requires(Perm.grant_manage)]
+HeldManager = Annotated[Principal, requires(Perm.grant_manage, target=service.GRANT_TARGET)]
 
 
 @router.get("", response_model=Page[GrantRead], summary="Grants at units in my scope")
@@ -54,6 +55,8 @@ async def create_grant(
 
 
 @router.delete("/{grant_id}", status_code=status.HTTP_204_NO_CONTENT)
-async def delete_grant(session: SessionDep, principal: Manager, grant_id: uuid.UUID) -> Response:
+async def delete_grant(
+    session: SessionDep, principal: HeldManager, grant_id: uuid.UUID
+) -> Response:
     await service.delete_grant(session, principal, grant_id)
     return Response(status_code=status.HTTP_204_NO_CONTENT)

@@ -2,21 +2,35 @@
 
 import uuid
 
+import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.access.deps import Target
 from app.access.roles import Perm
 from app.access.scope import Principal
 from app.audit.service import record, snapshot
 from app.core.errors import Conflict, Forbidden, NotFound
 from app.core.pagination import Page, decode_cursor, page_of
 from app.grants.models import Grant
+from app.grants.repository import GrantRepository
 from app.grants.schemas import GrantCreate
 from app.orgs import service as orgs
 from app.orgs.models import OrgUnit
 from app.users import service as users
+
+
+async def _unit_paths(
+    connection: asyncpg.Connection, grant_id: uuid.UUID
+) -> list[list[int]] | None:
+    path = await GrantRepository(connection).unit_path_of(grant_id)
+    return None if path is None else [path]
+
+
+# A grant is acted on where it is held (see app.access.deps.Target).
+GRANT_TARGET = Target("grant_id", "Grant", _unit_paths)
 
 AUDIT_FIELDS = ("id", "user_id", "org_id", "role")
 

@@ -29,11 +29,11 @@ from app.issues.schemas import (
 )
 
 router = APIRouter(prefix="/issues", tags=["issues"])
-Reader = Annotated[Principal, requires(Perm.issue_read)]
-Reporter = Annotated[Principal, requires(Perm.issue_create)]
-Worker = Annotated[Principal, requires(Perm.issue_work)]
-Decider = Annotated[Principal, requires(Perm.issue_decide)]
-Confirmer = Annotated[Principal, requires(Perm.issue_confirm)]
+Reader = Annotated[Principal, requires(Perm.issue_read, target=service.TARGET)]
+Reporter = Annotated[Principal, requires(Perm.issue_create, target=service.TARGET)]
+Worker = Annotated[Principal, requires(Perm.issue_work, target=service.TARGET)]
+Decider = Annotated[Principal, requires(Perm.issue_decide, target=service.TARGET)]
+Confirmer = Annotated[Principal, requires(Perm.issue_confirm, target=service.TARGET)]
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Awaitable[Response]])
 PROBLEMS: dict[int | str, dict[str, Any]] = {

@@ -15,6 +15,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.access.deps import Target
 from app.access.roles import Perm, role_has
 from app.access.scope import Principal, is_within
 from app.audit.service import record, snapshot
@@ -103,6 +104,19 @@ TABLE = ItemTable(
     open_statuses=tuple(s.value for s in UNRESOLVED_STATUSES),
     due_soon=state.DUE_SOON,
 )
+
+
+async def _party_paths(
+    connection: asyncpg.Connection, item_id: uuid.UUID
+) -> list[list[int]] | None:
+    row = await connection.fetchrow(
+        "SELECT reporter_path, handler_path FROM issues WHERE id = $1", item_id
+    )
+    return None if row is None else [row[0], row[1]]
+
+
+# Routes on one issue check their permission at its parties (app.access.deps.Target).
+TARGET = Target("issue_id", "Issue", _party_paths, read_perm=Perm.issue_read)
 
 
 # ---------------------------------------------------------------- rendering

@@ -16,7 +16,9 @@ from app.orgs.schemas import OrgCreate, OrgRead, OrgTree, OrgUpdate
 
 router = APIRouter(prefix="/orgs", tags=["orgs"])
 Reader = Annotated[Principal, requires(Perm.org_read)]
-Manager = Annotated[Principal, requires(Perm.org_manage)]
+Creator = Annotated[Principal, requires(Perm.org_manage)]
+UnitReader = Annotated[Principal, requires(Perm.org_read, target=service.ORG_TARGET)]
+UnitManager = Annotated[Principal, requires(Perm.org_manage, target=service.ORG_TARGET)]
 
 
 @router.get("", response_model=Page[OrgRead], summary="Org units in my scope")
@@ -39,7 +41,7 @@ async def list_orgs(
 
 @router.post("", response_model=OrgRead, status_code=status.HTTP_201_CREATED)
 async def create_org(
-    session: SessionDep, principal: Manager, body: OrgCreate, idem: IdempotencyDep
+    session: SessionDep, principal: Creator, body: OrgCreate, idem: IdempotencyDep
 ) -> Response:
     async def produce() -> Response:
         org = OrgRead.model_validate(await service.create_org(session, principal, body))
@@ -49,17 +51,17 @@ async def create_org(
 
 
 @router.get("/{org_id}", response_model=OrgRead)
-async def get_org(session: SessionDep, principal: Reader, org_id: uuid.UUID) -> OrgRead:
+async def get_org(session: SessionDep, principal: UnitReader, org_id: uuid.UUID) -> OrgRead:
     return OrgRead.model_validate(await service.get_visible(session, principal, org_id))
 
 
 @router.patch("/{org_id}", response_model=OrgRead)
 async def update_org(
-    session: SessionDep, principal: Manager, org_id: uuid.UUID, body: OrgUpdate
+    session: SessionDep, principal: UnitManager, org_id: uuid.UUID, body: OrgUpdate
 ) -> OrgRead:
     return OrgRead.model_validate(await service.update_org(session, principal, org_id, body))
 
 
 @router.get("/{org_id}/tree", response_model=OrgTree, summary="A unit and its descendants")
-async def org_tree(session: SessionDep, principal: Reader, org_id: uuid.UUID) -> OrgTree:
+async def org_tree(session: SessionDep, principal: UnitReader, org_id: uuid.UUID) -> OrgTree:
     return await service.subtree(session, principal, org_id)

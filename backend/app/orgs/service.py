@@ -2,11 +2,13 @@
 
 import uuid
 
+import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.access.deps import Target
 from app.access.roles import Perm
 from app.access.scope import Principal, path_range
 from app.audit.service import record, snapshot
@@ -14,7 +16,17 @@ from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.core.models import utcnow
 from app.core.pagination import Page, decode_cursor, page_of
 from app.orgs.models import TIER_KINDS, OrgKind, OrgUnit, Tier
+from app.orgs.repository import OrgRepository
 from app.orgs.schemas import OrgCreate, OrgTree, OrgUpdate
+
+
+async def _unit_paths(connection: asyncpg.Connection, org_id: uuid.UUID) -> list[list[int]] | None:
+    path = await OrgRepository(connection).path_of(org_id)
+    return None if path is None else [path]
+
+
+# Routes on one unit check their permission at it (see app.access.deps.Target).
+ORG_TARGET = Target("org_id", "Org unit", _unit_paths)
 
 AUDIT_FIELDS = ("id", "name", "kind", "tier", "parent_id", "code", "path")
 

@@ -9,11 +9,12 @@ from app.access.deps import requires
 from app.access.roles import Perm
 from app.access.scope import Principal
 from app.core.db import SessionDep
+from app.orgs.service import ORG_TARGET
 from app.stats import service
 from app.stats.schemas import StatsSummary
 
 router = APIRouter(prefix="/stats", tags=["stats"])
-Reader = Annotated[Principal, requires(Perm.stats_read)]
+Reader = Annotated[Principal, requires(Perm.stats_read, target=ORG_TARGET)]
 
 PROBLEMS: dict[int | str, dict[str, Any]] = {
     404: {"description": "No such unit in your scope"},

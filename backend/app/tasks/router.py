@@ -33,10 +33,10 @@ from app.tasks.schemas import (
 )
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
-Reader = Annotated[Principal, requires(Perm.task_read)]
-Creator = Annotated[Principal, requires(Perm.task_create)]
-Worker = Annotated[Principal, requires(Perm.task_work)]
-Decider = Annotated[Principal, requires(Perm.task_decide)]
+Reader = Annotated[Principal, requires(Perm.task_read, target=service.TARGET)]
+Creator = Annotated[Principal, requires(Perm.task_create, target=service.TARGET)]
+Worker = Annotated[Principal, requires(Perm.task_work, target=service.TARGET)]
+Decider = Annotated[Principal, requires(Perm.task_decide, target=service.TARGET)]
 
 Endpoint = TypeVar("Endpoint", bound=Callable[..., Awaitable[Response]])
 PROBLEMS: dict[int | str, dict[str, Any]] = {

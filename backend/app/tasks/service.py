@@ -17,6 +17,7 @@ import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import col
 
+from app.access.deps import Target
 from app.access.roles import Perm, role_has
 from app.access.scope import Principal, is_within, path_range
 from app.audit.service import record, snapshot
@@ -126,6 +127,19 @@ TABLE = ItemTable(
     open_statuses=tuple(s.value for s in TaskStatus if s not in CLOSED_STATUSES),
     due_soon=state.DUE_SOON,
 )
+
+
+async def _party_paths(
+    connection: asyncpg.Connection, item_id: uuid.UUID
+) -> list[list[int]] | None:
+    row = await connection.fetchrow(
+        "SELECT issuer_path, assignee_path FROM tasks WHERE id = $1", item_id
+    )
+    return None if row is None else [row[0], row[1]]
+
+
+# Routes on one task check their permission at its parties (app.access.deps.Target).
+TARGET = Target("task_id", "Task", _party_paths, read_perm=Perm.task_read)
 
 
 # ---------------------------------------------------------------- rendering

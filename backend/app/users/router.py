@@ -14,8 +14,8 @@ from app.users import service
 from app.users.schemas import UserCreate, UserRead, UserUpdate
 
 router = APIRouter(prefix="/users", tags=["users"])
-Reader = Annotated[Principal, requires(Perm.user_read, anywhere=True)]
-Manager = Annotated[Principal, requires(Perm.user_manage, anywhere=True)]
+Reader = Annotated[Principal, requires(Perm.user_read)]
+Manager = Annotated[Principal, requires(Perm.user_manage)]
 
 
 @router.get("", response_model=Page[UserRead], summary="Users I administer")

@@ -71,6 +71,9 @@ class Case:
     body: dict[str, Any] | None = None
     label: str = ""
     mutates: bool = True
+    # The item is named in the body, not the path: the route's dependency can only check
+    # that the caller holds the permission somewhere, so roles without it get 403 anywhere.
+    target_in_body: bool = False
     extra: dict[str, Any] = field(default_factory=dict)
 
     @property
@@ -80,6 +83,8 @@ class Case:
 
 def expect(case: Case, role: Role, covered: set[str]) -> int:
     """`covered`: the sides of the item whose party unit lies inside the caller's grant."""
+    if case.target_in_body and not any(role in roles for roles in case.who.values()):
+        return 403
     if not covered:
         return 404
     if any(role in case.who.get(side, frozenset()) for side in covered):
@@ -186,6 +191,7 @@ TASK_CASES: list[Case] = [
         ok=201,
         state="accepted",
         label="subtask (POST /api/v1/tasks with parent_id)",
+        target_in_body=True,
         # the parent goes T1 -> S11 here, so that there is a unit below its assignee
         extra={"parties": {"issuer": "T1", "assignee": "S11"}, "subtask_to": "M111"},
     ),

@@ -1,0 +1,46 @@
+"""The seam between a domain and the database: one repository per domain owns every
+statement on its tables, and talks to PostgreSQL in exactly three ways.
+
+- Reads (safe requests): plain SQL with numbered parameters on a read-pool connection
+  (`app.core.db.reader()`), each statement its own transaction. No SQLAlchemy statement
+  building or result processing on the hottest path.
+- Writes: the request's SQLAlchemy session (ORM or Core), in one transaction that the
+  session dependency commits. Lookups a write depends on (the row it locks, the units it
+  checks) go through the session too, so they see and join that transaction.
+- The read-back after a write: the same plain-SQL reads as a safe request, on the
+  session's own asyncpg connection after a flush, so the response shows exactly what the
+  transaction wrote.
+
+`Repository(connection)` serves reads; `await Repository.writing(session)` serves writes
+and their read-back.
+"""
+
+from typing import Self
+
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.core.db import driver
+
+
+class Repository:
+    def __init__(self, connection: asyncpg.Connection, session: AsyncSession | None = None):
+        self._connection = connection
+        self._session = session
+
+    @classmethod
+    async def writing(cls, session: AsyncSession) -> Self:
+        return cls(await driver(session), session)
+
+    @property
+    def session(self) -> AsyncSession:
+        if self._session is None:
+            raise RuntimeError(f"{type(self).__name__} was opened for reading only")
+        return self._session
+
+    async def connection(self) -> asyncpg.Connection:
+        """The connection for plain-SQL reads; in a write, flushed first so that a
+        read-back sees what the session has written."""
+        if self._session is not None:
+            await self._session.flush()
+        return self._connection
