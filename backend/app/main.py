@@ -15,8 +15,6 @@ from app.core.errors import install_error_handlers
 from app.core.idempotency import REPLAYED_HEADER
 from app.core.middleware import RequestContextMiddleware
 from app.core.spa import DEFAULT_SPA_DIR, SPAStaticFiles
-from app.events.router import router as events_router
-from app.feedback.router import router as feedback_router
 from app.grants.router import router as grants_router
 from app.issues.router import router as issues_router
 from app.notifications.router import router as notifications_router
@@ -73,8 +71,6 @@ def create_app() -> FastAPI:
         issues_router,
         notifications_router,
         stats_router,
-        events_router,
-        feedback_router,
         orgs_router,
         auth_router,
         users_router,

@@ -5,7 +5,6 @@ def import_all_models() -> None:
     from app.audit import models as audit  # noqa: F401
     from app.auth import models as auth  # noqa: F401
     from app.core import idempotency  # noqa: F401
-    from app.events import models as events  # noqa: F401
     from app.feedback import models as feedback  # noqa: F401
     from app.grants import models as grants  # noqa: F401
     from app.issues import models as issues  # noqa: F401
@@ -15,3 +14,4 @@ def import_all_models() -> None:
     from app.stats import models as stats  # noqa: F401
     from app.tasks import models as tasks  # noqa: F401
     from app.users import models as users  # noqa: F401
+    from app.workitems import models as workitems  # noqa: F401

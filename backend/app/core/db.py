@@ -16,6 +16,7 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
 import asyncpg
+import orjson
 from fastapi import Depends, Request
 from sqlalchemy import MetaData
 from sqlalchemy.ext.asyncio import (
@@ -90,6 +91,17 @@ async def _keep_state(_: asyncpg.Connection) -> None:
     transaction left open)."""
 
 
+async def _decode_json(connection: asyncpg.Connection) -> None:
+    """JSON columns arrive as Python values, as they do on a session's connection."""
+    for kind in ("json", "jsonb"):
+        await connection.set_type_codec(
+            kind,
+            encoder=lambda value: orjson.dumps(value).decode(),
+            decoder=orjson.loads,
+            schema="pg_catalog",
+        )
+
+
 async def read_pool() -> asyncpg.Pool:
     global _read_pool
     if _read_pool is None:
@@ -100,6 +112,7 @@ async def read_pool() -> asyncpg.Pool:
             max_size=settings.db_read_pool_size,
             server_settings=SERVER_SETTINGS,
             reset=_keep_state,
+            init=_decode_json,
         )
         if _read_pool is None:
             _read_pool = pool

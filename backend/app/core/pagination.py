@@ -1,6 +1,8 @@
 """Keyset pagination: opaque cursors holding the last row's sort key."""
 
 import base64
+import uuid
+from datetime import datetime
 from typing import Annotated, Any, Generic, TypeVar
 
 import orjson
@@ -50,3 +52,26 @@ def page_of(rows: list[T], limit: int, key: Any) -> Page[T]:
     items = rows[:limit]
     next_cursor = encode_cursor(key(items[-1])) if has_more and items else None
     return Page[T](items=items, next_cursor=next_cursor)
+
+
+def cursor_time(value: Any) -> datetime:
+    try:
+        parsed = datetime.fromisoformat(str(value))
+    except ValueError as exc:
+        raise Unprocessable("The cursor is not valid.") from exc
+    if parsed.tzinfo is None:
+        raise Unprocessable("The cursor is not valid.")
+    return parsed
+
+
+def cursor_int(value: Any) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise Unprocessable("The cursor is not valid.")
+    return value
+
+
+def cursor_uuid(value: Any) -> uuid.UUID:
+    try:
+        return uuid.UUID(str(value))
+    except ValueError as exc:
+        raise Unprocessable("The cursor is not valid.") from exc

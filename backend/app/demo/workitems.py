@@ -45,22 +45,18 @@ from app.core.models import utcnow
 from app.feedback.models import FeedbackKind
 from app.feedback.schemas import FeedbackCreate
 from app.grants.models import Grant
-from app.issues import service as issues
 from app.issues.models import IssueCategory, IssueSeverity
-from app.issues.schemas import CloseBody, DelegateBody, IssueCreate, IssueNote, IssueRequiredNote
+from app.issues.schemas import IssueCreate
+from app.issues.service import KIND as ISSUES
 from app.notifications.models import NotificationKind
 from app.notifications.service import sweep_due
 from app.orgs.models import OrgUnit
-from app.tasks import service as tasks
 from app.tasks.models import TaskPriority, TaskSource
-from app.tasks.schemas import (
-    ActionNote,
-    ExtensionRequest,
-    ProgressBody,
-    RequiredNoteBody,
-    TaskCreate,
-)
+from app.tasks.schemas import TaskCreate
+from app.tasks.service import KIND as TASKS
 from app.users.models import User
+from app.workitems import service as workitems
+from app.workitems.kinds import WorkItemKind
 
 T = TypeVar("T")
 
@@ -1743,7 +1739,7 @@ class Loader:
             parent_id=parent[0] if parent else None,
         )
         creator = self.actor(issuer, Perm.task_create)
-        made = await self.at(created, partial(tasks.create_task, self.session, creator, data))
+        made = await self.at(created, partial(TASKS.create, self.session, creator, data))
         task_id: uuid.UUID = made["id"]
         moment = created
         for step in spec.steps:
@@ -1755,28 +1751,23 @@ class Loader:
             if step.action == "comment":
                 who = self.actor(issuer, Perm.feedback_create, step.who)
                 body = FeedbackCreate(kind=FeedbackKind.comment, body=step.note)
-                await self.at(moment, partial(tasks.add_feedback, self.session, who, task_id, body))
+                await self.at(
+                    moment, partial(workitems.add_feedback, TASKS, self.session, who, task_id, body)
+                )
                 continue
             perm = TASK_ACTION_PERMS[step.action]
             side = spec.assignee if perm == Perm.task_work else issuer
             who = self.actor(side, perm, step.who)
-            action_body: Any
+            fields: dict[str, Any] = {"note": step.note}
             if step.action == "progress":
-                action_body = ProgressBody(note=step.note, progress=step.progress)
-            elif step.action in ("submit", "return"):
-                action_body = RequiredNoteBody(note=step.note)
+                fields["progress"] = step.progress
             elif step.action == "request-extension":
                 # The service wants the date asked for to lie in the real future.
                 asked = moment + timedelta(days=step.days)
                 if asked <= self.now:
                     raise ValueError(f"{spec.title}: an extension must end in the future.")
-                action_body = ExtensionRequest(note=step.note, due_at=asked)
-            else:
-                action_body = ActionNote(note=step.note)
-            await self.at(
-                moment,
-                partial(tasks.act, self.session, who, task_id, step.action, action_body, None),
-            )
+                fields["due_at"] = asked
+            await self.act(TASKS, moment, who, task_id, step.action, fields)
 
     # ------------------------------------------------------------ issues
 
@@ -1790,7 +1781,7 @@ class Loader:
             reporter_org_id=self.unit(spec.reporter).id,
         )
         reporter = self.actor(spec.reporter, Perm.issue_create)
-        made = await self.at(created, partial(issues.create_issue, self.session, reporter, data))
+        made = await self.at(created, partial(ISSUES.create, self.session, reporter, data))
         issue_id: uuid.UUID = made["id"]
         handler = spec.reporter
         moment = created
@@ -1800,26 +1791,37 @@ class Loader:
                 who = self.actor(spec.reporter, Perm.feedback_create, step.who)
                 body = FeedbackCreate(kind=FeedbackKind.comment, body=step.note)
                 await self.at(
-                    moment, partial(issues.add_feedback, self.session, who, issue_id, body)
+                    moment,
+                    partial(workitems.add_feedback, ISSUES, self.session, who, issue_id, body),
                 )
                 continue
             perm = ISSUE_ACTION_PERMS[step.action]
             side = spec.reporter if perm == Perm.issue_confirm else handler
             who = self.actor(side, perm, step.who)
-            action_body: Any
-            if step.action in ("escalate", "resolve"):
-                action_body = IssueRequiredNote(note=step.note)
-            elif step.action == "delegate":
-                action_body = DelegateBody(note=step.note, target_org_id=self.unit(step.target).id)
+            fields: dict[str, Any] = {"note": step.note}
+            if step.action == "delegate":
+                fields["target_org_id"] = self.unit(step.target).id
             elif step.action == "close":
-                action_body = CloseBody(note=step.note, rating=step.rating)
-            else:
-                action_body = IssueNote(note=step.note)
-            result = await self.at(
-                moment,
-                partial(issues.act, self.session, who, issue_id, step.action, action_body, None),
-            )
+                fields["rating"] = step.rating
+            result = await self.act(ISSUES, moment, who, issue_id, step.action, fields)
             handler = str(result["handler_org_name"])
+
+    async def act(
+        self,
+        kind: WorkItemKind,
+        moment: datetime,
+        who: Principal,
+        item_id: uuid.UUID,
+        action: str,
+        fields: dict[str, Any],
+    ) -> dict[str, Any]:
+        """Take `action` through the action template, its body built by its rule row."""
+        body = kind.workflow.action(action).body.model_validate(fields)
+        result: dict[str, Any] = await self.at(
+            moment,
+            partial(workitems.act, kind, self.session, who, item_id, action, body, None),
+        )
+        return result
 
     # ------------------------------------------------------------ timestamps
 

@@ -60,7 +60,7 @@ class Issue(SQLModel, table=True):
         ),
         sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_valid"),
         # One per list sort; the party paths and status ride along so that a list walks
-        # the index alone and reads only the rows of its page (app/events/listing.py).
+        # the index alone and reads only the rows of its page (app/workitems/listing.py).
         *(sa.Index(None, key, "id", postgresql_include=LIST_INCLUDE) for key in LIST_SORTS),
     )
 
@@ -92,8 +92,6 @@ class Issue(SQLModel, table=True):
     acknowledged_at: datetime | None = timestamp(nullable=True)
     resolved_at: datetime | None = timestamp(nullable=True)
     closed_at: datetime | None = timestamp(nullable=True)
-    due_soon_notified_at: datetime | None = timestamp(nullable=True)
-    overdue_notified_at: datetime | None = timestamp(nullable=True)
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 

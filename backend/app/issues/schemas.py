@@ -1,19 +1,11 @@
 import uuid
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field
 
-from app.events.listing import ItemQuery
 from app.issues.models import IssueCategory, IssueSeverity, IssueStatus
 from app.orgs.models import Tier
-
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10000)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-RequiredNote = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)
-]
+from app.workitems.schemas import ItemQuery, Note, Text, Title
 
 
 class IssueCreate(BaseModel):
@@ -39,22 +31,6 @@ class IssueUpdate(BaseModel):
     description: Text | None = None
     category: IssueCategory | None = None
     severity: IssueSeverity | None = None
-
-
-class IssueNote(BaseModel):
-    """acknowledge, reopen: an optional note."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    note: Note = ""
-
-
-class IssueRequiredNote(BaseModel):
-    """escalate (the reason) and resolve (the resolution)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    note: RequiredNote
 
 
 class DelegateBody(BaseModel):

@@ -1,15 +1,16 @@
-"""The issue workflow as data: open -> acknowledged -> resolved -> closed, with escalate and
-delegate moving the handler (and handing the issue over as `open`), and reopen bringing a
-resolved or closed issue back to open. Pure: no I/O."""
+"""The issue workflow as data (see app/workitems/rules.py): open -> acknowledged ->
+resolved -> closed, with escalate and delegate moving the handler (and handing the issue
+over as `open`), and reopen bringing a resolved or closed issue back to open."""
 
-from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
-from functools import lru_cache
 
 from app.access.roles import Perm
 from app.issues.models import UNRESOLVED_STATUSES, IssueStatus
+from app.issues.schemas import CloseBody, DelegateBody
+from app.workitems.rules import Action, Transition, Workflow
+from app.workitems.schemas import ActionNote, RequiredNote
 
 DUE_SOON = timedelta(hours=48)
 
@@ -25,87 +26,86 @@ RESOLVED = IssueStatus.resolved.value
 CLOSED = IssueStatus.closed.value
 STATES = (OPEN, ACKNOWLEDGED, RESOLVED, CLOSED)
 UNRESOLVED = frozenset({OPEN, ACKNOWLEDGED})
-
-
-@dataclass(frozen=True)
-class Rule:
-    side: IssueSide
-    perm: Perm
-    from_states: frozenset[str]
-    to_status: IssueStatus
-
-
-RULES: dict[str, Rule] = {
-    "acknowledge": Rule(
-        IssueSide.handler, Perm.issue_work, frozenset({OPEN}), IssueStatus.acknowledged
-    ),
-    "escalate": Rule(IssueSide.handler, Perm.issue_work, UNRESOLVED, IssueStatus.open),
-    "delegate": Rule(IssueSide.handler, Perm.issue_decide, UNRESOLVED, IssueStatus.open),
-    "resolve": Rule(IssueSide.handler, Perm.issue_decide, UNRESOLVED, IssueStatus.resolved),
-    "close": Rule(
-        IssueSide.reporter, Perm.issue_confirm, frozenset({RESOLVED}), IssueStatus.closed
-    ),
-    "reopen": Rule(
-        IssueSide.reporter, Perm.issue_confirm, frozenset({RESOLVED, CLOSED}), IssueStatus.open
-    ),
-}
-ACTIONS = tuple(RULES)
-Capability = tuple[IssueSide, Perm]
-EDIT: tuple[Capability, ...] = (
-    (IssueSide.reporter, Perm.issue_create),
-    (IssueSide.handler, Perm.issue_work),
-)
+HANDLER, REPORTER = IssueSide.handler.value, IssueSide.reporter.value
 
 
 @dataclass(frozen=True)
 class Facts:
     """What besides the status decides an action."""
 
-    status: str
     can_escalate: bool  # there is a tier above the handler's tier
     reopen_open: bool  # still within the reopen window after resolution
 
 
-@dataclass(frozen=True)
-class Decision:
-    rule: Rule | None
-    problem: str | None  # "forbidden" or "conflict"
-    detail: str = ""
+def _has_tier_above(facts: Facts, state: str) -> str | None:
+    if facts.can_escalate:
+        return None
+    return f"The issue is {state} at the prefecture tier; there is no tier above."
 
 
-def decide(action: str, facts: Facts, caps: Iterable[Capability]) -> Decision:
-    rule = RULES[action]
-    held = caps if isinstance(caps, frozenset) else frozenset(caps)
-    if (rule.side, rule.perm) not in held:
-        return Decision(
-            None,
-            "forbidden",
-            f"Only the {rule.side.value} side, with the right role, may {action}.",
-        )
-    if facts.status not in rule.from_states:
-        return Decision(None, "conflict", f"The issue is {facts.status}; it cannot {action} now.")
-    if action == "escalate" and not facts.can_escalate:
-        return Decision(
-            None,
-            "conflict",
-            f"The issue is {facts.status} at the prefecture tier; there is no tier above.",
-        )
-    if action == "reopen" and not facts.reopen_open:
-        return Decision(
-            None,
-            "conflict",
-            f"The issue is {facts.status}, and was resolved too long ago to reopen.",
-        )
-    return Decision(rule, None)
+def _within_reopen_window(facts: Facts, state: str) -> str | None:
+    if facts.reopen_open:
+        return None
+    return f"The issue is {state}, and was resolved too long ago to reopen."
 
 
-def allowed_actions(facts: Facts, caps: Iterable[Capability]) -> list[str]:
-    return list(_allowed(facts, frozenset(caps)))
+def _from(side: str, states: frozenset[str] | set[str], to: IssueStatus) -> tuple[Transition]:
+    return (Transition(side, frozenset(states), to.value),)
 
 
-@lru_cache(maxsize=4096)
-def _allowed(facts: Facts, caps: frozenset[Capability]) -> tuple[str, ...]:
-    return tuple(a for a in ACTIONS if decide(a, facts, caps).rule is not None)
+RULES = (
+    Action(
+        "acknowledge",
+        Perm.issue_work,
+        _from(HANDLER, {OPEN}, IssueStatus.acknowledged),
+        "Acknowledge (handler side): open -> acknowledged",
+        ActionNote,
+    ),
+    Action(
+        "escalate",
+        Perm.issue_work,
+        _from(HANDLER, UNRESOLVED, IssueStatus.open),
+        "Escalate to the tier above (handler side); the note is the reason",
+        RequiredNote,
+        body_required=True,
+        guard=_has_tier_above,
+    ),
+    Action(
+        "delegate",
+        Perm.issue_decide,
+        _from(HANDLER, UNRESOLVED, IssueStatus.open),
+        "Hand to a unit inside the handler's scope (handler side)",
+        DelegateBody,
+        body_required=True,
+    ),
+    Action(
+        "resolve",
+        Perm.issue_decide,
+        _from(HANDLER, UNRESOLVED, IssueStatus.resolved),
+        "Resolve (handler side); the note is the resolution",
+        RequiredNote,
+        body_required=True,
+    ),
+    Action(
+        "close",
+        Perm.issue_confirm,
+        _from(REPORTER, {RESOLVED}, IssueStatus.closed),
+        "Confirm the resolution with a 1-5 rating (reporter side)",
+        CloseBody,
+        body_required=True,
+    ),
+    Action(
+        "reopen",
+        Perm.issue_confirm,
+        _from(REPORTER, {RESOLVED, CLOSED}, IssueStatus.open),
+        "Reopen within 30 days of resolution (reporter side)",
+        ActionNote,
+        guard=_within_reopen_window,
+    ),
+)
+WORKFLOW = Workflow("issue", RULES)
+ACTIONS = WORKFLOW.names
+EDIT = ((REPORTER, Perm.issue_create), (HANDLER, Perm.issue_work))
 
 
 def is_overdue(due_at: datetime, status: str, now: datetime) -> bool:

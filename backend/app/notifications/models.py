@@ -41,3 +41,17 @@ class Notification(SQLModel, table=True):
     title: str = Field(max_length=300)
     created_at: datetime = timestamp()
     read_at: datetime | None = timestamp(nullable=True)
+
+
+class DueNotice(SQLModel, table=True):
+    """That the people of a unit were told an item is due soon or overdue, for the due
+    date then in force: the sweep's memory. A new due date or a new handling unit is a new
+    key, so it is noticed afresh."""
+
+    __tablename__ = "due_notices"
+
+    entity_id: uuid.UUID = Field(primary_key=True)
+    kind: str = Field(primary_key=True, max_length=30)
+    org_id: uuid.UUID = Field(primary_key=True)
+    due_at: datetime = Field(primary_key=True, sa_type=sa.DateTime(timezone=True))
+    created_at: datetime = timestamp()

@@ -3,8 +3,8 @@ from datetime import datetime
 
 from pydantic import BaseModel
 
-from app.events.models import ItemType
 from app.notifications.models import NotificationKind
+from app.workitems.models import ItemType
 
 
 class NotificationRead(BaseModel):

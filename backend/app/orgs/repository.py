@@ -9,6 +9,7 @@ from sqlmodel import col
 
 from app.core.models import PathType
 from app.core.repository import Repository
+from app.core.sql import contains_pattern
 from app.orgs.models import TIER_KINDS, OrgUnit
 
 _TIER_KIND_VALUES = [k.value for k in TIER_KINDS]
@@ -38,8 +39,7 @@ class OrgRepository(Repository):
         params: list[object] = [list(root), next_sibling, exclude_id, limit]
         where = "path >= $1 AND path < $2 AND id <> $3"
         if name_contains:
-            escaped = name_contains.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-            params.append(f"%{escaped}%")
+            params.append(contains_pattern(name_contains))
             where += f" AND name ILIKE ${len(params)} ESCAPE '\\'"
         if after_path is not None:
             params.append(list(after_path))

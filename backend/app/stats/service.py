@@ -22,7 +22,7 @@ from app.access.roles import Perm
 from app.access.scope import Principal
 from app.core.errors import Forbidden, NotFound, Unprocessable
 from app.core.models import PathType, utcnow
-from app.events.service import AnySelect
+from app.core.sql import AnySelect
 from app.issues.models import (
     UNRESOLVED_STATUSES,
     Issue,

@@ -62,7 +62,7 @@ class Task(SQLModel, table=True):
         ),
         sa.CheckConstraint("progress BETWEEN 0 AND 100", name="progress_valid"),
         # One per list sort; the party paths and status ride along so that a list walks
-        # the index alone and reads only the rows of its page (app/events/listing.py).
+        # the index alone and reads only the rows of its page (app/workitems/listing.py).
         *(sa.Index(None, key, "id", postgresql_include=LIST_INCLUDE) for key in LIST_SORTS),
     )
 
@@ -105,9 +105,6 @@ class Task(SQLModel, table=True):
     submitted_at: datetime | None = timestamp(nullable=True)
     completed_at: datetime | None = timestamp(nullable=True)
     cancelled_at: datetime | None = timestamp(nullable=True)
-    # When the due-soon / overdue notices went out (reset when the due date moves).
-    due_soon_notified_at: datetime | None = timestamp(nullable=True)
-    overdue_notified_at: datetime | None = timestamp(nullable=True)
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 

@@ -1,18 +1,10 @@
 import uuid
 from datetime import datetime
-from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
-from app.events.listing import ItemQuery
 from app.tasks.models import Side, TaskPriority, TaskSource, TaskStatus
-
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10000)]
-Note = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
-RequiredNote = Annotated[
-    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)
-]
+from app.workitems.schemas import ItemQuery, Note, RequiredText, Text, Title
 
 
 class TaskCreate(BaseModel):
@@ -48,14 +40,6 @@ class TaskUpdate(BaseModel):
     source: TaskSource | None = None
 
 
-class ActionNote(BaseModel):
-    """accept, start, verify, cancel, approve-extension, reject-extension: an optional note."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    note: Note = ""
-
-
 class ProgressBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
@@ -63,18 +47,10 @@ class ProgressBody(BaseModel):
     progress: int = Field(ge=0, le=100, description="Percent done")
 
 
-class RequiredNoteBody(BaseModel):
-    """submit (the note is the completion feedback) and return (the reason)."""
-
-    model_config = ConfigDict(extra="forbid")
-
-    note: RequiredNote
-
-
 class ExtensionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    note: RequiredNote
+    note: RequiredText
     due_at: AwareDatetime = Field(description="The new due date asked for")
 
 

@@ -1,18 +1,18 @@
-"""The task workflow as data: which side, holding which permission, may take which action
-from which state, and where it leads. Pure: no I/O, so tests and allowed_actions share it.
+"""The task workflow as data (see app/workitems/rules.py): which side, holding which
+permission, may take which action from which state, and where it leads.
 
 States are the task `status`, except that `returned` is split by who sent it back:
 `returned_by_assignee` (the assignee declined it; the issuer re-issues or cancels) and
 `returned_by_issuer` (a submission was rejected; the assignee reworks and resubmits).
 """
 
-from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from functools import lru_cache
 
 from app.access.roles import Perm
 from app.tasks.models import CLOSED_STATUSES, Side, TaskStatus
+from app.tasks.schemas import ExtensionRequest, ProgressBody, ReissueBody
+from app.workitems.rules import Action, Transition, Workflow
+from app.workitems.schemas import ActionNote, RequiredNote
 
 DUE_SOON = timedelta(hours=48)
 
@@ -37,72 +37,117 @@ STATES = (
 )
 OPEN_STATES = frozenset(STATES) - {DONE, CANCELLED}
 WORKING = frozenset({ACCEPTED, IN_PROGRESS, RETURNED_BY_ISSUER})
+ISSUER, ASSIGNEE = Side.issuer.value, Side.assignee.value
 
 
-@dataclass(frozen=True)
-class Rule:
-    side: Side
-    perm: Perm
-    from_states: frozenset[str]
-    to_status: TaskStatus | None  # None: the status stays
-    returned_by: Side | None = None
-    # True: needs a pending extension request; False: needs none pending; None: either.
-    pending_extension: bool | None = None
+def _from(side: str, states: frozenset[str] | set[str], to: TaskStatus | None) -> Transition:
+    return Transition(side, frozenset(states), to.value if to else None)
 
 
-RULES: dict[str, tuple[Rule, ...]] = {
-    "accept": (Rule(Side.assignee, Perm.task_work, frozenset({ISSUED}), TaskStatus.accepted),),
-    "start": (
-        Rule(
-            Side.assignee,
-            Perm.task_work,
-            frozenset({ACCEPTED, RETURNED_BY_ISSUER}),
-            TaskStatus.in_progress,
+def _needs_pending(pending_extension: bool, state: str) -> str | None:
+    if pending_extension:
+        return None
+    return f"The task is {state} with no pending extension request."
+
+
+def _needs_none_pending(pending_extension: bool, state: str) -> str | None:
+    if not pending_extension:
+        return None
+    return f"The task is {state} and already has a pending extension request."
+
+
+# One row per action. Beside the state, one fact decides: whether an extension is pending.
+RULES = (
+    Action(
+        "accept",
+        Perm.task_work,
+        (_from(ASSIGNEE, {ISSUED}, TaskStatus.accepted),),
+        "Accept (assignee side): issued -> accepted",
+        ActionNote,
+    ),
+    Action(
+        "start",
+        Perm.task_work,
+        (_from(ASSIGNEE, {ACCEPTED, RETURNED_BY_ISSUER}, TaskStatus.in_progress),),
+        "Start work (assignee side): -> in_progress",
+        ActionNote,
+    ),
+    Action(
+        "progress",
+        Perm.task_work,
+        (_from(ASSIGNEE, WORKING, TaskStatus.in_progress),),
+        "Report progress (assignee side), stored as progress feedback",
+        ProgressBody,
+        body_required=True,
+    ),
+    Action(
+        "submit",
+        Perm.task_work,
+        (_from(ASSIGNEE, WORKING, TaskStatus.submitted),),
+        "Submit (assignee side); the note is the completion feedback",
+        RequiredNote,
+        body_required=True,
+    ),
+    Action(
+        "verify",
+        Perm.task_decide,
+        (_from(ISSUER, {SUBMITTED}, TaskStatus.done),),
+        "Verify a submission (issuer side): submitted -> done",
+        ActionNote,
+    ),
+    Action(
+        "return",
+        Perm.task_decide,
+        (
+            # The issuer rejects a submission, or the assignee sends back a task it
+            # cannot take on.
+            _from(ISSUER, {SUBMITTED}, TaskStatus.returned),
+            _from(ASSIGNEE, {ISSUED, ACCEPTED}, TaskStatus.returned),
         ),
+        "Return with a reason: the issuer rejects a submission, or the assignee sends it back",
+        RequiredNote,
+        body_required=True,
     ),
-    "progress": (Rule(Side.assignee, Perm.task_work, WORKING, TaskStatus.in_progress),),
-    "submit": (Rule(Side.assignee, Perm.task_work, WORKING, TaskStatus.submitted),),
-    "verify": (Rule(Side.issuer, Perm.task_decide, frozenset({SUBMITTED}), TaskStatus.done),),
-    "return": (
-        # The issuer rejects a submission...
-        Rule(
-            Side.issuer,
-            Perm.task_decide,
-            frozenset({SUBMITTED}),
-            TaskStatus.returned,
-            returned_by=Side.issuer,
-        ),
-        # ...or the assignee sends back a task it cannot take on.
-        Rule(
-            Side.assignee,
-            Perm.task_decide,
-            frozenset({ISSUED, ACCEPTED}),
-            TaskStatus.returned,
-            returned_by=Side.assignee,
-        ),
+    Action(
+        "cancel",
+        Perm.task_decide,
+        (_from(ISSUER, OPEN_STATES, TaskStatus.cancelled),),
+        "Cancel (issuer side), with its open subtasks",
+        ActionNote,
     ),
-    "cancel": (Rule(Side.issuer, Perm.task_decide, OPEN_STATES, TaskStatus.cancelled),),
-    "request-extension": (
-        Rule(Side.assignee, Perm.task_work, WORKING | {ISSUED}, None, pending_extension=False),
+    Action(
+        "request-extension",
+        Perm.task_work,
+        (_from(ASSIGNEE, WORKING | {ISSUED}, None),),
+        "Ask the issuer for a later due date (assignee side)",
+        ExtensionRequest,
+        body_required=True,
+        guard=_needs_none_pending,
     ),
-    "approve-extension": (
-        Rule(Side.issuer, Perm.task_decide, OPEN_STATES, None, pending_extension=True),
+    Action(
+        "approve-extension",
+        Perm.task_decide,
+        (_from(ISSUER, OPEN_STATES, None),),
+        "Approve the pending extension (issuer side)",
+        ActionNote,
+        guard=_needs_pending,
     ),
-    "reject-extension": (
-        Rule(Side.issuer, Perm.task_decide, OPEN_STATES, None, pending_extension=True),
+    Action(
+        "reject-extension",
+        Perm.task_decide,
+        (_from(ISSUER, OPEN_STATES, None),),
+        "Refuse the pending extension (issuer side)",
+        ActionNote,
+        guard=_needs_pending,
     ),
-    "reissue": (
-        Rule(Side.issuer, Perm.task_create, frozenset({RETURNED_BY_ASSIGNEE}), TaskStatus.issued),
+    Action(
+        "reissue",
+        Perm.task_create,
+        (_from(ISSUER, {RETURNED_BY_ASSIGNEE}, TaskStatus.issued),),
+        "Send a task the assignee returned out again (issuer side)",
+        ReissueBody,
     ),
-}
-ACTIONS = tuple(RULES)
-# Who may give a task subtasks, edit it, or set its responsible person.
-SPLIT = (Side.assignee, Perm.task_create)
-SPLIT_STATES = frozenset({ACCEPTED, IN_PROGRESS})
-EDIT = (Side.issuer, Perm.task_create)
-SET_RESPONSIBLE = ((Side.issuer, Perm.task_create), (Side.assignee, Perm.task_work))
-
-Capability = tuple[Side, Perm]
+)
 
 
 def label(state: str) -> str:
@@ -114,58 +159,19 @@ def label(state: str) -> str:
     return state
 
 
+WORKFLOW = Workflow("task", RULES, label)
+ACTIONS = WORKFLOW.names
+# Who may give a task subtasks, edit it, or set its responsible person.
+SPLIT = (ASSIGNEE, Perm.task_create)
+SPLIT_STATES = frozenset({ACCEPTED, IN_PROGRESS})
+EDIT = (ISSUER, Perm.task_create)
+SET_RESPONSIBLE = (EDIT, (ASSIGNEE, Perm.task_work))
+
+
 def state_of(status: str, returned_by: str | None) -> str:
     if status == TaskStatus.returned:
         return RETURNED_BY_ISSUER if returned_by == Side.issuer else RETURNED_BY_ASSIGNEE
     return status
-
-
-@dataclass(frozen=True)
-class Decision:
-    rule: Rule | None
-    problem: str | None  # "forbidden" or "conflict"
-    detail: str = ""
-
-
-def decide(
-    action: str, state: str, pending_extension: bool, caps: Iterable[Capability]
-) -> Decision:
-    """Whether a caller holding `caps` may take `action` now, and by which rule."""
-    held = caps if isinstance(caps, frozenset) else frozenset(caps)
-    rules = RULES[action]
-    if not any((r.side, r.perm) in held for r in rules):
-        sides = " or ".join(sorted({f"the {r.side.value} side" for r in rules}))
-        return Decision(None, "forbidden", f"Only {sides}, with the right role, may {action}.")
-    rule = next((r for r in rules if state in r.from_states), None)
-    if rule is None:
-        return Decision(None, "conflict", f"The task is {label(state)}; it cannot {action} now.")
-    if (rule.side, rule.perm) not in held:
-        return Decision(
-            None,
-            "forbidden",
-            f"While the task is {label(state)}, only the {rule.side.value} side may {action}.",
-        )
-    if rule.pending_extension is True and not pending_extension:
-        return Decision(
-            None, "conflict", f"The task is {label(state)} with no pending extension request."
-        )
-    if rule.pending_extension is False and pending_extension:
-        return Decision(
-            None,
-            "conflict",
-            f"The task is {label(state)} and already has a pending extension request.",
-        )
-    return Decision(rule, None)
-
-
-def allowed_actions(state: str, pending_extension: bool, caps: Iterable[Capability]) -> list[str]:
-    return list(_allowed(state, pending_extension, frozenset(caps)))
-
-
-@lru_cache(maxsize=4096)
-def _allowed(state: str, pending_extension: bool, caps: frozenset[Capability]) -> tuple[str, ...]:
-    # Few distinct (state, caps) combinations occur: lists pay for decide() once each.
-    return tuple(a for a in ACTIONS if decide(a, state, pending_extension, caps).rule is not None)
 
 
 def is_overdue(due_at: datetime, status: str, now: datetime) -> bool:

@@ -15,9 +15,9 @@ from app.access.roles import Role
 from app.core.db import sessionmaker
 from app.core.idempotency import KEEP_FOR, IdempotencyKey
 from app.core.models import utcnow
-from app.events.models import ItemEvent
 from app.issues.models import Issue
 from app.tasks.models import Task
+from app.workitems.models import ItemEvent
 from tests.support import World
 from tests.workitems.helpers import assert_problem, headers, insert_task, ts
 

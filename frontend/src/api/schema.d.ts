@@ -149,14 +149,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Issue */
+        /** A issue, with what you may do with it */
         get: operations["get_issue_api_v1_issues__issue_id__get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Update Issue */
+        /** Edit an unresolved issue (reporter or handler side) */
         patch: operations["update_issue_api_v1_issues__issue_id__patch"];
         trace?: never;
     };
@@ -170,7 +170,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Acknowledge (handler side): open -> acknowledged */
-        post: operations["acknowledge_api_v1_issues__issue_id__acknowledge_post"];
+        post: operations["issue_acknowledge_api_v1_issues__issue_id__acknowledge_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -187,7 +187,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Confirm the resolution with a 1-5 rating (reporter side) */
-        post: operations["close_api_v1_issues__issue_id__close_post"];
+        post: operations["issue_close_api_v1_issues__issue_id__close_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -204,7 +204,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Hand to a unit inside the handler's scope (handler side) */
-        post: operations["delegate_api_v1_issues__issue_id__delegate_post"];
+        post: operations["issue_delegate_api_v1_issues__issue_id__delegate_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -221,7 +221,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Escalate to the tier above (handler side); the note is the reason */
-        post: operations["escalate_api_v1_issues__issue_id__escalate_post"];
+        post: operations["issue_escalate_api_v1_issues__issue_id__escalate_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -235,7 +235,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An issue's timeline */
+        /** A issue's timeline */
         get: operations["issue_events_api_v1_issues__issue_id__events_get"];
         put?: never;
         post?: never;
@@ -252,11 +252,11 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** An issue's feedback */
-        get: operations["list_issue_feedback_api_v1_issues__issue_id__feedback_get"];
+        /** A issue's feedback */
+        get: operations["issue_feedback_api_v1_issues__issue_id__feedback_get"];
         put?: never;
-        /** Give feedback on an issue (either side) */
-        post: operations["post_issue_feedback_api_v1_issues__issue_id__feedback_post"];
+        /** Give feedback on a issue (either side) */
+        post: operations["give_issue_feedback_api_v1_issues__issue_id__feedback_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -273,7 +273,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Reopen within 30 days of resolution (reporter side) */
-        post: operations["reopen_api_v1_issues__issue_id__reopen_post"];
+        post: operations["issue_reopen_api_v1_issues__issue_id__reopen_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -290,7 +290,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Resolve (handler side); the note is the resolution */
-        post: operations["resolve_api_v1_issues__issue_id__resolve_post"];
+        post: operations["issue_resolve_api_v1_issues__issue_id__resolve_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -477,14 +477,14 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get Task */
+        /** A task, with what you may do with it */
         get: operations["get_task_api_v1_tasks__task_id__get"];
         put?: never;
         post?: never;
         delete?: never;
         options?: never;
         head?: never;
-        /** Update Task */
+        /** Edit a task (issuer side; the assignee side sets the responsible person) */
         patch: operations["update_task_api_v1_tasks__task_id__patch"];
         trace?: never;
     };
@@ -498,7 +498,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Accept (assignee side): issued -> accepted */
-        post: operations["accept_api_v1_tasks__task_id__accept_post"];
+        post: operations["task_accept_api_v1_tasks__task_id__accept_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -515,7 +515,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Approve the pending extension (issuer side) */
-        post: operations["approve_extension_api_v1_tasks__task_id__approve_extension_post"];
+        post: operations["task_approve_extension_api_v1_tasks__task_id__approve_extension_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -532,7 +532,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Cancel (issuer side), with its open subtasks */
-        post: operations["cancel_api_v1_tasks__task_id__cancel_post"];
+        post: operations["task_cancel_api_v1_tasks__task_id__cancel_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -564,10 +564,10 @@ export interface paths {
             cookie?: never;
         };
         /** A task's feedback */
-        get: operations["list_task_feedback_api_v1_tasks__task_id__feedback_get"];
+        get: operations["task_feedback_api_v1_tasks__task_id__feedback_get"];
         put?: never;
         /** Give feedback on a task (either side) */
-        post: operations["post_task_feedback_api_v1_tasks__task_id__feedback_post"];
+        post: operations["give_task_feedback_api_v1_tasks__task_id__feedback_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -584,7 +584,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Report progress (assignee side), stored as progress feedback */
-        post: operations["progress_api_v1_tasks__task_id__progress_post"];
+        post: operations["task_progress_api_v1_tasks__task_id__progress_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -601,7 +601,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Send a task the assignee returned out again (issuer side) */
-        post: operations["reissue_api_v1_tasks__task_id__reissue_post"];
+        post: operations["task_reissue_api_v1_tasks__task_id__reissue_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -618,7 +618,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Refuse the pending extension (issuer side) */
-        post: operations["reject_extension_api_v1_tasks__task_id__reject_extension_post"];
+        post: operations["task_reject_extension_api_v1_tasks__task_id__reject_extension_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -635,7 +635,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Ask the issuer for a later due date (assignee side) */
-        post: operations["request_extension_api_v1_tasks__task_id__request_extension_post"];
+        post: operations["task_request_extension_api_v1_tasks__task_id__request_extension_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -652,7 +652,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Return with a reason: the issuer rejects a submission, or the assignee sends it back */
-        post: operations["return_task_api_v1_tasks__task_id__return_post"];
+        post: operations["task_return_api_v1_tasks__task_id__return_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -669,7 +669,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Start work (assignee side): -> in_progress */
-        post: operations["start_api_v1_tasks__task_id__start_post"];
+        post: operations["task_start_api_v1_tasks__task_id__start_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -686,7 +686,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Submit (assignee side); the note is the completion feedback */
-        post: operations["submit_api_v1_tasks__task_id__submit_post"];
+        post: operations["task_submit_api_v1_tasks__task_id__submit_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -703,7 +703,7 @@ export interface paths {
         get?: never;
         put?: never;
         /** Verify a submission (issuer side): submitted -> done */
-        post: operations["verify_api_v1_tasks__task_id__verify_post"];
+        post: operations["task_verify_api_v1_tasks__task_id__verify_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -752,7 +752,7 @@ export interface components {
     schemas: {
         /**
          * ActionNote
-         * @description accept, start, verify, cancel, approve-extension, reject-extension: an optional note.
+         * @description An action with an optional note.
          */
         ActionNote: {
             /**
@@ -992,17 +992,6 @@ export interface components {
             /** Title */
             title: string;
         };
-        /**
-         * IssueNote
-         * @description acknowledge, reopen: an optional note.
-         */
-        IssueNote: {
-            /**
-             * Note
-             * @default
-             */
-            note: string;
-        };
         /** IssuePage */
         IssuePage: {
             /** Items */
@@ -1085,14 +1074,6 @@ export interface components {
             updated_at: string;
             /** Version */
             version: number;
-        };
-        /**
-         * IssueRequiredNote
-         * @description escalate (the reason) and resolve (the resolution).
-         */
-        IssueRequiredNote: {
-            /** Note */
-            note: string;
         };
         /**
          * IssueSeverity
@@ -1415,10 +1396,10 @@ export interface components {
             responsible_user_id?: string | null;
         };
         /**
-         * RequiredNoteBody
-         * @description submit (the note is the completion feedback) and return (the reason).
+         * RequiredNote
+         * @description An action whose note is required: a reason, a resolution, the completion feedback.
          */
-        RequiredNoteBody: {
+        RequiredNote: {
             /** Note */
             note: string;
         };
@@ -2105,20 +2086,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not allowed in the issue's current state (named in `detail`) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description If-Match is stale */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -2150,29 +2117,8 @@ export interface operations {
                     "application/json": components["schemas"]["IssueRead"];
                 };
             };
-            /** @description In scope, but not your side or role */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
             /** @description No such issue in your scope */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not allowed in the issue's current state (named in `detail`) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description If-Match is stale */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2255,7 +2201,7 @@ export interface operations {
             };
         };
     };
-    acknowledge_api_v1_issues__issue_id__acknowledge_post: {
+    issue_acknowledge_api_v1_issues__issue_id__acknowledge_post: {
         parameters: {
             query?: never;
             header?: {
@@ -2271,7 +2217,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["IssueNote"] | null;
+                "application/json": components["schemas"]["ActionNote"] | null;
             };
         };
         responses: {
@@ -2323,7 +2269,7 @@ export interface operations {
             };
         };
     };
-    close_api_v1_issues__issue_id__close_post: {
+    issue_close_api_v1_issues__issue_id__close_post: {
         parameters: {
             query?: never;
             header?: {
@@ -2391,7 +2337,7 @@ export interface operations {
             };
         };
     };
-    delegate_api_v1_issues__issue_id__delegate_post: {
+    issue_delegate_api_v1_issues__issue_id__delegate_post: {
         parameters: {
             query?: never;
             header?: {
@@ -2459,7 +2405,7 @@ export interface operations {
             };
         };
     };
-    escalate_api_v1_issues__issue_id__escalate_post: {
+    issue_escalate_api_v1_issues__issue_id__escalate_post: {
         parameters: {
             query?: never;
             header?: {
@@ -2475,7 +2421,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["IssueRequiredNote"];
+                "application/json": components["schemas"]["RequiredNote"];
             };
         };
         responses: {
@@ -2552,6 +2498,13 @@ export interface operations {
                     "application/json": components["schemas"]["Page_EventRead_"];
                 };
             };
+            /** @description No such issue in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -2563,7 +2516,7 @@ export interface operations {
             };
         };
     };
-    list_issue_feedback_api_v1_issues__issue_id__feedback_get: {
+    issue_feedback_api_v1_issues__issue_id__feedback_get: {
         parameters: {
             query?: {
                 kind?: components["schemas"]["FeedbackKind"] | null;
@@ -2589,6 +2542,13 @@ export interface operations {
                     "application/json": components["schemas"]["Page_FeedbackRead_"];
                 };
             };
+            /** @description No such issue in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -2600,7 +2560,7 @@ export interface operations {
             };
         };
     };
-    post_issue_feedback_api_v1_issues__issue_id__feedback_post: {
+    give_issue_feedback_api_v1_issues__issue_id__feedback_post: {
         parameters: {
             query?: never;
             header?: {
@@ -2627,6 +2587,20 @@ export interface operations {
                     "application/json": components["schemas"]["FeedbackRead"];
                 };
             };
+            /** @description In scope, but not your side or role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such issue in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -2638,7 +2612,7 @@ export interface operations {
             };
         };
     };
-    reopen_api_v1_issues__issue_id__reopen_post: {
+    issue_reopen_api_v1_issues__issue_id__reopen_post: {
         parameters: {
             query?: never;
             header?: {
@@ -2654,7 +2628,7 @@ export interface operations {
         };
         requestBody?: {
             content: {
-                "application/json": components["schemas"]["IssueNote"] | null;
+                "application/json": components["schemas"]["ActionNote"] | null;
             };
         };
         responses: {
@@ -2706,7 +2680,7 @@ export interface operations {
             };
         };
     };
-    resolve_api_v1_issues__issue_id__resolve_post: {
+    issue_resolve_api_v1_issues__issue_id__resolve_post: {
         parameters: {
             query?: never;
             header?: {
@@ -2722,7 +2696,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["IssueRequiredNote"];
+                "application/json": components["schemas"]["RequiredNote"];
             };
         };
         responses: {
@@ -3200,20 +3174,6 @@ export interface operations {
                 };
                 content?: never;
             };
-            /** @description Not allowed in the task's current state (named in `detail`) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description If-Match is stale */
-            412: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -3254,29 +3214,8 @@ export interface operations {
                     "application/json": components["schemas"]["Page_OrgRead_"];
                 };
             };
-            /** @description In scope, but not your side or role */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description No such task in your scope */
+            /** @description No such parent task in your scope */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not allowed in the task's current state (named in `detail`) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description If-Match is stale */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3313,29 +3252,8 @@ export interface operations {
                     "application/json": components["schemas"]["TaskRead"];
                 };
             };
-            /** @description In scope, but not your side or role */
-            403: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
             /** @description No such task in your scope */
             404: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description Not allowed in the task's current state (named in `detail`) */
-            409: {
-                headers: {
-                    [name: string]: unknown;
-                };
-                content?: never;
-            };
-            /** @description If-Match is stale */
-            412: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -3418,7 +3336,7 @@ export interface operations {
             };
         };
     };
-    accept_api_v1_tasks__task_id__accept_post: {
+    task_accept_api_v1_tasks__task_id__accept_post: {
         parameters: {
             query?: never;
             header?: {
@@ -3486,7 +3404,7 @@ export interface operations {
             };
         };
     };
-    approve_extension_api_v1_tasks__task_id__approve_extension_post: {
+    task_approve_extension_api_v1_tasks__task_id__approve_extension_post: {
         parameters: {
             query?: never;
             header?: {
@@ -3554,7 +3472,7 @@ export interface operations {
             };
         };
     };
-    cancel_api_v1_tasks__task_id__cancel_post: {
+    task_cancel_api_v1_tasks__task_id__cancel_post: {
         parameters: {
             query?: never;
             header?: {
@@ -3647,6 +3565,13 @@ export interface operations {
                     "application/json": components["schemas"]["Page_EventRead_"];
                 };
             };
+            /** @description No such task in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -3658,7 +3583,7 @@ export interface operations {
             };
         };
     };
-    list_task_feedback_api_v1_tasks__task_id__feedback_get: {
+    task_feedback_api_v1_tasks__task_id__feedback_get: {
         parameters: {
             query?: {
                 kind?: components["schemas"]["FeedbackKind"] | null;
@@ -3684,6 +3609,13 @@ export interface operations {
                     "application/json": components["schemas"]["Page_FeedbackRead_"];
                 };
             };
+            /** @description No such task in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -3695,7 +3627,7 @@ export interface operations {
             };
         };
     };
-    post_task_feedback_api_v1_tasks__task_id__feedback_post: {
+    give_task_feedback_api_v1_tasks__task_id__feedback_post: {
         parameters: {
             query?: never;
             header?: {
@@ -3722,6 +3654,20 @@ export interface operations {
                     "application/json": components["schemas"]["FeedbackRead"];
                 };
             };
+            /** @description In scope, but not your side or role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such task in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
             /** @description Validation Error */
             422: {
                 headers: {
@@ -3733,7 +3679,7 @@ export interface operations {
             };
         };
     };
-    progress_api_v1_tasks__task_id__progress_post: {
+    task_progress_api_v1_tasks__task_id__progress_post: {
         parameters: {
             query?: never;
             header?: {
@@ -3801,7 +3747,7 @@ export interface operations {
             };
         };
     };
-    reissue_api_v1_tasks__task_id__reissue_post: {
+    task_reissue_api_v1_tasks__task_id__reissue_post: {
         parameters: {
             query?: never;
             header?: {
@@ -3869,7 +3815,7 @@ export interface operations {
             };
         };
     };
-    reject_extension_api_v1_tasks__task_id__reject_extension_post: {
+    task_reject_extension_api_v1_tasks__task_id__reject_extension_post: {
         parameters: {
             query?: never;
             header?: {
@@ -3937,7 +3883,7 @@ export interface operations {
             };
         };
     };
-    request_extension_api_v1_tasks__task_id__request_extension_post: {
+    task_request_extension_api_v1_tasks__task_id__request_extension_post: {
         parameters: {
             query?: never;
             header?: {
@@ -4005,7 +3951,7 @@ export interface operations {
             };
         };
     };
-    return_task_api_v1_tasks__task_id__return_post: {
+    task_return_api_v1_tasks__task_id__return_post: {
         parameters: {
             query?: never;
             header?: {
@@ -4021,7 +3967,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RequiredNoteBody"];
+                "application/json": components["schemas"]["RequiredNote"];
             };
         };
         responses: {
@@ -4073,7 +4019,7 @@ export interface operations {
             };
         };
     };
-    start_api_v1_tasks__task_id__start_post: {
+    task_start_api_v1_tasks__task_id__start_post: {
         parameters: {
             query?: never;
             header?: {
@@ -4141,7 +4087,7 @@ export interface operations {
             };
         };
     };
-    submit_api_v1_tasks__task_id__submit_post: {
+    task_submit_api_v1_tasks__task_id__submit_post: {
         parameters: {
             query?: never;
             header?: {
@@ -4157,7 +4103,7 @@ export interface operations {
         };
         requestBody: {
             content: {
-                "application/json": components["schemas"]["RequiredNoteBody"];
+                "application/json": components["schemas"]["RequiredNote"];
             };
         };
         responses: {
@@ -4209,7 +4155,7 @@ export interface operations {
             };
         };
     };
-    verify_api_v1_tasks__task_id__verify_post: {
+    task_verify_api_v1_tasks__task_id__verify_post: {
         parameters: {
             query?: never;
             header?: {

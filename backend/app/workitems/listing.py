@@ -1,7 +1,6 @@
-"""The task and issue lists: filters shared by both, and keyset pagination by (sort key, id).
-
-The lists are the hottest reads, so they are written as plain SQL for asyncpg (see
-`app.core.db.driver`); a `Statement` collects the WHERE clauses and numbers the parameters.
+"""The list reader of every work item: the shared filters, scope, and keyset pagination
+by (sort key, id), as plain SQL for asyncpg. Each kind's repository runs it on its table
+(an `ItemTable`).
 
 The cursor holds the sort it was made for, the last row's sort value and its id; the next
 page starts strictly after that pair, so rows inserted meanwhile never make a page repeat
@@ -14,49 +13,22 @@ import uuid
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any, Literal
+from typing import Any
 
 import asyncpg
-from pydantic import AwareDatetime, BaseModel, Field
 
 from app.access.roles import Perm
 from app.access.scope import Path, Principal, within_sql
 from app.core.config import get_settings
 from app.core.errors import Unprocessable
 from app.core.models import utcnow
-from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT, decode_cursor, encode_cursor
-from app.events.service import cursor_time, cursor_uuid
-from app.events.sides import Sides
+from app.core.pagination import cursor_time, cursor_uuid, decode_cursor, encode_cursor
+from app.core.sql import Statement, contains_pattern
+from app.orgs.repository import OrgRepository
+from app.workitems.schemas import SORT_FIELDS, ItemQuery, ListQuery
+from app.workitems.sides import Sides
 
 log = logging.getLogger("liandong")
-SORT_FIELDS = ("due_at", "created_at", "updated_at")
-
-
-class ListQuery(BaseModel):
-    """Sort and page parameters of the task and issue lists (their filters extend it)."""
-
-    sort: str = Field(
-        default="-created_at",
-        pattern=r"^-?(due_at|created_at|updated_at)$",
-        description="due_at, created_at or updated_at; a leading '-' sorts descending",
-    )
-    order: Literal["asc", "desc"] | None = Field(
-        default=None, description="If given, sets the direction of `sort`"
-    )
-    limit: int = Field(
-        default=DEFAULT_LIMIT, ge=1, le=MAX_LIMIT, description=f"Page size, at most {MAX_LIMIT}."
-    )
-    cursor: str | None = Field(
-        default=None, max_length=512, description="`next_cursor` of the previous page."
-    )
-
-    @property
-    def ordering(self) -> str:
-        """`sort`, in the direction `order` names when given."""
-        if self.order is None:
-            return self.sort
-        field = self.sort.lstrip("-")
-        return f"-{field}" if self.order == "desc" else field
 
 
 def parse_sort(sort: str) -> tuple[str, bool]:
@@ -68,47 +40,12 @@ def parse_sort(sort: str) -> tuple[str, bool]:
     return field, descending
 
 
-class Statement:
-    """WHERE clauses and positional parameters ($1, $2, ...) of a hand-written query."""
-
-    def __init__(self) -> None:
-        self.params: list[Any] = []
-        self.clauses: list[str] = []
-
-    def param(self, value: Any) -> str:
-        self.params.append(value)
-        return f"${len(self.params)}"
-
-    def where(self, clause: str) -> None:
-        self.clauses.append(clause)
-
-    @property
-    def where_sql(self) -> str:
-        return " AND ".join(self.clauses) or "TRUE"
-
-
-def _escape_like(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-
-
-class ItemQuery(ListQuery):
-    """The filters tasks and issues share (each list adds its own)."""
-
-    within_org_id: uuid.UUID | None = Field(
-        default=None, description="Either party inside this unit's subtree"
-    )
-    overdue: bool | None = None
-    due_soon: bool | None = Field(default=None, description="Due within 48 hours")
-    due_before: AwareDatetime | None = Field(default=None, description="due_at < this")
-    due_after: AwareDatetime | None = Field(default=None, description="due_at >= this")
-    q: str | None = Field(default=None, max_length=100, description="Title contains")
-
-
 @dataclass(frozen=True)
 class ItemTable:
     """How a work-item table is read: `columns` (its API columns, the table named by
-    `alias`, party units joined by `joins`), its two party path columns, the permission to
-    read it, and the statuses in which its due date still counts."""
+    `alias`, party units joined by `joins`), its two party path columns, the unit that
+    must act on it (its id and path columns), the permission to read it, and the statuses
+    in which its due date still counts."""
 
     name: str
     feed: str
@@ -116,6 +53,7 @@ class ItemTable:
     columns: str
     joins: str
     parties: tuple[str, str]
+    acting: tuple[str, str]
     read_perm: Perm
     open_statuses: tuple[str, ...]
     due_soon: timedelta
@@ -201,7 +139,7 @@ async def list_items(
         if value is not None and value != []:
             statement.where(condition.format(param(value)))
     if query.within_org_id is not None:
-        within = await org_path(connection, query.within_org_id)
+        within = await OrgRepository(connection).path_of(query.within_org_id)
         if within is None:
             return [], None
         statement.where(within_sql(param, [tuple(within)], *(f"{t}.{c}" for c in table.parties)))
@@ -220,7 +158,7 @@ async def list_items(
     if query.due_after is not None:
         statement.where(f"{t}.due_at >= {param(query.due_after)}")
     if query.q:
-        statement.where(f"{t}.title ILIKE {param(f'%{_escape_like(query.q)}%')} ESCAPE '\\'")
+        statement.where(f"{t}.title ILIKE {param(contains_pattern(query.q))} ESCAPE '\\'")
     sort, limit = query.ordering, query.limit
     order_by = keyset(statement, t, sort, query.cursor)
     where, last = statement.where_sql, param(limit + 1)
@@ -319,13 +257,6 @@ def keyset(statement: Statement, alias: str, sort: str, cursor: str | None) -> s
         statement.where(f"({alias}.{field}, {alias}.id) {operator} ({value}, {last_id})")
     direction = " DESC" if descending else ""
     return f"{alias}.{field}{direction}, {alias}.id{direction}"
-
-
-async def org_path(connection: asyncpg.Connection, org_id: uuid.UUID) -> list[int] | None:
-    path: list[int] | None = await connection.fetchval(
-        "SELECT path FROM org_units WHERE id = $1", org_id
-    )
-    return path
 
 
 def next_cursor(items: Sequence[Mapping[str, Any]], rows: int, limit: int, sort: str) -> str | None:

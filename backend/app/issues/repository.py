@@ -1,0 +1,55 @@
+"""Every statement on issues (and on issue_feed, which triggers keep; see the migrations)."""
+
+from typing import ClassVar
+
+from app.access.roles import Perm
+from app.issues.models import UNRESOLVED_STATUSES, Issue
+from app.issues.state import DUE_SOON
+from app.workitems.listing import ItemTable
+from app.workitems.repository import ItemRepository
+
+SHOWN = (
+    "id",
+    "title",
+    "description",
+    "category",
+    "severity",
+    "status",
+    "reporter_org_id",
+    "reporter_user_id",
+    "handler_org_id",
+    "resolved_by_org_id",
+    "resolved_tier",
+    "resolution",
+    "rating",
+    "due_at",
+    "created_at",
+    "updated_at",
+    "acknowledged_at",
+    "resolved_at",
+    "closed_at",
+    "version",
+)
+# Read for the service to reshape, not shown as they are.
+RESHAPED = ("reporter_path", "handler_path", "handler_kind")
+TABLE = ItemTable(
+    name="issues",
+    feed="issue_feed",
+    alias="i",
+    columns=", ".join(f"i.{c}" for c in SHOWN)
+    + ", reporter_org.name AS reporter_org_name, handler_org.name AS handler_org_name,"
+    " handler_org.tier AS handler_tier, i.reporter_path, i.handler_path,"
+    " handler_org.kind AS handler_kind",
+    joins="JOIN org_units reporter_org ON reporter_org.id = i.reporter_org_id"
+    " JOIN org_units handler_org ON handler_org.id = i.handler_org_id",
+    parties=("reporter_path", "handler_path"),
+    acting=("handler_org_id", "handler_path"),
+    read_perm=Perm.issue_read,
+    open_statuses=tuple(s.value for s in UNRESOLVED_STATUSES),
+    due_soon=DUE_SOON,
+)
+
+
+class IssueRepository(ItemRepository):
+    table: ClassVar[ItemTable] = TABLE
+    model = Issue

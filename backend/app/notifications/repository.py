@@ -1,0 +1,150 @@
+"""Every statement on notifications and due_notices."""
+
+import uuid
+from collections.abc import Sequence
+from datetime import datetime
+
+import asyncpg
+
+from app.core.repository import Repository
+from app.core.sql import Statement
+from app.notifications.models import NotificationKind
+from app.workitems.models import ItemType
+from app.workitems.repository import ItemRepository
+
+_SELECT = (
+    "SELECT n.id, n.kind, n.entity_type, n.entity_id, n.org_id, o.name AS org_name,"
+    " n.title, n.created_at, n.read_at FROM notifications n JOIN org_units o ON o.id = n.org_id"
+)
+# The people of a unit whom notices reach: its active leaders, officers and liaisons.
+_RECIPIENTS = (
+    "SELECT DISTINCT g.user_id, g.org_id FROM grants g JOIN users u ON u.id = g.user_id"
+    " WHERE g.role = ANY({roles}::text[]) AND u.is_active"
+)
+_INSERT = (
+    "INSERT INTO notifications"
+    " (id, user_id, kind, entity_type, entity_id, org_id, title, created_at)"
+)
+
+
+class NotificationRepository(Repository):
+    # ---------------------------------------------------------------- reads (plain SQL)
+
+    async def page(
+        self,
+        user_id: uuid.UUID,
+        *,
+        unread: bool | None,
+        before: tuple[datetime, uuid.UUID] | None,
+        limit: int,
+    ) -> list[asyncpg.Record]:
+        """Newest first: at most `limit` before (created_at, id) `before`."""
+        statement = Statement()
+        statement.where(f"n.user_id = {statement.param(user_id)}")
+        if unread is not None:
+            statement.where(f"n.read_at IS {'' if unread else 'NOT '}NULL")
+        if before is not None:
+            at, last = statement.param(before[0]), statement.param(before[1])
+            statement.where(f"(n.created_at, n.id) < ({at}, {last})")
+        rows: list[asyncpg.Record] = await (await self.connection()).fetch(
+            f"{_SELECT} WHERE {statement.where_sql}"
+            f" ORDER BY n.created_at DESC, n.id DESC LIMIT {statement.param(limit)}",
+            *statement.params,
+        )
+        return rows
+
+    async def unread_count(self, user_id: uuid.UUID) -> int:
+        count: int = await (await self.connection()).fetchval(
+            "SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL", user_id
+        )
+        return count
+
+    async def row(self, user_id: uuid.UUID, notification_id: uuid.UUID) -> asyncpg.Record | None:
+        row: asyncpg.Record | None = await (await self.connection()).fetchrow(
+            f"{_SELECT} WHERE n.id = $1 AND n.user_id = $2", notification_id, user_id
+        )
+        return row
+
+    # ---------------------------------------------------------------- writes
+
+    async def notify_unit(
+        self,
+        *,
+        org_id: uuid.UUID,
+        roles: Sequence[str],
+        kind: NotificationKind,
+        item_type: ItemType,
+        item_id: uuid.UUID,
+        title: str,
+        actor_id: uuid.UUID | None,
+        now: datetime,
+    ) -> None:
+        """One notice for each of the unit's people but the actor."""
+        await (await self.connection()).execute(
+            f"{_INSERT} SELECT gen_random_uuid(), r.user_id, $3, $4, $5, r.org_id, $6, $7"
+            f" FROM ({_RECIPIENTS.format(roles='$1')}) r"
+            " WHERE r.org_id = $2 AND r.user_id IS DISTINCT FROM $8",
+            list(roles),
+            org_id,
+            kind.value,
+            item_type.value,
+            item_id,
+            title[:300],
+            now,
+            actor_id,
+        )
+
+    async def notice_due(
+        self,
+        items: ItemRepository,
+        *,
+        item_type: ItemType,
+        kind: NotificationKind,
+        roles: Sequence[str],
+        since: datetime | None,
+        before: datetime,
+        unit_paths: Sequence[Sequence[int]] | None,
+        now: datetime,
+    ) -> None:
+        """Notice the items (of `items`' kind) due in [since, before) that are not yet
+        noticed for their due date and unit. The claim in due_notices and the notices go in
+        one statement, so concurrent sweeps never notify twice."""
+        statement = Statement()
+        due = items.due_sql(statement, since=since, before=before, unit_paths=unit_paths)
+        p = statement.param
+        # Cast where a parameter meets columns of other types (text and varchar).
+        kind_param = f"{p(kind.value)}::text"
+        type_param, now_param = f"{p(item_type.value)}::text", f"{p(now)}::timestamptz"
+        await (await self.connection()).execute(
+            f"WITH due AS ({due}),"
+            " claimed AS ("
+            " INSERT INTO due_notices (entity_id, kind, org_id, due_at, created_at)"
+            f" SELECT d.id, {kind_param}, d.org_id, d.due_at, {now_param} FROM due d"
+            " WHERE NOT EXISTS (SELECT 1 FROM due_notices n WHERE n.entity_id = d.id"
+            f" AND n.kind = {kind_param} AND n.org_id = d.org_id AND n.due_at = d.due_at)"
+            " ON CONFLICT DO NOTHING RETURNING entity_id, org_id)"
+            f" {_INSERT} SELECT gen_random_uuid(), r.user_id, {kind_param}, {type_param},"
+            f" c.entity_id, c.org_id, left(d.title, 300), {now_param}"
+            " FROM claimed c JOIN due d ON d.id = c.entity_id"
+            f" JOIN ({_RECIPIENTS.format(roles=p(list(roles)))}) r ON r.org_id = c.org_id",
+            *statement.params,
+        )
+
+    async def mark_read(
+        self, user_id: uuid.UUID, notification_id: uuid.UUID, now: datetime
+    ) -> None:
+        await (await self.connection()).execute(
+            "UPDATE notifications SET read_at = $3 WHERE id = $1 AND user_id = $2"
+            " AND read_at IS NULL",
+            notification_id,
+            user_id,
+            now,
+        )
+
+    async def mark_all_read(self, user_id: uuid.UUID, now: datetime) -> int:
+        status: str = await (await self.connection()).execute(
+            "UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL",
+            user_id,
+            now,
+        )
+        return int(status.split()[-1])

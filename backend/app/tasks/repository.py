@@ -1,0 +1,97 @@
+"""Every statement on tasks (and on task_feed, which triggers keep; see the migrations)."""
+
+import uuid
+from typing import ClassVar
+
+import sqlalchemy as sa
+from sqlmodel import col
+
+from app.access.roles import Perm
+from app.tasks.models import CLOSED_STATUSES, Task, TaskStatus
+from app.tasks.state import DUE_SOON
+from app.workitems.listing import ItemTable
+from app.workitems.repository import ItemRepository
+
+# The columns a task shows as they are, then those the service reshapes.
+SHOWN = (
+    "id",
+    "title",
+    "description",
+    "issuer_org_id",
+    "assignee_org_id",
+    "responsible_user_id",
+    "due_at",
+    "priority",
+    "source",
+    "status",
+    "returned_by",
+    "progress",
+    "parent_id",
+    "created_by",
+    "created_at",
+    "updated_at",
+    "accepted_at",
+    "submitted_at",
+    "completed_at",
+    "cancelled_at",
+    "version",
+)
+RESHAPED = (
+    "issuer_path",
+    "assignee_path",
+    "subtasks_total",
+    "subtasks_done",
+    "extension_due_at",
+    "extension_note",
+    "extension_requested_at",
+    "extension_requested_by",
+)
+OPEN_STATUSES = tuple(s.value for s in TaskStatus if s not in CLOSED_STATUSES)
+TABLE = ItemTable(
+    name="tasks",
+    feed="task_feed",
+    alias="t",
+    columns=", ".join(f"t.{c}" for c in (*SHOWN, *RESHAPED))
+    + ", issuer_org.name AS issuer_org_name, assignee_org.name AS assignee_org_name",
+    joins="JOIN org_units issuer_org ON issuer_org.id = t.issuer_org_id"
+    " JOIN org_units assignee_org ON assignee_org.id = t.assignee_org_id",
+    parties=("issuer_path", "assignee_path"),
+    acting=("assignee_org_id", "assignee_path"),
+    read_perm=Perm.task_read,
+    open_statuses=OPEN_STATUSES,
+    due_soon=DUE_SOON,
+)
+
+
+class TaskRepository(ItemRepository):
+    table: ClassVar[ItemTable] = TABLE
+    model = Task
+
+    # ---------------------------------------------------------------- inside a write
+
+    async def count_in_parent(self, parent_id: uuid.UUID, total: int, done: int) -> None:
+        """Add to the parent's subtask counters."""
+        await self.session.execute(
+            sa.update(Task)
+            .where(col(Task.id) == parent_id)
+            .values(
+                subtasks_total=col(Task.subtasks_total) + total,
+                subtasks_done=col(Task.subtasks_done) + done,
+            )
+            .execution_options(synchronize_session=False)
+        )
+
+    async def lock_open_children(self, parent_id: uuid.UUID) -> list[Task]:
+        return list(
+            (
+                await self.session.execute(
+                    sa.select(Task)
+                    .where(
+                        col(Task.parent_id) == parent_id,
+                        col(Task.status).not_in([s.value for s in CLOSED_STATUSES]),
+                    )
+                    .order_by(col(Task.id))
+                    .with_for_update()
+                )
+            ).scalars()
+        )

@@ -1,0 +1,185 @@
+"""What a kind of work item plugs into the core: a `WorkItemKind` subclass naming its
+table, sides, rule table, schemas and hooks. The action template (service.py) and the
+router factory (router.py) do the rest. docs/architecture.md walks through one.
+"""
+
+import uuid
+from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any, ClassVar
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.access.deps import Target
+from app.access.roles import Perm
+from app.access.scope import Principal
+from app.core.db import reader
+from app.core.models import utcnow
+from app.feedback.models import FeedbackKind
+from app.feedback.repository import FeedbackRepository
+from app.workitems.events import Notice
+from app.workitems.listing import Condition
+from app.workitems.models import ItemType
+from app.workitems.repository import ItemRepository
+from app.workitems.rules import Action, Capability, Transition, Workflow
+from app.workitems.schemas import ItemQuery
+from app.workitems.sides import Sides
+
+
+@dataclass
+class ActionContext:
+    """One action on one locked item, as its hooks see it. Hooks change `item`, add to
+    `data` (the timeline event's details) and `notices`; the template does the rest."""
+
+    kind: "WorkItemKind"
+    session: AsyncSession
+    repo: ItemRepository
+    principal: Principal
+    item: Any
+    action: Action
+    transition: Transition
+    body: BaseModel
+    now: datetime
+    org_id: uuid.UUID | None  # the unit the caller acts for
+    data: dict[str, Any] = field(default_factory=dict)
+    notices: list[Notice] = field(default_factory=list)
+
+    @property
+    def note(self) -> str:
+        note: str = getattr(self.body, "note", "") or ""
+        return note
+
+    async def give_feedback(
+        self, kind: FeedbackKind, text: str, rating: int | None = None
+    ) -> uuid.UUID:
+        """Feedback that this action's own timeline event tells (no event of its own)."""
+        feedback = await FeedbackRepository.writing(self.session)
+        feedback_id = await feedback.add(
+            item_type=self.kind.item_type,
+            item_id=self.item.id,
+            kind=kind,
+            body=text,
+            rating=rating,
+            author_id=self.principal.user_id,
+            org_id=self.org_id,
+        )
+        self.data["feedback_id"] = feedback_id
+        return feedback_id
+
+
+Hook = Callable[[ActionContext], Awaitable[None]]
+
+
+class WorkItemKind:
+    """The plug of one kind of work item. Class attributes describe it; methods marked
+    "override" give its particular rules."""
+
+    item_type: ClassVar[ItemType]
+    plural: ClassVar[str]  # the collection's path segment: /api/v1/{plural}
+    workflow: ClassVar[Workflow]
+    repository: ClassVar[type[ItemRepository]]
+    sides: ClassVar[tuple[str, str]]  # the sides of the two parties, in the table's order
+    party_orgs: ClassVar[tuple[str, str]]  # the parties' unit id columns, in that order
+    capability_perms: ClassVar[tuple[Perm, ...]]
+    audit_fields: ClassVar[tuple[str, ...]]
+    audit_party: ClassVar[int]  # whose unit files the audit entries (0 or 1)
+    nullable_fields: ClassVar[frozenset[str]] = frozenset()  # PATCH may set these to null
+    create_perm: ClassVar[Perm]
+    create_summary: ClassVar[str]
+    edit_perm: ClassVar[Perm]
+    update_summary: ClassVar[str]
+    read_model: ClassVar[type[BaseModel]]
+    page_model: ClassVar[type[BaseModel]]
+    query_model: ClassVar[type[ItemQuery]]
+    create_model: ClassVar[type[BaseModel]]
+    update_model: ClassVar[type[BaseModel]]
+    # Hooks per action: `hooks` run before the status changes and the event is written,
+    # `after_hooks` once it is (to act on other items).
+    hooks: ClassVar[Mapping[str, Hook]] = {}
+    after_hooks: ClassVar[Mapping[str, Hook]] = {}
+
+    @property
+    def noun(self) -> str:
+        return self.workflow.noun
+
+    @property
+    def id_param(self) -> str:
+        return f"{self.noun}_id"
+
+    @property
+    def target(self) -> Target:
+        """Where its routes check their permission: at the item's parties."""
+        return Target(self.id_param, self.noun.capitalize(), self._parties, self.read_perm)
+
+    @property
+    def read_perm(self) -> Perm:
+        return self.repository.table.read_perm
+
+    async def _parties(self, connection: Any, item_id: uuid.UUID) -> list[list[int]] | None:
+        return await self.repository(connection).party_paths(item_id)
+
+    def party_paths(self, item: Any) -> tuple[Sequence[int], Sequence[int]]:
+        first, second = self.repository.table.parties
+        return getattr(item, first), getattr(item, second)
+
+    def capabilities(self, sides: Sides, item: Any) -> frozenset[Capability]:
+        first, second = self.party_paths(item)
+        held = (sides.held(first), sides.held(second))
+        return sides.view(self.sides, self.capability_perms, held)[0]
+
+    def audit_path(self, item: Any) -> list[int]:
+        return list(self.party_paths(item)[self.audit_party])
+
+    def state_of(self, item: Any) -> str:
+        """Override when the workflow splits a status (a task returned, by whom)."""
+        return str(item.status)
+
+    async def facts(self, repo: ItemRepository, item: Any, now: datetime) -> Hashable:
+        """Override: what beside the state the rule table's guards read."""
+        return None
+
+    async def set_status(self, ctx: ActionContext, status: str) -> None:
+        """Override to stamp the moments a status starts; call super() to set it."""
+        ctx.item.status = status
+
+    def render(self, row: Mapping[str, Any], sides: Sides, now: datetime) -> dict[str, Any]:
+        """Override: the item as the API shows it to this caller, now."""
+        raise NotImplementedError
+
+    def conditions(self, query: Any) -> list[Condition]:
+        """Override: the kind's own list filters, as conditions on its table."""
+        return []
+
+    async def create(
+        self, session: AsyncSession, principal: Principal, body: Any
+    ) -> dict[str, Any]:
+        """Override: validate, insert and `created()` the item."""
+        raise NotImplementedError
+
+    async def update(
+        self,
+        session: AsyncSession,
+        principal: Principal,
+        item_id: uuid.UUID,
+        body: Any,
+        if_match: str | None,
+    ) -> dict[str, Any]:
+        """Override: PATCH, usually through `edit()` of the template."""
+        raise NotImplementedError
+
+    # ---------------------------------------------------------------- reads
+
+    async def get(self, principal: Principal, item_id: uuid.UUID) -> dict[str, Any] | None:
+        async with reader() as connection:
+            row = await self.repository(connection).visible_row(principal, item_id)
+        return None if row is None else self.render(row, Sides(principal), utcnow())
+
+    async def page(
+        self, principal: Principal, query: ItemQuery
+    ) -> tuple[list[dict[str, Any]], str | None]:
+        async with reader() as connection:
+            return await self.repository(connection).page(
+                principal, query, self.conditions(query), self.render
+            )

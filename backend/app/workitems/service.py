@@ -1,0 +1,353 @@
+"""The action template and the other writes every work item shares.
+
+An action: lock the item (404 outside the caller's scope), find the caller's side (403),
+check If-Match (412), apply the rule table (403 or 409), run the action's hook, move the
+status, then write one domain event (timeline, audit, notices) in the same transaction,
+and answer with the item read back as the caller now sees it.
+"""
+
+import uuid
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from app.access.roles import Perm, role_has
+from app.access.scope import Principal
+from app.audit.service import snapshot
+from app.core.db import reader
+from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from app.core.etags import check_if_match
+from app.core.models import utcnow
+from app.core.pagination import Page, cursor_int, cursor_time, cursor_uuid, decode_cursor, page_of
+from app.feedback.models import FeedbackKind
+from app.feedback.repository import FeedbackRepository
+from app.feedback.schemas import FeedbackCreate
+from app.orgs.models import OrgUnit
+from app.orgs.repository import OrgRepository
+from app.workitems.events import Audit, DomainEvent, Notice, publish
+from app.workitems.kinds import ActionContext, WorkItemKind
+from app.workitems.repository import ItemRepository, TimelineRepository
+from app.workitems.rules import Capability
+from app.workitems.sides import Sides, acting_unit
+
+
+async def named_unit(session: AsyncSession, org_id: uuid.UUID, field: str) -> OrgUnit:
+    """The unit a request names in `field`; 422 when there is none."""
+    org = await (await OrgRepository.writing(session)).get(org_id)
+    if org is None:
+        raise Unprocessable(f"{field}: no such unit.")
+    return org
+
+
+def own_unit(principal: Principal, perm: Perm, given: uuid.UUID | None, field: str) -> uuid.UUID:
+    """The unit named in `field`, else the caller's only unit where they hold `perm`."""
+    if given is not None:
+        return given
+    units = {g.org_id for g in principal.grants if role_has(g.role, perm)}
+    if not units:
+        raise Forbidden("Your roles do not allow this.")
+    if len(units) > 1:
+        raise Unprocessable(f"You hold roles at several units: name the {field}.")
+    return units.pop()
+
+
+async def locked(
+    kind: WorkItemKind, session: AsyncSession, principal: Principal, item_id: uuid.UUID
+) -> tuple[ItemRepository, Any]:
+    repo = await kind.repository.writing(session)
+    item = await repo.lock(principal, item_id)
+    if item is None:
+        raise NotFound(kind.noun.capitalize())
+    return repo, item
+
+
+async def read_back(
+    repo: ItemRepository, kind: WorkItemKind, sides: Sides, item_id: uuid.UUID
+) -> dict[str, Any]:
+    return kind.render(await repo.row(item_id), sides, utcnow())
+
+
+async def act(
+    kind: WorkItemKind,
+    session: AsyncSession,
+    principal: Principal,
+    item_id: uuid.UUID,
+    action_name: str,
+    body: BaseModel,
+    if_match: str | None,
+) -> dict[str, Any]:
+    """Take a workflow action (a row of the kind's rule table) on an item."""
+    repo, item = await locked(kind, session, principal, item_id)
+    sides = Sides(principal)
+    now = utcnow()
+    caps = kind.capabilities(sides, item)
+    facts = await kind.facts(repo, item, now)
+    decision = kind.workflow.decide(action_name, kind.state_of(item), facts, caps)
+    if decision.problem == "forbidden":
+        raise Forbidden(decision.detail)
+    check_if_match(if_match, item.version, kind.noun)
+    if decision.transition is None:
+        raise Conflict(decision.detail, extra={"current_status": item.status})
+    transition = decision.transition
+    side_path = kind.party_paths(item)[kind.sides.index(transition.side)]
+    ctx = ActionContext(
+        kind=kind,
+        session=session,
+        repo=repo,
+        principal=principal,
+        item=item,
+        action=decision.action,
+        transition=transition,
+        body=body,
+        now=now,
+        org_id=acting_unit(principal, decision.action.perm, side_path),
+    )
+    before = snapshot(item, kind.audit_fields)
+    old_status = item.status
+    hook = kind.hooks.get(action_name)
+    if hook is not None:
+        await hook(ctx)
+    if transition.to_status is not None:
+        await kind.set_status(ctx, transition.to_status)
+    await changed(
+        kind,
+        session,
+        principal,
+        item,
+        action_name,
+        before=before,
+        from_status=old_status,
+        org_id=ctx.org_id,
+        note=ctx.note or None,
+        data=ctx.data or None,
+        notices=tuple(ctx.notices),
+    )
+    after = kind.after_hooks.get(action_name)
+    if after is not None:
+        await after(ctx)
+    return await read_back(repo, kind, sides, item.id)
+
+
+async def changed(
+    kind: WorkItemKind,
+    session: AsyncSession,
+    principal: Principal,
+    item: Any,
+    action: str,
+    *,
+    before: dict[str, Any],
+    from_status: str | None,
+    org_id: uuid.UUID | None,
+    note: str | None = None,
+    data: dict[str, Any] | None = None,
+    notices: tuple[Notice, ...] = (),
+) -> None:
+    """Bump the item's version and write the domain event of `action` on it."""
+    item.version += 1
+    item.updated_at = utcnow()
+    await session.flush()
+    await publish(
+        session,
+        DomainEvent(
+            item_type=kind.item_type,
+            item_id=item.id,
+            title=item.title,
+            action=action,
+            actor_id=principal.user_id,
+            org_id=org_id,
+            from_status=from_status,
+            to_status=item.status,
+            note=note,
+            data=data,
+            audit=Audit(
+                org_path=kind.audit_path(item),
+                before=before,
+                after=snapshot(item, kind.audit_fields),
+            ),
+            notices=notices,
+        ),
+    )
+
+
+async def created(
+    kind: WorkItemKind,
+    session: AsyncSession,
+    principal: Principal,
+    item: Any,
+    *,
+    org_id: uuid.UUID,
+    data: dict[str, Any],
+    notices: tuple[Notice, ...] = (),
+) -> dict[str, Any]:
+    """Insert a new item, write its `create` event and read it back."""
+    repo = await kind.repository.writing(session)
+    await repo.add(item)
+    await publish(
+        session,
+        DomainEvent(
+            item_type=kind.item_type,
+            item_id=item.id,
+            title=item.title,
+            action="create",
+            actor_id=principal.user_id,
+            org_id=org_id,
+            to_status=item.status,
+            data=data,
+            audit=Audit(
+                org_path=kind.audit_path(item),
+                before=None,
+                after=snapshot(item, kind.audit_fields),
+            ),
+            notices=notices,
+        ),
+    )
+    return await read_back(repo, kind, Sides(principal), item.id)
+
+
+Refusal = Callable[[frozenset[Capability], dict[str, Any]], str | None]
+Apply = Callable[[ItemRepository, Any, dict[str, Any]], Awaitable[dict[str, Any]]]
+
+
+async def edit(
+    kind: WorkItemKind,
+    session: AsyncSession,
+    principal: Principal,
+    item_id: uuid.UUID,
+    changes: dict[str, Any],
+    if_match: str | None,
+    *,
+    refusal: Refusal,
+    is_editable: Callable[[Any], bool],
+    apply: Apply,
+) -> dict[str, Any]:
+    """PATCH: `refusal(caps, changes)` says why the caller may not (403), or None;
+    `is_editable(item)`, whether its state still allows edits (409); `apply(repo, item,
+    changes)` makes the changes and returns those that changed something."""
+    repo, item = await locked(kind, session, principal, item_id)
+    sides = Sides(principal)
+    why_not = refusal(kind.capabilities(sides, item), changes)
+    if why_not is not None:
+        raise Forbidden(why_not)
+    check_if_match(if_match, item.version, kind.noun)
+    if not is_editable(item):
+        raise Conflict(f"The {kind.noun} is {item.status}; it can no longer be edited.")
+    for field, value in changes.items():
+        if value is None and field not in kind.nullable_fields:
+            raise Unprocessable(f"{field} cannot be null.")
+    before = snapshot(item, kind.audit_fields)
+    data = await apply(repo, item, changes)
+    if data:
+        await changed(
+            kind,
+            session,
+            principal,
+            item,
+            "update",
+            before=before,
+            from_status=None,
+            org_id=acting_unit(principal, None, *kind.party_paths(item)),
+            data=data,
+        )
+    return await read_back(repo, kind, sides, item.id)
+
+
+async def add_feedback(
+    kind: WorkItemKind,
+    session: AsyncSession,
+    principal: Principal,
+    item_id: uuid.UUID,
+    data: FeedbackCreate,
+) -> dict[str, Any]:
+    repo = await kind.repository.writing(session)
+    paths = await repo.visible_party_paths(principal, item_id)
+    if paths is None:
+        raise NotFound(kind.noun.capitalize())
+    sides = Sides(principal)
+    if not any(sides.may(Perm.feedback_create, path) for path in paths):
+        raise Forbidden(f"Your roles do not allow giving feedback on this {kind.noun}.")
+    org_id = acting_unit(principal, Perm.feedback_create, *paths)
+    feedback = await FeedbackRepository.writing(session)
+    feedback_id = await feedback.add(
+        item_type=kind.item_type,
+        item_id=item_id,
+        kind=data.kind,
+        body=data.body,
+        rating=data.rating,
+        author_id=principal.user_id,
+        org_id=org_id,
+    )
+    await publish(
+        session,
+        DomainEvent(
+            item_type=kind.item_type,
+            item_id=item_id,
+            action="feedback",
+            actor_id=principal.user_id,
+            org_id=org_id,
+            note=data.body or None,
+            data={"feedback_id": feedback_id, "kind": data.kind.value, "rating": data.rating},
+            audit=Audit(
+                org_path=paths[kind.audit_party],
+                before=None,
+                after={
+                    f"{kind.noun}_id": item_id,
+                    "kind": data.kind,
+                    "body": data.body,
+                    "rating": data.rating,
+                },
+                entity_type="feedback",
+                entity_id=feedback_id,
+            ),
+        ),
+    )
+    return dict(await feedback.row(feedback_id))
+
+
+async def _visible(
+    kind: WorkItemKind, connection: Any, principal: Principal, item_id: uuid.UUID
+) -> None:
+    if await kind.repository(connection).visible_party_paths(principal, item_id) is None:
+        raise NotFound(kind.noun.capitalize())
+
+
+async def timeline(
+    kind: WorkItemKind, principal: Principal, item_id: uuid.UUID, *, limit: int, cursor: str | None
+) -> Page[dict[str, Any]]:
+    """Oldest first."""
+    after = decode_cursor(cursor, 1)
+    async with reader() as connection:
+        await _visible(kind, connection, principal, item_id)
+        rows = await TimelineRepository(connection).page(
+            kind.item_type,
+            item_id,
+            after_id=cursor_int(after[0]) if after else None,
+            limit=limit + 1,
+        )
+    return page_of([dict(r) for r in rows], limit, lambda r: [r["id"]])
+
+
+async def feedback_page(
+    kind: WorkItemKind,
+    principal: Principal,
+    item_id: uuid.UUID,
+    *,
+    feedback_kind: FeedbackKind | None,
+    limit: int,
+    cursor: str | None,
+) -> Page[dict[str, Any]]:
+    """Oldest first."""
+    after = decode_cursor(cursor, 2)
+    async with reader() as connection:
+        await _visible(kind, connection, principal, item_id)
+        rows = await FeedbackRepository(connection).page(
+            kind.item_type,
+            item_id,
+            kind=feedback_kind,
+            after=(cursor_time(after[0]), cursor_uuid(after[1])) if after else None,
+            limit=limit + 1,
+        )
+    return page_of(
+        [dict(r) for r in rows], limit, lambda r: [r["created_at"].isoformat(), str(r["id"])]
+    )
