@@ -1,57 +1,42 @@
 """Issues (问题/堵点): raised where they are found, escalated up the tiers or delegated
 down until a unit resolves them; the reporter confirms (with a rating) or reopens.
 
-What is particular to an issue: where an escalation goes, due dates from severity, the
-reopen window, and the hooks of its rule table (state.py). The action template, the
-timeline, audit and notices come from app/workitems.
+The kind plugs the issue into app/workitems: its table (repository.py), rule table
+(state.py) and hooks (hooks.py: where an escalation goes, what a resolution keeps); here
+are how an issue is shown, raised and edited, with due dates from its severity.
 """
 
 import uuid
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Hashable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access.roles import Perm
-from app.access.scope import Principal, is_within
+from app.access.scope import Principal
 from app.core.errors import Forbidden
 from app.core.models import utcnow
-from app.feedback.models import FeedbackKind
 from app.issues import state
 from app.issues.config import get_issue_settings
+from app.issues.hooks import HOOKS
 from app.issues.models import UNRESOLVED_STATUSES, Issue, IssueSeverity, IssueStatus
 from app.issues.repository import RESHAPED, IssueRepository
 from app.issues.schemas import (
-    CloseBody,
-    DelegateBody,
     IssueCreate,
     IssuePage,
     IssueQuery,
     IssueRead,
     IssueUpdate,
 )
-from app.notifications.models import NotificationKind
-from app.orgs.models import TIER_KINDS, OrgUnit, Tier
-from app.orgs.repository import OrgRepository
+from app.orgs.models import TIER_KINDS, Tier
 from app.workitems import service as workitems
-from app.workitems.events import Notice
 from app.workitems.kinds import ActionContext, Hook, WorkItemKind
 from app.workitems.listing import Condition
 from app.workitems.models import ItemType
 from app.workitems.repository import ItemRepository
 from app.workitems.rules import Capability
 from app.workitems.sides import Sides
-
-
-async def escalation_target(session: AsyncSession, handler_path: Sequence[int]) -> OrgUnit | None:
-    """Where an escalation goes: from a tier unit, the tier unit one tier above; from an
-    attached unit (department, task force, group, enterprise), the tier unit it hangs
-    under, as a county bureau reports up to its county. None at the prefecture itself."""
-    tier_units = await (await OrgRepository.writing(session)).tier_units_on(handler_path, limit=2)
-    if tier_units[0].key != handler_path[-1]:
-        return tier_units[0]  # the handler is an attached unit
-    return tier_units[1] if len(tier_units) > 1 else None
 
 
 def _facts(
@@ -66,91 +51,12 @@ def _facts(
     )
 
 
-def _move_handler(issue: Issue, target: OrgUnit) -> None:
-    """The one place the handler changes: the new unit starts from `open`."""
-    issue.handler_org_id = target.id
-    issue.handler_path = list(target.path)
-    issue.acknowledged_at = None
-
-
-async def _escalate(ctx: ActionContext) -> None:
-    issue: Issue = ctx.item
-    target = await escalation_target(ctx.session, issue.handler_path)
-    assert target is not None  # the rule table refused escalation at the top tier
-    await _hand_over(ctx, target, NotificationKind.issue_escalated)
-
-
-async def _delegate(ctx: ActionContext) -> None:
-    assert isinstance(ctx.body, DelegateBody)
-    issue: Issue = ctx.item
-    target = await workitems.named_unit(ctx.session, ctx.body.target_org_id, "target_org_id")
-    if target.id == issue.handler_org_id or not is_within(target.path, tuple(issue.handler_path)):
-        raise Forbidden("An issue can be delegated only to a unit inside the handler's scope.")
-    await _hand_over(ctx, target, NotificationKind.issue_delegated)
-
-
-async def _hand_over(ctx: ActionContext, target: OrgUnit, notice: NotificationKind) -> None:
-    issue: Issue = ctx.item
-    handler = await workitems.named_unit(ctx.session, issue.handler_org_id, "handler_org_id")
-    ctx.data.update(
-        from_org_id=handler.id,
-        from_org_name=handler.name,
-        to_org_id=target.id,
-        to_org_name=target.name,
-        to_tier=target.tier,
-    )
-    ctx.notices.append(Notice(target.id, notice))
-    _move_handler(issue, target)
-
-
-async def _resolve(ctx: ActionContext) -> None:
-    issue: Issue = ctx.item
-    handler = await workitems.named_unit(ctx.session, issue.handler_org_id, "handler_org_id")
-    issue.resolved_by_org_id = handler.id
-    issue.resolved_tier = handler.tier
-    issue.resolved_at = ctx.now
-    issue.resolution = ctx.note
-    ctx.data.update(resolved_by_org_id=handler.id, resolved_tier=handler.tier)
-
-
-async def _close(ctx: ActionContext) -> None:
-    assert isinstance(ctx.body, CloseBody)
-    await ctx.give_feedback(FeedbackKind.satisfaction, ctx.note, ctx.body.rating)
-    ctx.item.rating = ctx.body.rating
-    ctx.data["rating"] = ctx.body.rating
-
-
-async def _reopen(ctx: ActionContext) -> None:
-    issue: Issue = ctx.item
-    ctx.data.update(
-        previous_resolved_tier=issue.resolved_tier,
-        previous_resolved_by_org_id=issue.resolved_by_org_id,
-    )
-    issue.resolved_by_org_id = None
-    issue.resolved_tier = None
-    issue.resolved_at = None
-    issue.resolution = None
-    issue.rating = None
-    issue.closed_at = None
-    issue.acknowledged_at = None
-
-
-HOOKS: dict[str, Hook] = {
-    "escalate": _escalate,
-    "delegate": _delegate,
-    "resolve": _resolve,
-    "close": _close,
-    "reopen": _reopen,
-}
-
-
 class IssueKind(WorkItemKind):
     item_type = ItemType.issue
     plural = "issues"
     workflow = state.WORKFLOW
     repository = IssueRepository
     sides = (state.REPORTER, state.HANDLER)
-    party_orgs = ("reporter_org_id", "handler_org_id")
     capability_perms = (Perm.issue_create, Perm.issue_work, Perm.issue_decide, Perm.issue_confirm)
     audit_fields = (
         "id",

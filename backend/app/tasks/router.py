@@ -11,7 +11,7 @@ from app.access.scope import Principal
 from app.core.db import SessionDep
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
 from app.orgs.schemas import OrgRead
-from app.tasks import service
+from app.tasks import assignment, service
 from app.workitems.router import item_router
 
 router = APIRouter(prefix="/tasks", tags=["tasks"])
@@ -37,7 +37,7 @@ async def assignable_units(
     limit: LimitParam = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Page[OrgRead]:
-    units, next_cursor = await service.assignable_units(
+    units, next_cursor = await assignment.assignable_units(
         session,
         principal,
         issuer_org_id=issuer_org_id,

@@ -81,7 +81,6 @@ class WorkItemKind:
     workflow: ClassVar[Workflow]
     repository: ClassVar[type[ItemRepository]]
     sides: ClassVar[tuple[str, str]]  # the sides of the two parties, in the table's order
-    party_orgs: ClassVar[tuple[str, str]]  # the parties' unit id columns, in that order
     capability_perms: ClassVar[tuple[Perm, ...]]
     audit_fields: ClassVar[tuple[str, ...]]
     audit_party: ClassVar[int]  # whose unit files the audit entries (0 or 1)
