@@ -171,7 +171,7 @@ async def list_items(
 
 
 def _is_unit_feed(query: ItemQuery) -> bool:
-    """The newest (or oldest) first, without filters: the view every list opens with."""
+    """The default list: unfiltered, by creation time, newest (or oldest) first."""
     filters = query.model_dump(exclude=set(ListQuery.model_fields))
     unfiltered = all(value is None or value == [] or value == "" for value in filters.values())
     return unfiltered and query.sort.lstrip("-") == "created_at"

@@ -1,4 +1,5 @@
-"""The summary computed in Python from the raw rows, from DESIGN.md's definitions: an item
+"""The summary computed in Python from the raw rows, from the definitions in
+docs/architecture.md: an item
 counts for a unit when one of its party units lies in the unit's subtree (walked through
 parent links, not paths); overdue and due soon are the work-item services' own rules."""
 

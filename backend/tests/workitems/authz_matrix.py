@@ -1,8 +1,9 @@
 """The work-item authorization matrix, as data.
 
 Every task, issue, feedback, timeline and notification route, for every role, from every
-position relative to the item's party units. The expectation is written from DESIGN.md
-("Roles and actions", "Writes follow the side"), not read from app code:
+position relative to the item's party units. The expectation is written from the access
+rules in docs/architecture.md ("Roles and actions", "Writes follow the side"), not read
+from app code:
 
 - out of scope (no party unit inside the caller's grant) -> 404;
 - in scope but the wrong side, or a role without the right -> 403;
@@ -18,7 +19,7 @@ from typing import Any
 
 from app.access.roles import Role
 
-# What each role may do, per DESIGN.md "Roles and actions".
+# What each role may do, per the access rules in docs/architecture.md ("Roles and actions").
 READ = set(Role)
 CREATE_TASK = {Role.leader, Role.officer}
 WORK_TASK = {Role.leader, Role.officer}

@@ -16,7 +16,7 @@ from app.grants.models import Grant
 from tests.support import World, make_user, token_for
 from tests.workitems.helpers import act, assert_problem, create_task, headers, insert_task, ts
 
-# (issuer, assignee, allowed?) per DESIGN.md "Whom a unit may assign to".
+# (issuer, assignee, allowed?) per "Whom a unit may assign to" in docs/architecture.md.
 ASSIGNMENTS = [
     ("S11", "M111", True),  # inside its scope
     ("C1", "M112", True),
