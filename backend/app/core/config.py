@@ -38,7 +38,7 @@ class Settings(BaseSettings):
     db_pool_overflow: int = Field(default=10, ge=0)
     db_read_pool_size: int = Field(default=20, ge=1)
     # A list page slower than this is asked again with its scope gathered first (see
-    # app/workitems/listing.py); a page takes a few milliseconds normally.
+    # app/workitems/repository.py); a page takes a few milliseconds normally.
     list_scope_first_after_ms: int = Field(default=500, ge=1)
 
     @model_validator(mode="after")

@@ -60,7 +60,7 @@ class Issue(SQLModel, table=True):
         ),
         sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_valid"),
         # One per list sort; the party paths and status ride along so that a list walks
-        # the index alone and reads only the rows of its page (app/workitems/listing.py).
+        # the index alone and reads only the rows of its page (app/workitems/repository.py).
         *(sa.Index(None, key, "id", postgresql_include=LIST_INCLUDE) for key in LIST_SORTS),
     )
 

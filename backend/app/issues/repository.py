@@ -5,8 +5,7 @@ from typing import ClassVar
 from app.access.roles import Perm
 from app.issues.models import UNRESOLVED_STATUSES, Issue
 from app.issues.state import DUE_SOON
-from app.workitems.listing import ItemTable
-from app.workitems.repository import ItemRepository
+from app.workitems.repository import ItemRepository, ItemTable
 
 SHOWN = (
     "id",

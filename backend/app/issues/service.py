@@ -32,9 +32,8 @@ from app.issues.schemas import (
 from app.orgs.models import TIER_KINDS, Tier
 from app.workitems import service as workitems
 from app.workitems.kinds import ActionContext, Hook, WorkItemKind
-from app.workitems.listing import Condition
 from app.workitems.models import ItemType
-from app.workitems.repository import ItemRepository
+from app.workitems.repository import Condition, ItemRepository
 from app.workitems.rules import Capability
 from app.workitems.sides import Sides
 

@@ -62,7 +62,7 @@ class Task(SQLModel, table=True):
         ),
         sa.CheckConstraint("progress BETWEEN 0 AND 100", name="progress_valid"),
         # One per list sort; the party paths and status ride along so that a list walks
-        # the index alone and reads only the rows of its page (app/workitems/listing.py).
+        # the index alone and reads only the rows of its page (app/workitems/repository.py).
         *(sa.Index(None, key, "id", postgresql_include=LIST_INCLUDE) for key in LIST_SORTS),
     )
 

@@ -9,8 +9,7 @@ from sqlmodel import col
 from app.access.roles import Perm
 from app.tasks.models import CLOSED_STATUSES, Task, TaskStatus
 from app.tasks.state import DUE_SOON
-from app.workitems.listing import ItemTable
-from app.workitems.repository import ItemRepository
+from app.workitems.repository import ItemRepository, ItemTable
 
 # The columns a task shows as they are, then those the service reshapes.
 SHOWN = (

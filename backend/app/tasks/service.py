@@ -27,9 +27,8 @@ from app.tasks.schemas import TaskCreate, TaskPage, TaskQuery, TaskRead, TaskUpd
 from app.workitems import service as workitems
 from app.workitems.events import DomainEvent, Notice, publish
 from app.workitems.kinds import ActionContext, Hook, WorkItemKind
-from app.workitems.listing import Condition
 from app.workitems.models import ItemType
-from app.workitems.repository import ItemRepository
+from app.workitems.repository import Condition, ItemRepository
 from app.workitems.rules import Capability
 from app.workitems.sides import Sides
 

@@ -20,9 +20,8 @@ from app.core.models import utcnow
 from app.feedback.models import FeedbackKind
 from app.feedback.repository import FeedbackRepository
 from app.workitems.events import Notice
-from app.workitems.listing import Condition
 from app.workitems.models import ItemType
-from app.workitems.repository import ItemRepository
+from app.workitems.repository import Condition, ItemRepository
 from app.workitems.rules import Action, Capability, Transition, Workflow
 from app.workitems.schemas import ItemQuery
 from app.workitems.sides import Sides

@@ -1,25 +1,278 @@
-"""The statements every work item shares, run on each kind's table, and the timeline's.
+"""The statements every work item shares, run on each kind's table: its reads, its
+list (the shared filters, scope, and keyset pagination by (sort key, id)) and its
+locks; and the timeline's.
 
-A kind's repository subclasses `ItemRepository`, names its `table` and `model`, and adds
-the statements only it needs (a task's subtask counters, say).
+A kind's repository subclasses `ItemRepository`, names its `table` (an `ItemTable`) and
+`model`, and adds the statements only it needs (a task's subtask counters, say).
+
+A list's cursor holds the sort it was made for, the last row's sort value and its id; the
+next page starts strictly after that pair, so rows inserted meanwhile never make a page
+repeat or skip a row that was there all along.
 """
 
+import logging
+import time
 import uuid
-from collections.abc import Sequence
-from datetime import datetime
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any, ClassVar
 
 import asyncpg
 import sqlalchemy as sa
 from sqlmodel import SQLModel, col
 
-from app.access.scope import Principal
+from app.access.roles import Perm
+from app.access.scope import Path, Principal, within_sql
+from app.core.config import get_settings
+from app.core.errors import Unprocessable
+from app.core.models import utcnow
+from app.core.pagination import cursor_time, cursor_uuid, decode_cursor, encode_cursor
 from app.core.repository import Repository
-from app.core.sql import Statement
-from app.workitems.listing import Condition, ItemTable, Render, list_items, read_item
+from app.core.sql import Statement, contains_pattern
+from app.orgs.repository import OrgRepository
 from app.workitems.models import ItemEvent, ItemType
-from app.workitems.schemas import ItemQuery
-from app.workitems.sides import scope_predicate
+from app.workitems.schemas import SORT_FIELDS, ItemQuery, ListQuery
+from app.workitems.sides import Sides, scope_predicate
+
+log = logging.getLogger("liandong")
+
+
+def parse_sort(sort: str) -> tuple[str, bool]:
+    """`due_at` or `-due_at` (descending), likewise created_at and updated_at."""
+    descending = sort.startswith("-")
+    field = sort[1:] if descending else sort
+    if field not in SORT_FIELDS:
+        raise Unprocessable(f"sort must be one of {', '.join(SORT_FIELDS)}, optionally with '-'.")
+    return field, descending
+
+
+@dataclass(frozen=True)
+class ItemTable:
+    """How a work-item table is read: `columns` (its API columns, the table named by
+    `alias`, party units joined by `joins`), its two party path columns, the unit that
+    must act on it (its id and path columns), the permission to read it, and the statuses
+    in which its due date still counts."""
+
+    name: str
+    feed: str
+    alias: str
+    columns: str
+    joins: str
+    parties: tuple[str, str]
+    acting: tuple[str, str]
+    read_perm: Perm
+    open_statuses: tuple[str, ...]
+    due_soon: timedelta
+
+    @property
+    def select(self) -> str:
+        return f"SELECT {self.columns} FROM {self.name} {self.alias} {self.joins}"
+
+    def page_sql(self, where: str, order_by: str, limit: str, *, scope_first: bool) -> str:
+        """The page: its ids first, then their rows. Picking the ids needs only the sort
+        key's index, which carries the party paths and status (see the models), so
+        PostgreSQL walks that index alone and reads just the page's rows from the table.
+        With `scope_first`, the rows in scope are gathered before they are ordered (a
+        materialised CTE keeps the planner from walking the index instead)."""
+        a = self.alias
+        head, source = "", f"{self.name} {a} WHERE {where}"
+        if scope_first:
+            keys = ", ".join(f"{a}.{key}" for key in ("id", *SORT_FIELDS))
+            head = f"WITH scoped AS MATERIALIZED (SELECT {keys} FROM {source}) "
+            source = f"scoped {a}"
+        return (
+            f"{head}SELECT {self.columns} FROM (SELECT {a}.id FROM {source} "
+            f"ORDER BY {order_by} LIMIT {limit}) page "
+            f"JOIN {self.name} {a} ON {a}.id = page.id {self.joins} ORDER BY {order_by}"
+        )
+
+    def feed_page_sql(self, where: str, order_by: str, limit: str) -> str:
+        """The page from the unit feed (`where` and `order_by` name it `f`)."""
+        a = self.alias
+        return (
+            f"SELECT {self.columns} FROM (SELECT f.id, f.created_at FROM {self.feed} f "
+            f"WHERE {where} ORDER BY {order_by} LIMIT {limit}) f "
+            f"JOIN {self.name} {a} ON {a}.id = f.id {self.joins} ORDER BY {order_by}"
+        )
+
+    def visible(self, statement: Statement, roots: Sequence[Path]) -> None:
+        """Either party inside one of the subtrees `roots`."""
+        columns = (f"{self.alias}.{party}" for party in self.parties)
+        statement.where(within_sql(statement.param, roots, *columns))
+
+
+# Statement shapes (and scopes) whose page is read scope first, until when (monotonic).
+_scope_first: dict[Hashable, float] = {}
+_SCOPE_FIRST_MAX = 4096
+SCOPE_FIRST_SECONDS = 600.0
+
+Render = Callable[[asyncpg.Record, Sides, datetime], dict[str, Any]]
+# (a condition with `{}` where its value goes, the value): applied unless the value is
+# None or an empty list.
+Condition = tuple[str, Any]
+
+
+async def read_item(
+    connection: asyncpg.Connection, table: ItemTable, principal: Principal, item_id: uuid.UUID
+) -> asyncpg.Record | None:
+    """The item's row when the caller may read it."""
+    statement = Statement()
+    statement.where(f"{table.alias}.id = {statement.param(item_id)}")
+    table.visible(statement, principal.paths(table.read_perm))
+    row: asyncpg.Record | None = await connection.fetchrow(
+        f"{table.select} WHERE {statement.where_sql}", *statement.params
+    )
+    return row
+
+
+async def list_items(
+    connection: asyncpg.Connection,
+    table: ItemTable,
+    principal: Principal,
+    query: ItemQuery,
+    conditions: Sequence[Condition],
+    render: Render,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """A page of the items the caller may read that match `query` and `conditions`."""
+    now = utcnow()
+    roots = principal.paths(table.read_perm)
+    if _is_unit_feed(query) and len(roots) == 1:
+        return await _feed_page(connection, table, principal, query, roots[0][-1], render, now)
+    statement = Statement()
+    table.visible(statement, roots)
+    t, param = table.alias, statement.param
+    for condition, value in conditions:
+        if value is not None and value != []:
+            statement.where(condition.format(param(value)))
+    if query.within_org_id is not None:
+        within = await OrgRepository(connection).path_of(query.within_org_id)
+        if within is None:
+            return [], None
+        statement.where(within_sql(param, [tuple(within)], *(f"{t}.{c}" for c in table.parties)))
+    if query.overdue is not None or query.due_soon is not None:
+        is_open = f"{t}.status = ANY({param(list(table.open_statuses))}::text[])"
+        at = param(now)
+        if query.overdue is not None:
+            overdue = f"({t}.due_at < {at} AND {is_open})"
+            statement.where(overdue if query.overdue else f"NOT {overdue}")
+        if query.due_soon is not None:
+            soon = param(now + table.due_soon)
+            due_soon = f"({t}.due_at >= {at} AND {t}.due_at <= {soon} AND {is_open})"
+            statement.where(due_soon if query.due_soon else f"NOT {due_soon}")
+    if query.due_before is not None:
+        statement.where(f"{t}.due_at < {param(query.due_before)}")
+    if query.due_after is not None:
+        statement.where(f"{t}.due_at >= {param(query.due_after)}")
+    if query.q:
+        statement.where(f"{t}.title ILIKE {param(contains_pattern(query.q))} ESCAPE '\\'")
+    sort, limit = query.ordering, query.limit
+    order_by = keyset(statement, t, sort, query.cursor)
+    where, last = statement.where_sql, param(limit + 1)
+    # Keyed by the statement's shape and the caller's scope, not by the values bound.
+    shape = (table.name, tuple(roots), where, order_by)
+    rows = await _fetch_page(connection, table, shape, (where, order_by, last), statement.params)
+    sides = Sides(principal)
+    items = [render(row, sides, now) for row in rows[:limit]]
+    return items, next_cursor(items, len(rows), limit, sort)
+
+
+def _is_unit_feed(query: ItemQuery) -> bool:
+    """The default list: unfiltered, by creation time, newest (or oldest) first."""
+    filters = query.model_dump(exclude=set(ListQuery.model_fields))
+    unfiltered = all(value is None or value == [] or value == "" for value in filters.values())
+    return unfiltered and query.sort.lstrip("-") == "created_at"
+
+
+async def _feed_page(
+    connection: asyncpg.Connection,
+    table: ItemTable,
+    principal: Principal,
+    query: ItemQuery,
+    unit_key: int,
+    render: Render,
+    now: datetime,
+) -> tuple[list[dict[str, Any]], str | None]:
+    """The caller's one subtree root is `unit_key`: its feed holds exactly the items the
+    caller may read (a party inside the subtree), in creation order."""
+    statement = Statement()
+    statement.where(f"f.unit_key = {statement.param(unit_key)}")
+    sort, limit = query.ordering, query.limit
+    order_by = keyset(statement, "f", sort, query.cursor)
+    last = statement.param(limit + 1)
+    rows = await connection.fetch(
+        table.feed_page_sql(statement.where_sql, order_by, last), *statement.params
+    )
+    sides = Sides(principal)
+    items = [render(row, sides, now) for row in rows[:limit]]
+    return items, next_cursor(items, len(rows), limit, sort)
+
+
+async def _fetch_page(
+    connection: asyncpg.Connection,
+    table: ItemTable,
+    shape: Hashable,
+    clauses: tuple[str, str, str],
+    params: Sequence[Any],
+) -> list[asyncpg.Record]:
+    """PostgreSQL walks the sort key's index until the page is full: quick unless the
+    caller's items are all far down it (a unit whose work is all old). When the walk takes
+    longer than `list_scope_first_after_ms`, the page is read again with the items in scope
+    gathered first, which costs what the scope holds rather than the whole table; when
+    that is quick, this scope and shape are read that way for a while. (Gathering a large
+    scope first is slow: that is not remembered.)"""
+    where, order_by, last = clauses
+    if _scope_first.get(shape, 0.0) > time.monotonic():
+        rows: list[asyncpg.Record] = await connection.fetch(
+            table.page_sql(where, order_by, last, scope_first=True), *params
+        )
+        return rows
+    patience = get_settings().list_scope_first_after_ms / 1000
+    try:
+        rows = await connection.fetch(
+            table.page_sql(where, order_by, last, scope_first=False), *params, timeout=patience
+        )
+        return rows
+    except TimeoutError:
+        started = time.monotonic()
+        rows = await connection.fetch(
+            table.page_sql(where, order_by, last, scope_first=True), *params
+        )
+        took = time.monotonic() - started
+        log.warning(
+            "%s list: index walk over %.2f s, scope first %.3f s", table.name, patience, took
+        )
+        if took < patience / 5:
+            if len(_scope_first) >= _SCOPE_FIRST_MAX:
+                _scope_first.clear()
+            _scope_first[shape] = time.monotonic() + SCOPE_FIRST_SECONDS
+        return rows
+
+
+def keyset(statement: Statement, alias: str, sort: str, cursor: str | None) -> str:
+    """Start after the cursor; the ORDER BY clause for (sort key, id) in the sort's direction."""
+    field, descending = parse_sort(sort)
+    after = decode_cursor(cursor, 3)
+    if after is not None:
+        if after[0] != sort:
+            raise Unprocessable("The cursor belongs to another sort order.")
+        value, last_id = (
+            statement.param(cursor_time(after[1])),
+            statement.param(cursor_uuid(after[2])),
+        )
+        operator = "<" if descending else ">"
+        statement.where(f"({alias}.{field}, {alias}.id) {operator} ({value}, {last_id})")
+    direction = " DESC" if descending else ""
+    return f"{alias}.{field}{direction}, {alias}.id{direction}"
+
+
+def next_cursor(items: Sequence[Mapping[str, Any]], rows: int, limit: int, sort: str) -> str | None:
+    """`rows` were fetched with limit + 1: a cursor after the last item when there is more."""
+    if rows <= limit:
+        return None
+    field, _ = parse_sort(sort)
+    last = items[limit - 1]
+    return encode_cursor([sort, last[field].isoformat(), str(last["id"])])
 
 
 class ItemRepository(Repository):
