@@ -2,6 +2,7 @@
 
 import uuid
 from datetime import UTC, datetime
+from enum import StrEnum
 from typing import Any
 
 import sqlalchemy as sa
@@ -29,6 +30,11 @@ def timestamp(*, nullable: bool = False, index: bool = False) -> Any:
             server_default=None if nullable else sa.func.now(),
         ),
     )
+
+
+def one_of(column: str, values: type[StrEnum]) -> str:
+    """A CHECK clause: `column` holds one of the enum's values."""
+    return f"{column} IN ({','.join(repr(v.value) for v in values)})"
 
 
 def path_column(*, nullable: bool = False, index: bool = True) -> Any:

@@ -1,6 +1,6 @@
 """Demo work items: six weeks of the Lanping "34133" method, played through the services.
 
-Every task and issue here is created and moved by the task and issue services, acting as
+Every task and issue here is created and moved through the work-item services, acting as
 the demo users (loaded with their grants, as a request would be), so timelines, feedback,
 audit entries and notifications are the real ones. The services stamp the wall clock;
 each call is therefore run inside a recorded real-time window, and afterwards every

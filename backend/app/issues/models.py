@@ -5,8 +5,9 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.core.models import UnitFeed, path_column, timestamp, uuid_pk
+from app.core.models import UnitFeed, one_of, path_column, timestamp, uuid_pk
 from app.orgs.models import Tier
+from app.workitems.models import list_indexes
 
 
 class IssueStatus(StrEnum):
@@ -38,30 +39,20 @@ class IssueSeverity(StrEnum):
 UNRESOLVED_STATUSES = frozenset({IssueStatus.open, IssueStatus.acknowledged})
 
 
-def _in(column: str, values: type[StrEnum]) -> str:
-    return f"{column} IN ({','.join(repr(v.value) for v in values)})"
-
-
-LIST_SORTS = ("due_at", "created_at", "updated_at")
-LIST_INCLUDE = ["reporter_path", "handler_path", "status"]
-
-
 class Issue(SQLModel, table=True):
     """问题/堵点: raised by a reporter unit, handled by the current handler unit. Both party
     paths are stored, so the reporter keeps seeing it after it climbs the chain."""
 
     __tablename__ = "issues"
     __table_args__ = (
-        sa.CheckConstraint(_in("status", IssueStatus), name="status_valid"),
-        sa.CheckConstraint(_in("category", IssueCategory), name="category_valid"),
-        sa.CheckConstraint(_in("severity", IssueSeverity), name="severity_valid"),
+        sa.CheckConstraint(one_of("status", IssueStatus), name="status_valid"),
+        sa.CheckConstraint(one_of("category", IssueCategory), name="category_valid"),
+        sa.CheckConstraint(one_of("severity", IssueSeverity), name="severity_valid"),
         sa.CheckConstraint(
-            f"resolved_tier IS NULL OR {_in('resolved_tier', Tier)}", name="resolved_tier_valid"
+            f"resolved_tier IS NULL OR {one_of('resolved_tier', Tier)}", name="resolved_tier_valid"
         ),
         sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_valid"),
-        # One per list sort; the party paths and status ride along so that a list walks
-        # the index alone and reads only the rows of its page (app/workitems/repository.py).
-        *(sa.Index(None, key, "id", postgresql_include=LIST_INCLUDE) for key in LIST_SORTS),
+        *list_indexes(("reporter_path", "handler_path")),
     )
 
     id: uuid.UUID = uuid_pk()

@@ -29,8 +29,8 @@ SHOWN = (
     "closed_at",
     "version",
 )
-# Read for the service to reshape, not shown as they are.
-RESHAPED = ("reporter_path", "handler_path", "handler_kind")
+# What an audit entry records of an issue: what a change can alter, not who made it when.
+AUDITED = tuple(c for c in SHOWN if c == "due_at" or not c.endswith(("_at", "_user_id")))
 TABLE = ItemTable(
     name="issues",
     feed="issue_feed",

@@ -21,7 +21,7 @@ from app.issues import state
 from app.issues.config import get_issue_settings
 from app.issues.hooks import HOOKS
 from app.issues.models import UNRESOLVED_STATUSES, Issue, IssueSeverity, IssueStatus
-from app.issues.repository import RESHAPED, IssueRepository
+from app.issues.repository import AUDITED, IssueRepository
 from app.issues.schemas import (
     IssueCreate,
     IssuePage,
@@ -33,7 +33,7 @@ from app.orgs.models import TIER_KINDS, Tier
 from app.workitems import service as workitems
 from app.workitems.kinds import ActionContext, Hook, WorkItemKind
 from app.workitems.models import ItemType
-from app.workitems.repository import Condition, ItemRepository
+from app.workitems.repository import ItemRepository
 from app.workitems.rules import Capability
 from app.workitems.sides import Sides
 
@@ -56,23 +56,9 @@ class IssueKind(WorkItemKind):
     workflow = state.WORKFLOW
     repository = IssueRepository
     sides = (state.REPORTER, state.HANDLER)
+    party_orgs = ("reporter_org_id", "handler_org_id")
     capability_perms = (Perm.issue_create, Perm.issue_work, Perm.issue_decide, Perm.issue_confirm)
-    audit_fields = (
-        "id",
-        "title",
-        "description",
-        "category",
-        "severity",
-        "status",
-        "reporter_org_id",
-        "handler_org_id",
-        "resolved_by_org_id",
-        "resolved_tier",
-        "resolution",
-        "rating",
-        "due_at",
-        "version",
-    )
+    audit_fields = AUDITED
     audit_party = 0
     create_perm = Perm.issue_create
     create_summary = "Raise an issue; its unit handles it first, due by severity"
@@ -97,41 +83,19 @@ class IssueKind(WorkItemKind):
         elif status == IssueStatus.closed:
             issue.closed_at = ctx.now
 
-    def render(self, row: Mapping[str, Any], sides: Sides, now: datetime) -> dict[str, Any]:
-        item = dict(row)
-        reporter_path, handler_path, handler_kind = (item.pop(column) for column in RESHAPED)
-        status = item["status"]
-        resolved_at = item["resolved_at"]
-        due_at = item["due_at"]
-        held = (
-            sides.held_at(item["reporter_org_id"], reporter_path),
-            sides.held_at(item["handler_org_id"], handler_path),
-        )
-        caps, can_feedback = sides.view(self.sides, self.capability_perms, held)
-        facts = _facts(item["handler_tier"], handler_kind, resolved_at, now)
+    def shape(
+        self, item: dict[str, Any], caps: frozenset[Capability], now: datetime
+    ) -> tuple[str, Hashable]:
+        status, resolved_at = item["status"], item["resolved_at"]
+        facts = _facts(item["handler_tier"], item.pop("handler_kind"), resolved_at, now)
         # A resolved issue stays with the unit that resolved it (reopen clears both).
         resolved_by_handler = item["resolved_by_org_id"] == item["handler_org_id"]
         item["resolved_by_org_name"] = item["handler_org_name"] if resolved_by_handler else None
-        item["overdue"] = state.is_overdue(due_at, status, now)
-        item["due_soon"] = state.is_due_soon(due_at, status, now)
         item["reopen_until"] = (
             resolved_at + get_issue_settings().reopen_window if resolved_at is not None else None
         )
-        item["allowed_actions"] = self.workflow.allowed_actions(status, facts, caps)
         item["can_edit"] = status in UNRESOLVED_STATUSES and any(c in caps for c in state.EDIT)
-        item["can_feedback"] = can_feedback
-        return item
-
-    def conditions(self, query: IssueQuery) -> list[Condition]:
-        party = "i.{} = (SELECT path FROM org_units WHERE id = {{}})"
-        return [
-            ("i.status = ANY({}::text[])", query.status),
-            (party.format("reporter_path"), query.reporter_org_id),
-            (party.format("handler_path"), query.handler_org_id),
-            ("i.category = ANY({}::text[])", query.category),
-            ("i.severity = ANY({}::text[])", query.severity),
-            ("i.resolved_tier = {}", query.resolved_tier),
-        ]
+        return status, facts
 
     async def create(
         self, session: AsyncSession, principal: Principal, body: IssueCreate

@@ -5,7 +5,8 @@ from enum import StrEnum
 import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
-from app.core.models import UnitFeed, path_column, timestamp, uuid_pk
+from app.core.models import UnitFeed, one_of, path_column, timestamp, uuid_pk
+from app.workitems.models import list_indexes
 
 
 class TaskStatus(StrEnum):
@@ -40,30 +41,20 @@ class Side(StrEnum):
 CLOSED_STATUSES = frozenset({TaskStatus.done, TaskStatus.cancelled})
 
 
-def _in(column: str, values: type[StrEnum]) -> str:
-    return f"{column} IN ({','.join(repr(v.value) for v in values)})"
-
-
-LIST_SORTS = ("due_at", "created_at", "updated_at")
-LIST_INCLUDE = ["issuer_path", "assignee_path", "status"]
-
-
 class Task(SQLModel, table=True):
     """交办: issued by one unit to another. Party paths are copied from org_units.path so
     a scoped list is one indexed range predicate per grant."""
 
     __tablename__ = "tasks"
     __table_args__ = (
-        sa.CheckConstraint(_in("status", TaskStatus), name="status_valid"),
-        sa.CheckConstraint(_in("priority", TaskPriority), name="priority_valid"),
-        sa.CheckConstraint(_in("source", TaskSource), name="source_valid"),
+        sa.CheckConstraint(one_of("status", TaskStatus), name="status_valid"),
+        sa.CheckConstraint(one_of("priority", TaskPriority), name="priority_valid"),
+        sa.CheckConstraint(one_of("source", TaskSource), name="source_valid"),
         sa.CheckConstraint(
             "(status = 'returned') = (returned_by IS NOT NULL)", name="returned_by_valid"
         ),
         sa.CheckConstraint("progress BETWEEN 0 AND 100", name="progress_valid"),
-        # One per list sort; the party paths and status ride along so that a list walks
-        # the index alone and reads only the rows of its page (app/workitems/repository.py).
-        *(sa.Index(None, key, "id", postgresql_include=LIST_INCLUDE) for key in LIST_SORTS),
+        *list_indexes(("issuer_path", "assignee_path")),
     )
 
     id: uuid.UUID = uuid_pk()

@@ -36,8 +36,6 @@ SHOWN = (
     "version",
 )
 RESHAPED = (
-    "issuer_path",
-    "assignee_path",
     "subtasks_total",
     "subtasks_done",
     "extension_due_at",
@@ -45,12 +43,17 @@ RESHAPED = (
     "extension_requested_at",
     "extension_requested_by",
 )
+# What an audit entry records of a task: what a change can alter, not who made it when.
+AUDITED = (
+    *(c for c in SHOWN if c != "created_by" and (c == "due_at" or not c.endswith("_at"))),
+    "extension_due_at",
+)
 OPEN_STATUSES = tuple(s.value for s in TaskStatus if s not in CLOSED_STATUSES)
 TABLE = ItemTable(
     name="tasks",
     feed="task_feed",
     alias="t",
-    columns=", ".join(f"t.{c}" for c in (*SHOWN, *RESHAPED))
+    columns=", ".join(f"t.{c}" for c in (*SHOWN, "issuer_path", "assignee_path", *RESHAPED))
     + ", issuer_org.name AS issuer_org_name, assignee_org.name AS assignee_org_name",
     joins="JOIN org_units issuer_org ON issuer_org.id = t.issuer_org_id"
     " JOIN org_units assignee_org ON assignee_org.id = t.assignee_org_id",

@@ -22,13 +22,13 @@ from app.tasks import state
 from app.tasks.assignment import check_assignable, check_responsible, issuer_for
 from app.tasks.hooks import AFTER_HOOKS, HOOKS, count_in_parent, move_status
 from app.tasks.models import CLOSED_STATUSES, Task, TaskStatus
-from app.tasks.repository import RESHAPED, TaskRepository
+from app.tasks.repository import AUDITED, RESHAPED, TaskRepository
 from app.tasks.schemas import TaskCreate, TaskPage, TaskQuery, TaskRead, TaskUpdate
 from app.workitems import service as workitems
 from app.workitems.events import DomainEvent, Notice, publish
 from app.workitems.kinds import ActionContext, Hook, WorkItemKind
 from app.workitems.models import ItemType
-from app.workitems.repository import Condition, ItemRepository
+from app.workitems.repository import ItemRepository
 from app.workitems.rules import Capability
 from app.workitems.sides import Sides
 
@@ -39,24 +39,9 @@ class TaskKind(WorkItemKind):
     workflow = state.WORKFLOW
     repository = TaskRepository
     sides = (state.ISSUER, state.ASSIGNEE)
+    party_orgs = ("issuer_org_id", "assignee_org_id")
     capability_perms = (Perm.task_create, Perm.task_work, Perm.task_decide)
-    audit_fields = (
-        "id",
-        "title",
-        "description",
-        "issuer_org_id",
-        "assignee_org_id",
-        "responsible_user_id",
-        "due_at",
-        "priority",
-        "source",
-        "status",
-        "returned_by",
-        "progress",
-        "parent_id",
-        "extension_due_at",
-        "version",
-    )
+    audit_fields = AUDITED
     audit_party = 1
     nullable_fields = frozenset({"responsible_user_id"})
     create_perm = Perm.task_create
@@ -81,56 +66,28 @@ class TaskKind(WorkItemKind):
         returned_by = ctx.transition.side if status == TaskStatus.returned else None
         await move_status(ctx.repo, ctx.item, TaskStatus(status), ctx.now, returned_by)
 
-    def render(self, row: Mapping[str, Any], sides: Sides, now: datetime) -> dict[str, Any]:
-        item = dict(row)
-        (
-            issuer_path,
-            assignee_path,
-            subtasks_total,
-            subtasks_done,
-            extension_due_at,
-            extension_note,
-            extension_requested_at,
-            extension_requested_by,
-        ) = (item.pop(column) for column in RESHAPED)
-        status = item["status"]
-        item_state = state.state_of(status, item["returned_by"])
-        pending = extension_due_at is not None
-        held = (
-            sides.held_at(item["issuer_org_id"], issuer_path),
-            sides.held_at(item["assignee_org_id"], assignee_path),
+    def shape(
+        self, item: dict[str, Any], caps: frozenset[Capability], now: datetime
+    ) -> tuple[str, Hashable]:
+        total, done, due_at, note, requested_at, requested_by = (
+            item.pop(column) for column in RESHAPED
         )
-        caps, can_feedback = sides.view(self.sides, self.capability_perms, held)
-        due_at = item["due_at"]
-        item["subtasks"] = {"total": subtasks_total, "done": subtasks_done}
+        pending = due_at is not None
+        item["subtasks"] = {"total": total, "done": done}
         item["extension"] = (
             {
-                "due_at": extension_due_at,
-                "note": extension_note,
-                "requested_at": extension_requested_at,
-                "requested_by": extension_requested_by,
+                "due_at": due_at,
+                "note": note,
+                "requested_at": requested_at,
+                "requested_by": requested_by,
             }
             if pending
             else None
         )
-        item["overdue"] = state.is_overdue(due_at, status, now)
-        item["due_soon"] = state.is_due_soon(due_at, status, now)
-        item["allowed_actions"] = self.workflow.allowed_actions(item_state, pending, caps)
-        item["can_edit"] = state.EDIT in caps and status not in CLOSED_STATUSES
+        item_state = state.state_of(item["status"], item["returned_by"])
+        item["can_edit"] = state.EDIT in caps and item["status"] not in CLOSED_STATUSES
         item["can_add_subtask"] = state.SPLIT in caps and item_state in state.SPLIT_STATES
-        item["can_feedback"] = can_feedback
-        return item
-
-    def conditions(self, query: TaskQuery) -> list[Condition]:
-        party = "t.{} = (SELECT path FROM org_units WHERE id = {{}})"
-        return [
-            ("t.status = ANY({}::text[])", query.status),
-            (party.format("issuer_path"), query.issuer_org_id),
-            (party.format("assignee_path"), query.assignee_org_id),
-            ("t.parent_id = {}", query.parent_id),
-            ("t.priority = {}", query.priority),
-            ("t.source = {}", query.source),
-        ]
+        return item_state, pending
 
     async def create(
         self, session: AsyncSession, principal: Principal, body: TaskCreate

@@ -7,7 +7,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, get_args, get_origin
 
 from pydantic import BaseModel
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -80,6 +80,7 @@ class WorkItemKind:
     workflow: ClassVar[Workflow]
     repository: ClassVar[type[ItemRepository]]
     sides: ClassVar[tuple[str, str]]  # the sides of the two parties, in the table's order
+    party_orgs: ClassVar[tuple[str, str]]  # the parties' unit id columns, in that order
     capability_perms: ClassVar[tuple[Perm, ...]]
     audit_fields: ClassVar[tuple[str, ...]]
     audit_party: ClassVar[int]  # whose unit files the audit entries (0 or 1)
@@ -143,12 +144,52 @@ class WorkItemKind:
         ctx.item.status = status
 
     def render(self, row: Mapping[str, Any], sides: Sides, now: datetime) -> dict[str, Any]:
-        """Override: the item as the API shows it to this caller, now."""
+        """The item as the API shows it to this caller, now: its row by column name (the
+        party paths taken out), whether it is overdue or due soon, and what the caller may
+        do with it; `shape()` adds the kind's own fields."""
+        item = dict(row)
+        table = self.repository.table
+        paths = [item.pop(party) for party in table.parties]
+        (first_org, second_org), (first, second) = self.party_orgs, paths
+        held = (sides.held_at(item[first_org], first), sides.held_at(item[second_org], second))
+        caps, can_feedback = sides.view(self.sides, self.capability_perms, held)
+        due_at, still_due = item["due_at"], item["status"] in table.open_statuses
+        item["overdue"] = still_due and due_at < now
+        item["due_soon"] = still_due and now <= due_at <= now + table.due_soon
+        state, facts = self.shape(item, caps, now)
+        item["allowed_actions"] = self.workflow.allowed_actions(state, facts, caps)
+        item["can_feedback"] = can_feedback
+        return item
+
+    def shape(
+        self, item: dict[str, Any], caps: frozenset[Capability], now: datetime
+    ) -> tuple[str, Hashable]:
+        """Override: add the kind's own fields to a rendered `item`; return its state and
+        the facts its rule table's guards read."""
         raise NotImplementedError
 
-    def conditions(self, query: Any) -> list[Condition]:
-        """Override: the kind's own list filters, as conditions on its table."""
-        return []
+    def conditions(self, query: ItemQuery) -> list[Condition]:
+        """The kind's own list filters (its query model's fields beyond `ItemQuery`): a
+        party's unit id matches that party; any other field its column, a list any of."""
+        found: list[Condition] = []
+        alias = self.repository.table.alias
+        for name, spec in type(query).model_fields.items():
+            if name in ItemQuery.model_fields:
+                continue
+            if name in self.party_orgs:
+                condition = self.party_is(self.party_orgs.index(name))
+            elif any(get_origin(a) is list for a in get_args(spec.annotation)):
+                condition = f"{alias}.{name} = ANY({{}}::text[])"
+            else:
+                condition = f"{alias}.{name} = {{}}"
+            found.append((condition, getattr(query, name)))
+        return found
+
+    def party_is(self, party: int) -> str:
+        """The condition "party `party` is the unit whose id is bound"."""
+        table = self.repository.table
+        column = f"{table.alias}.{table.parties[party]}"
+        return f"{column} = (SELECT path FROM org_units WHERE id = {{}})"
 
     async def create(
         self, session: AsyncSession, principal: Principal, body: Any

@@ -39,3 +39,13 @@ class ItemEvent(SQLModel, table=True):
         default=None, sa_column=sa.Column(postgresql.JSONB, nullable=True)
     )
     at: datetime = timestamp()
+
+
+def list_indexes(parties: tuple[str, str]) -> tuple[sa.Index, ...]:
+    """A work item's indexes for its lists, one per sort key: the party paths and status
+    ride along, so a list walks the index alone and reads only the rows of its page."""
+    include = [*parties, "status"]
+    return tuple(
+        sa.Index(None, key, "id", postgresql_include=include)
+        for key in ("due_at", "created_at", "updated_at")
+    )
