@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.audit.service import record
 from app.notifications.models import NotificationKind
 from app.notifications.service import notify_unit
-from app.workitems.models import ItemType
+from app.workitems.models import ItemEvent, ItemType
 from app.workitems.repository import TimelineRepository, jsonable
 
 
@@ -52,17 +52,18 @@ class DomainEvent:
 
 
 async def publish(session: AsyncSession, event: DomainEvent) -> None:
-    timeline = await TimelineRepository.writing(session)
-    await timeline.add(
-        item_type=event.item_type,
-        item_id=event.item_id,
-        action=event.action,
-        actor_id=event.actor_id,
-        org_id=event.org_id,
-        from_status=event.from_status,
-        to_status=event.to_status,
-        note=event.note,
-        data=jsonable(event.data) if event.data is not None else None,
+    await (await TimelineRepository.writing(session)).add(
+        ItemEvent(
+            entity_type=event.item_type.value,
+            entity_id=event.item_id,
+            action=event.action,
+            actor_id=event.actor_id,
+            org_id=event.org_id,
+            from_status=event.from_status,
+            to_status=event.to_status,
+            note=event.note,
+            data=jsonable(event.data) if event.data is not None else None,
+        )
     )
     if event.audit is not None:
         await record(

@@ -377,32 +377,8 @@ class ItemRepository(Repository):
 class TimelineRepository(Repository):
     """Every statement on item_events."""
 
-    async def add(
-        self,
-        *,
-        item_type: ItemType,
-        item_id: uuid.UUID,
-        action: str,
-        actor_id: uuid.UUID | None,
-        org_id: uuid.UUID | None,
-        from_status: str | None,
-        to_status: str | None,
-        note: str | None,
-        data: dict[str, Any] | None,
-    ) -> None:
-        self.session.add(
-            ItemEvent(
-                entity_type=item_type.value,
-                entity_id=item_id,
-                action=action,
-                actor_id=actor_id,
-                org_id=org_id,
-                from_status=from_status,
-                to_status=to_status,
-                note=note,
-                data=data,
-            )
-        )
+    async def add(self, event: ItemEvent) -> None:
+        self.session.add(event)
 
     async def page(
         self, item_type: ItemType, item_id: uuid.UUID, *, after_id: int | None, limit: int

@@ -179,14 +179,12 @@ def item_router(kind: WorkItemKind, router: APIRouter) -> APIRouter:
     for action in kind.workflow.actions:
         _action_route(kind, router, action, caller(action.perm), item_id, session, idem, if_match)
 
+    def paged(arguments: dict[str, Any]) -> dict[str, Any]:
+        return {"limit": arguments["limit"], "cursor": arguments["cursor"]}
+
     async def events(**arguments: Any) -> Response:
-        page = await service.timeline(
-            kind,
-            arguments["principal"],
-            the_id(arguments),
-            limit=arguments["limit"],
-            cursor=arguments["cursor"],
-        )
+        principal, item = arguments["principal"], the_id(arguments)
+        page = await service.timeline(kind, principal, item, **paged(arguments))
         return json_response({"items": page.items, "next_cursor": page.next_cursor})
 
     paging = [_param("limit", LimitParam, DEFAULT_LIMIT), _param("cursor", CursorParam, None)]
@@ -198,13 +196,9 @@ def item_router(kind: WorkItemKind, router: APIRouter) -> APIRouter:
     )(_endpoint(f"{noun}_events", [caller(kind.read_perm), item_id, *paging], events))
 
     async def feedback(**arguments: Any) -> Response:
+        principal, item, of_kind = arguments["principal"], the_id(arguments), arguments["kind"]
         page = await service.feedback_page(
-            kind,
-            arguments["principal"],
-            the_id(arguments),
-            feedback_kind=arguments["kind"],
-            limit=arguments["limit"],
-            cursor=arguments["cursor"],
+            kind, principal, item, feedback_kind=of_kind, **paged(arguments)
         )
         return json_response({"items": page.items, "next_cursor": page.next_cursor})
 

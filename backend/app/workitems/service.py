@@ -305,11 +305,17 @@ async def add_feedback(
     return dict(await feedback.row(feedback_id))
 
 
-async def _visible(
-    kind: WorkItemKind, connection: Any, principal: Principal, item_id: uuid.UUID
-) -> None:
-    if await kind.repository(connection).visible_party_paths(principal, item_id) is None:
-        raise NotFound(kind.noun.capitalize())
+async def _rows_of(
+    kind: WorkItemKind,
+    principal: Principal,
+    item_id: uuid.UUID,
+    fetch: Callable[[Any], Awaitable[list[Any]]],
+) -> list[dict[str, Any]]:
+    """`fetch(connection)`'s rows about an item the caller may read; 404 otherwise."""
+    async with reader() as connection:
+        if await kind.repository(connection).visible_party_paths(principal, item_id) is None:
+            raise NotFound(kind.noun.capitalize())
+        return [dict(row) for row in await fetch(connection)]
 
 
 async def timeline(
@@ -317,15 +323,16 @@ async def timeline(
 ) -> Page[dict[str, Any]]:
     """Oldest first."""
     after = decode_cursor(cursor, 1)
-    async with reader() as connection:
-        await _visible(kind, connection, principal, item_id)
-        rows = await TimelineRepository(connection).page(
-            kind.item_type,
-            item_id,
-            after_id=cursor_int(after[0]) if after else None,
-            limit=limit + 1,
-        )
-    return page_of([dict(r) for r in rows], limit, lambda r: [r["id"]])
+    after_id = cursor_int(after[0]) if after else None
+    rows = await _rows_of(
+        kind,
+        principal,
+        item_id,
+        lambda c: TimelineRepository(c).page(
+            kind.item_type, item_id, after_id=after_id, limit=limit + 1
+        ),
+    )
+    return page_of(rows, limit, lambda r: [r["id"]])
 
 
 async def feedback_page(
@@ -339,15 +346,13 @@ async def feedback_page(
 ) -> Page[dict[str, Any]]:
     """Oldest first."""
     after = decode_cursor(cursor, 2)
-    async with reader() as connection:
-        await _visible(kind, connection, principal, item_id)
-        rows = await FeedbackRepository(connection).page(
-            kind.item_type,
-            item_id,
-            kind=feedback_kind,
-            after=(cursor_time(after[0]), cursor_uuid(after[1])) if after else None,
-            limit=limit + 1,
-        )
-    return page_of(
-        [dict(r) for r in rows], limit, lambda r: [r["created_at"].isoformat(), str(r["id"])]
+    since = (cursor_time(after[0]), cursor_uuid(after[1])) if after else None
+    rows = await _rows_of(
+        kind,
+        principal,
+        item_id,
+        lambda c: FeedbackRepository(c).page(
+            kind.item_type, item_id, kind=feedback_kind, after=since, limit=limit + 1
+        ),
     )
+    return page_of(rows, limit, lambda r: [r["created_at"].isoformat(), str(r["id"])])
