@@ -1,18 +1,13 @@
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Header, Request, Response
-from sqlmodel import col
 
 from app.access.deps import CurrentPrincipal, Public, load_principal, oauth2_scheme
-from app.access.roles import ROLE_PERMISSIONS
 from app.auth import service
-from app.auth.schemas import Me, MeGrant, RefreshRequest, TokenPair
+from app.auth.schemas import Me, RefreshRequest, TokenPair
 from app.core.config import get_settings
-from app.core.db import SessionDep
+from app.core.db import SessionDep, reader
 from app.core.errors import Forbidden, Unauthorized
-from app.meta.service import is_demo
-from app.orgs.models import OrgUnit
 
 router = APIRouter(tags=["auth"])
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -131,30 +126,6 @@ async def logout(
 
 
 @router.get("/me", response_model=Me, summary="Who I am and where I hold roles")
-async def me(session: SessionDep, principal: CurrentPrincipal) -> Me:
-    org_ids = [g.org_id for g in principal.grants]
-    orgs = {
-        row.id: row
-        for row in await session.execute(
-            sa.select(col(OrgUnit.id), col(OrgUnit.name), col(OrgUnit.kind)).where(
-                col(OrgUnit.id).in_(org_ids)
-            )
-        )
-    }
-    return Me(
-        id=principal.user_id,
-        username=principal.username,
-        display_name=principal.display_name,
-        grants=[
-            MeGrant(
-                id=g.grant_id,
-                org_id=g.org_id,
-                role=g.role,
-                org_name=orgs[g.org_id].name,
-                org_kind=orgs[g.org_id].kind,
-                permissions=sorted(ROLE_PERMISSIONS[g.role]),
-            )
-            for g in principal.grants
-        ],
-        demo_mode=await is_demo(session),
-    )
+async def me(principal: CurrentPrincipal) -> Me:
+    async with reader() as connection:
+        return await service.me(connection, principal)
