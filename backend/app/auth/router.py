@@ -1,6 +1,8 @@
+from collections.abc import Callable
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Form, Header, Request, Response
+from fastapi.types import DecoratedCallable
 
 from app.access.deps import CurrentPrincipal, Public, load_principal, oauth2_scheme
 from app.auth import service
@@ -46,6 +48,19 @@ def _pair(
     )
 
 
+def _answers_with_tokens(
+    path: str, summary: str
+) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """A public POST route that answers with a token pair (no refresh token in cookie mode)."""
+    return router.post(
+        path,
+        response_model=TokenPair,
+        response_model_exclude_none=True,
+        dependencies=[Public],
+        summary=summary,
+    )
+
+
 def _check_origin(request: Request) -> None:
     """A cookie refresh must come from our own pages (or a configured origin)."""
     origin = request.headers.get("origin")
@@ -54,13 +69,7 @@ def _check_origin(request: Request) -> None:
         raise Forbidden("Cookie refresh is only accepted from this application's own origin.")
 
 
-@router.post(
-    "/auth/token",
-    response_model=TokenPair,
-    response_model_exclude_none=True,
-    dependencies=[Public],
-    summary="Sign in (OAuth2 password flow)",
-)
+@_answers_with_tokens("/auth/token", "Sign in (OAuth2 password flow)")
 async def token(
     request: Request,
     response: Response,
@@ -74,13 +83,7 @@ async def token(
     return _pair(issued, request, response, cookie=refresh_mode == "cookie")
 
 
-@router.post(
-    "/auth/refresh",
-    response_model=TokenPair,
-    response_model_exclude_none=True,
-    dependencies=[Public],
-    summary="Rotate a refresh token for a new pair",
-)
+@_answers_with_tokens("/auth/refresh", "Rotate a refresh token for a new pair")
 async def refresh(
     request: Request,
     response: Response,
