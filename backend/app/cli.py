@@ -43,7 +43,7 @@ async def _with_session(action: str, **kwargs: str) -> str:
                 await session.commit()
                 return "reset the demo data"
             if action == "bootstrap":
-                from app.demo.bootstrap import bootstrap
+                from app.bootstrap import bootstrap
 
                 await bootstrap(session, **kwargs)
                 await session.commit()

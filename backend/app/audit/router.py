@@ -8,7 +8,7 @@ from app.access.roles import Perm
 from app.access.scope import Principal
 from app.audit import service
 from app.audit.schemas import AuditEntryRead
-from app.core.db import SessionDep
+from app.core.db import reader
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
 
 router = APIRouter(prefix="/audit", tags=["audit"])
@@ -16,7 +16,6 @@ router = APIRouter(prefix="/audit", tags=["audit"])
 
 @router.get("", response_model=Page[AuditEntryRead], summary="Audit entries in my scope")
 async def list_audit(
-    session: SessionDep,
     principal: Annotated[Principal, requires(Perm.audit_read)],
     entity_type: Annotated[str | None, Query(max_length=40)] = None,
     entity_id: Annotated[str | None, Query(max_length=64)] = None,
@@ -25,17 +24,14 @@ async def list_audit(
     limit: LimitParam = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Page[AuditEntryRead]:
-    page = await service.list_entries(
-        session,
-        principal,
-        entity_type=entity_type,
-        entity_id=entity_id,
-        action=action,
-        actor_id=actor_id,
-        limit=limit,
-        cursor=cursor,
-    )
-    return Page[AuditEntryRead](
-        items=[AuditEntryRead.model_validate(e, from_attributes=True) for e in page.items],
-        next_cursor=page.next_cursor,
-    )
+    async with reader() as connection:
+        return await service.list_entries(
+            connection,
+            principal,
+            entity_type=entity_type,
+            entity_id=entity_id,
+            action=action,
+            actor_id=actor_id,
+            limit=limit,
+            cursor=cursor,
+        )

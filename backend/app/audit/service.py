@@ -2,17 +2,19 @@
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date, datetime
 from enum import Enum
 from typing import Any
 
-import sqlalchemy as sa
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from app.access.roles import Perm
 from app.access.scope import Principal
 from app.audit.models import AuditEntry
+from app.audit.repository import AuditRepository
+from app.audit.schemas import AuditEntryRead
 from app.core.middleware import client_addr_var, request_id_var
 from app.core.pagination import Page, decode_cursor, page_of
 
@@ -47,7 +49,8 @@ async def record(
     before: dict[str, Any] | None = None,
     after: dict[str, Any] | None = None,
 ) -> None:
-    session.add(
+    """One entry, in the session's transaction, with the request's id and client address."""
+    (await AuditRepository.writing(session)).add(
         AuditEntry(
             actor_id=actor_id,
             request_id=request_id_var.get(),
@@ -62,8 +65,85 @@ async def record(
     )
 
 
+@dataclass(frozen=True)
+class Audited:
+    """One kind of audited entity: its `entity_type` and the fields its snapshots keep.
+
+    `created`, `updated` and `deleted` record `<entity_type>.create`, `.update` and
+    `.delete` with the entity's snapshots, each in one call; `entry` records any other
+    action on such an entity. All go through `record()`.
+    """
+
+    entity_type: str
+    fields: tuple[str, ...] = ()
+
+    def snapshot(self, entity: Any) -> dict[str, Any]:
+        return snapshot(entity, self.fields)
+
+    async def entry(
+        self,
+        session: AsyncSession,
+        action: str,
+        entity_id: Any,
+        actor_id: uuid.UUID | None = None,
+        org_path: Sequence[int] | None = None,
+        before: dict[str, Any] | None = None,
+        after: dict[str, Any] | None = None,
+    ) -> None:
+        await record(
+            session,
+            action=action,
+            entity_type=self.entity_type,
+            entity_id=entity_id,
+            actor_id=actor_id,
+            org_path=org_path,
+            before=before,
+            after=after,
+        )
+
+    async def created(
+        self,
+        session: AsyncSession,
+        entity: Any,
+        *,
+        actor_id: uuid.UUID | None,
+        org_path: Sequence[int],
+    ) -> None:
+        """after: the new entity's snapshot."""
+        action, after = f"{self.entity_type}.create", self.snapshot(entity)
+        await self.entry(session, action, entity.id, actor_id, org_path, None, after)
+
+    async def updated(
+        self,
+        session: AsyncSession,
+        entity: Any,
+        before: dict[str, Any],
+        *,
+        actor_id: uuid.UUID,
+        org_path: Sequence[int],
+        **noted: Any,
+    ) -> None:
+        """before: the snapshot taken before the change; after: the entity's snapshot now,
+        with `noted` added (what a snapshot does not show, such as a new password)."""
+        action, after = f"{self.entity_type}.update", self.snapshot(entity) | noted
+        await self.entry(session, action, entity.id, actor_id, org_path, before, after)
+
+    async def deleted(
+        self,
+        session: AsyncSession,
+        entity_id: Any,
+        before: dict[str, Any],
+        *,
+        actor_id: uuid.UUID,
+        org_path: Sequence[int],
+    ) -> None:
+        """before: the entity's snapshot before its deletion."""
+        action = f"{self.entity_type}.delete"
+        await self.entry(session, action, entity_id, actor_id, org_path, before)
+
+
 async def list_entries(
-    session: AsyncSession,
+    connection: asyncpg.Connection,
     principal: Principal,
     *,
     entity_type: str | None,
@@ -72,21 +152,15 @@ async def list_entries(
     actor_id: uuid.UUID | None,
     limit: int,
     cursor: str | None,
-) -> Page[AuditEntry]:
-    query = sa.select(AuditEntry).where(
-        principal.within(col(AuditEntry.org_path), perm=Perm.audit_read)
-    )
-    if entity_type:
-        query = query.where(col(AuditEntry.entity_type) == entity_type)
-    if entity_id:
-        query = query.where(col(AuditEntry.entity_id) == entity_id)
-    if action:
-        query = query.where(col(AuditEntry.action) == action)
-    if actor_id:
-        query = query.where(col(AuditEntry.actor_id) == actor_id)
+) -> Page[AuditEntryRead]:
     after = decode_cursor(cursor, 1)
-    if after is not None:
-        query = query.where(col(AuditEntry.id) < int(after[0]))
-    query = query.order_by(col(AuditEntry.id).desc()).limit(limit + 1)
-    rows = list((await session.execute(query)).scalars().all())
-    return page_of(rows, limit, lambda e: [e.id])
+    rows = await AuditRepository(connection).page(
+        principal.paths(Perm.audit_read),
+        entity_type=entity_type or None,
+        entity_id=entity_id or None,
+        action=action or None,
+        actor_id=actor_id or None,
+        before_id=int(after[0]) if after is not None else None,
+        limit=limit + 1,
+    )
+    return page_of([AuditEntryRead.model_validate(row) for row in rows], limit, lambda e: [e.id])

@@ -1,18 +1,15 @@
+from collections.abc import Callable
 from typing import Annotated
 
-import sqlalchemy as sa
 from fastapi import APIRouter, Depends, Form, Header, Request, Response
-from sqlmodel import col
+from fastapi.types import DecoratedCallable
 
 from app.access.deps import CurrentPrincipal, Public, load_principal, oauth2_scheme
-from app.access.roles import ROLE_PERMISSIONS
 from app.auth import service
-from app.auth.schemas import Me, MeGrant, RefreshRequest, TokenPair
+from app.auth.schemas import Me, RefreshRequest, TokenPair
 from app.core.config import get_settings
-from app.core.db import SessionDep
+from app.core.db import SessionDep, reader
 from app.core.errors import Forbidden, Unauthorized
-from app.meta.service import is_demo
-from app.orgs.models import OrgUnit
 
 router = APIRouter(tags=["auth"])
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
@@ -51,6 +48,19 @@ def _pair(
     )
 
 
+def _answers_with_tokens(
+    path: str, summary: str
+) -> Callable[[DecoratedCallable], DecoratedCallable]:
+    """A public POST route that answers with a token pair (no refresh token in cookie mode)."""
+    return router.post(
+        path,
+        response_model=TokenPair,
+        response_model_exclude_none=True,
+        dependencies=[Public],
+        summary=summary,
+    )
+
+
 def _check_origin(request: Request) -> None:
     """A cookie refresh must come from our own pages (or a configured origin)."""
     origin = request.headers.get("origin")
@@ -59,13 +69,7 @@ def _check_origin(request: Request) -> None:
         raise Forbidden("Cookie refresh is only accepted from this application's own origin.")
 
 
-@router.post(
-    "/auth/token",
-    response_model=TokenPair,
-    response_model_exclude_none=True,
-    dependencies=[Public],
-    summary="Sign in (OAuth2 password flow)",
-)
+@_answers_with_tokens("/auth/token", "Sign in (OAuth2 password flow)")
 async def token(
     request: Request,
     response: Response,
@@ -79,13 +83,7 @@ async def token(
     return _pair(issued, request, response, cookie=refresh_mode == "cookie")
 
 
-@router.post(
-    "/auth/refresh",
-    response_model=TokenPair,
-    response_model_exclude_none=True,
-    dependencies=[Public],
-    summary="Rotate a refresh token for a new pair",
-)
+@_answers_with_tokens("/auth/refresh", "Rotate a refresh token for a new pair")
 async def refresh(
     request: Request,
     response: Response,
@@ -131,30 +129,6 @@ async def logout(
 
 
 @router.get("/me", response_model=Me, summary="Who I am and where I hold roles")
-async def me(session: SessionDep, principal: CurrentPrincipal) -> Me:
-    org_ids = [g.org_id for g in principal.grants]
-    orgs = {
-        row.id: row
-        for row in await session.execute(
-            sa.select(col(OrgUnit.id), col(OrgUnit.name), col(OrgUnit.kind)).where(
-                col(OrgUnit.id).in_(org_ids)
-            )
-        )
-    }
-    return Me(
-        id=principal.user_id,
-        username=principal.username,
-        display_name=principal.display_name,
-        grants=[
-            MeGrant(
-                id=g.grant_id,
-                org_id=g.org_id,
-                role=g.role,
-                org_name=orgs[g.org_id].name,
-                org_kind=orgs[g.org_id].kind,
-                permissions=sorted(ROLE_PERMISSIONS[g.role]),
-            )
-            for g in principal.grants
-        ],
-        demo_mode=await is_demo(session),
-    )
+async def me(principal: CurrentPrincipal) -> Me:
+    async with reader() as connection:
+        return await service.me(connection, principal)

@@ -1,16 +1,23 @@
-"""Every statement on grants."""
+"""Statements on grants: plain-SQL reads (see app.core.repository), and through the
+session the writes and the lookups they depend on."""
 
 import uuid
 from collections.abc import Sequence
+from datetime import datetime
 
+import asyncpg
 import sqlalchemy as sa
 from sqlmodel import col
 
-from app.access.scope import path_range
+from app.access.scope import Path, path_range
 from app.core.repository import Repository
 from app.grants.models import Grant
 from app.orgs.models import OrgUnit
+from app.orgs.repository import Where
 from app.users.models import User
+
+# A grant as the API shows it (GrantRead).
+COLUMNS = "g.id, g.user_id, g.org_id, g.role, g.created_at"
 
 
 class GrantRepository(Repository):
@@ -23,6 +30,38 @@ class GrantRepository(Repository):
             grant_id,
         )
         return path
+
+    async def read(self, grant_id: uuid.UUID) -> asyncpg.Record | None:
+        row: asyncpg.Record | None = await (await self.connection()).fetchrow(
+            f"SELECT {COLUMNS} FROM grants g WHERE g.id = $1", grant_id
+        )
+        return row
+
+    async def page(
+        self,
+        within: Sequence[Path],
+        *,
+        user_id: uuid.UUID | None,
+        org_id: uuid.UUID | None,
+        role: str | None,
+        after: tuple[datetime, uuid.UUID] | None,
+        limit: int,
+    ) -> list[asyncpg.Record]:
+        """Grants held at units in the subtrees at `within`, by (created_at, id), after
+        `after`: at most `limit`."""
+        where = Where()
+        where.within(within, "o.path")
+        where.equals("g.user_id", user_id)
+        where.equals("g.org_id", org_id)
+        where.equals("g.role", role)
+        if after is not None:
+            where.add(f"(g.created_at, g.id) > ({where.param(after[0])}, {where.param(after[1])})")
+        return await where.page(
+            await self.connection(),
+            f"SELECT {COLUMNS} FROM grants g JOIN org_units o ON o.id = g.org_id",
+            "g.created_at, g.id",
+            limit,
+        )
 
     # ---------------------------------------------------------------- inside a write
 
@@ -43,3 +82,23 @@ class GrantRepository(Repository):
             )
         ).first()
         return found is not None
+
+    async def held_at(self, grant_id: uuid.UUID) -> tuple[Grant, list[int]] | None:
+        """The grant and the path of the unit it is held at."""
+        row = (
+            await self.session.execute(
+                sa.select(Grant, col(OrgUnit.path))
+                .join(OrgUnit, col(OrgUnit.id) == col(Grant.org_id))
+                .where(col(Grant.id) == grant_id)
+            )
+        ).one_or_none()
+        return None if row is None else (row[0], row[1])
+
+    async def insert(self, grant: Grant) -> None:
+        """Raises IntegrityError when the user already holds the role at the unit."""
+        self.session.add(grant)
+        await self.session.flush()
+
+    async def delete(self, grant: Grant) -> None:
+        await self.session.delete(grant)
+        await self.session.flush()

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Response, status
 from app.access.deps import requires
 from app.access.roles import Perm, Role
 from app.access.scope import Principal
-from app.core.db import SessionDep
+from app.core.db import SessionDep, reader
 from app.core.etags import json_response
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
@@ -21,7 +21,6 @@ HeldManager = Annotated[Principal, requires(Perm.grant_manage, target=service.GR
 
 @router.get("", response_model=Page[GrantRead], summary="Grants at units in my scope")
 async def list_grants(
-    session: SessionDep,
     principal: Reader,
     user_id: uuid.UUID | None = None,
     org_id: uuid.UUID | None = None,
@@ -29,18 +28,16 @@ async def list_grants(
     limit: LimitParam = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Page[GrantRead]:
-    page = await service.list_grants(
-        session,
-        principal,
-        user_id=user_id,
-        org_id=org_id,
-        role=role.value if role else None,
-        limit=limit,
-        cursor=cursor,
-    )
-    return Page[GrantRead](
-        items=[GrantRead.model_validate(g) for g in page.items], next_cursor=page.next_cursor
-    )
+    async with reader() as connection:
+        return await service.list_grants(
+            connection,
+            principal,
+            user_id=user_id,
+            org_id=org_id,
+            role=role.value if role else None,
+            limit=limit,
+            cursor=cursor,
+        )
 
 
 @router.post("", response_model=GrantRead, status_code=status.HTTP_201_CREATED)
@@ -48,7 +45,7 @@ async def create_grant(
     session: SessionDep, principal: Manager, body: GrantCreate, idem: IdempotencyDep
 ) -> Response:
     async def produce() -> Response:
-        grant = GrantRead.model_validate(await service.create_grant(session, principal, body))
+        grant = await service.create_grant(session, principal, body)
         return json_response(grant.model_dump(), status_code=status.HTTP_201_CREATED)
 
     return await idem.run(principal.user_id, produce)

@@ -15,8 +15,6 @@ class GrantCreate(BaseModel):
 
 
 class GrantRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
     id: uuid.UUID
     user_id: uuid.UUID
     org_id: uuid.UUID

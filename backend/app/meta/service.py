@@ -1,27 +1,22 @@
+"""Facts about this installation (app_meta)."""
+
 from typing import Any
 
-import sqlalchemy as sa
-from sqlalchemy.dialects.postgresql import insert
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
-from app.meta.models import AppMeta
+from app.meta.repository import MetaRepository
 
 DEMO_KEY = "demo_data"
 
 
-async def get_value(session: AsyncSession, key: str) -> Any:
-    return (
-        await session.execute(sa.select(col(AppMeta.value)).where(col(AppMeta.key) == key))
-    ).scalar_one_or_none()
+async def get_value(connection: asyncpg.Connection, key: str) -> Any:
+    return await MetaRepository(connection).value(key)
 
 
 async def set_value(session: AsyncSession, key: str, value: Any) -> None:
-    stmt = insert(AppMeta).values(key=key, value=value)
-    await session.execute(
-        stmt.on_conflict_do_update(index_elements=[col(AppMeta.key)], set_={"value": value})
-    )
+    await (await MetaRepository.writing(session)).put(key, value)
 
 
-async def is_demo(session: AsyncSession) -> bool:
-    return bool(await get_value(session, DEMO_KEY))
+async def is_demo(connection: asyncpg.Connection) -> bool:
+    return bool(await get_value(connection, DEMO_KEY))

@@ -1,18 +1,90 @@
-"""Every statement on org_units."""
+"""Statements on org_units: plain-SQL reads (see app.core.repository), and through the
+session the writes and the lookups they depend on.
+
+`Where` also serves the other repositories whose plain-SQL reads are scoped by the org
+tree (users, grants, audit).
+"""
 
 import uuid
 from collections.abc import Sequence
+from typing import Any
 
 import asyncpg
 import sqlalchemy as sa
 from sqlmodel import col
 
-from app.core.models import PathType
+from app.access.scope import Path, within_sql
+from app.core.models import PathType, utcnow
 from app.core.repository import Repository
 from app.core.sql import contains_pattern
 from app.orgs.models import TIER_KINDS, OrgUnit
 
 _TIER_KIND_VALUES = [k.value for k in TIER_KINDS]
+# A unit as the API shows it (OrgRead, OrgTree), with its path for scope checks.
+COLUMNS = "id, name, kind, tier, parent_id, code, path"
+
+
+def contains_pattern(text: str) -> str:
+    """A LIKE pattern (ESCAPE '\\') matching any value that contains `text` literally."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    return f"%{escaped}%"
+
+
+class Where:
+    """The WHERE clauses and numbered parameters ($1, $2, ...) of a plain-SQL read."""
+
+    def __init__(self, *params: Any) -> None:
+        self.params: list[Any] = list(params)
+        self.clauses: list[str] = []
+
+    def param(self, value: Any) -> str:
+        self.params.append(value)
+        return f"${len(self.params)}"
+
+    def add(self, clause: str) -> None:
+        self.clauses.append(clause)
+
+    def equals(self, column: str, value: Any) -> None:
+        """`column = value`; no condition when `value` is None."""
+        if value is not None:
+            self.add(f"{column} = {self.param(value)}")
+
+    def within(self, roots: Sequence[Path], *columns: str) -> None:
+        """Any of `columns` inside the subtrees at `roots` (see app.access.scope)."""
+        self.add(within_sql(self.param, roots, *columns))
+
+    def contains(self, text: str | None, *columns: str) -> None:
+        """Any of `columns` contains `text` (case-sensitive); no condition when empty."""
+        if text:
+            pattern = self.param(contains_pattern(text))
+            matches = [f"{column} LIKE {pattern} ESCAPE '\\'" for column in columns]
+            self.add(f"({' OR '.join(matches)})")
+
+    @property
+    def sql(self) -> str:
+        return " AND ".join(self.clauses) or "TRUE"
+
+    async def rows(
+        self, connection: asyncpg.Connection, select: str, rest: str = ""
+    ) -> list[asyncpg.Record]:
+        """`select WHERE <the clauses> rest`, with the parameters."""
+        rows: list[asyncpg.Record] = await connection.fetch(
+            f"{select} WHERE {self.sql} {rest}", *self.params
+        )
+        return rows
+
+    async def page(
+        self, connection: asyncpg.Connection, select: str, order_by: str, limit: int
+    ) -> list[asyncpg.Record]:
+        """The first `limit` rows of `select WHERE <the clauses>` by `order_by`."""
+        return await self.rows(connection, select, f"ORDER BY {order_by} LIMIT {self.param(limit)}")
+
+    async def row(self, connection: asyncpg.Connection, select: str) -> asyncpg.Record | None:
+        """The one row of `select WHERE <the clauses>`, if any."""
+        row: asyncpg.Record | None = await connection.fetchrow(
+            f"{select} WHERE {self.sql}", *self.params
+        )
+        return row
 
 
 class OrgRepository(Repository):
@@ -23,6 +95,53 @@ class OrgRepository(Repository):
             "SELECT path FROM org_units WHERE id = $1", org_id
         )
         return path
+
+    async def read(
+        self, org_id: uuid.UUID, *, within: Sequence[Path] | None = None
+    ) -> asyncpg.Record | None:
+        """The unit `org_id`; with `within`, only if it lies in one of those subtrees."""
+        where = Where(org_id)
+        where.add("id = $1")
+        if within is not None:
+            where.within(within, "path")
+        return await where.row(await self.connection(), f"SELECT {COLUMNS} FROM org_units")
+
+    async def page(
+        self,
+        within: Sequence[Path],
+        *,
+        parent_id: uuid.UUID | None,
+        kind: str | None,
+        name_contains: str | None,
+        after_key: int | None,
+        limit: int,
+    ) -> list[asyncpg.Record]:
+        """Units in the subtrees at `within`, by key, after `after_key`: at most `limit`."""
+        where = Where()
+        where.within(within, "path")
+        where.equals("parent_id", parent_id)
+        where.equals("kind", kind)
+        where.contains(name_contains, "name")
+        if after_key is not None:
+            where.add(f"key > {where.param(after_key)}")
+        return await where.page(
+            await self.connection(), f"SELECT key, {COLUMNS} FROM org_units", "key", limit
+        )
+
+    async def subtree(self, path: Sequence[int]) -> list[asyncpg.Record]:
+        """The unit at `path` and every unit below it, in tree order (parents first)."""
+        where = Where()
+        where.within([tuple(path)], "path")
+        return await where.rows(
+            await self.connection(), f"SELECT {COLUMNS} FROM org_units", "ORDER BY path"
+        )
+
+    async def names(self, org_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, asyncpg.Record]:
+        """Name and kind of each of `org_ids`, by id."""
+        rows = await (await self.connection()).fetch(
+            "SELECT id, name, kind FROM org_units WHERE id = ANY($1::uuid[])", list(org_ids)
+        )
+        return {row["id"]: row for row in rows}
 
     async def units_within(
         self,
@@ -45,8 +164,7 @@ class OrgRepository(Repository):
             params.append(list(after_path))
             where += f" AND path > ${len(params)}"
         rows: list[asyncpg.Record] = await (await self.connection()).fetch(
-            "SELECT id, name, kind, tier, parent_id, code, path FROM org_units"
-            f" WHERE {where} ORDER BY path LIMIT $4",
+            f"SELECT {COLUMNS} FROM org_units WHERE {where} ORDER BY path LIMIT $4",
             *params,
         )
         return rows
@@ -83,3 +201,28 @@ class OrgRepository(Repository):
                 )
             ).scalars()
         )
+
+    async def any_exist(self) -> bool:
+        found = await self.session.execute(sa.select(sa.literal(1)).select_from(OrgUnit).limit(1))
+        return found.first() is not None
+
+    async def next_key(self) -> int:
+        """A fresh `key` (the unit's own last path element), drawn before the insert."""
+        key: int = (
+            await self.session.execute(
+                sa.text("SELECT nextval(pg_get_serial_sequence('org_units', 'key'))")
+            )
+        ).scalar_one()
+        return key
+
+    async def insert(self, org: OrgUnit) -> None:
+        """Raises IntegrityError when the code is taken."""
+        self.session.add(org)
+        await self.session.flush()
+
+    async def update(self, org: OrgUnit, changes: dict[str, Any]) -> None:
+        """Raises IntegrityError when a new code is taken."""
+        for field, value in changes.items():
+            setattr(org, field, value)
+        org.updated_at = utcnow()
+        await self.session.flush()

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 from app.access.deps import requires
 from app.access.roles import Perm
 from app.access.scope import Principal
-from app.core.db import SessionDep
+from app.core.db import SessionDep, reader
 from app.core.etags import json_response
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
@@ -23,7 +23,6 @@ UnitManager = Annotated[Principal, requires(Perm.org_manage, target=service.ORG_
 
 @router.get("", response_model=Page[OrgRead], summary="Org units in my scope")
 async def list_orgs(
-    session: SessionDep,
     principal: Reader,
     parent_id: uuid.UUID | None = None,
     kind: OrgKind | None = None,
@@ -31,12 +30,10 @@ async def list_orgs(
     limit: LimitParam = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Page[OrgRead]:
-    page = await service.list_orgs(
-        session, principal, parent_id=parent_id, kind=kind, q=q, limit=limit, cursor=cursor
-    )
-    return Page[OrgRead](
-        items=[OrgRead.model_validate(o) for o in page.items], next_cursor=page.next_cursor
-    )
+    async with reader() as connection:
+        return await service.list_orgs(
+            connection, principal, parent_id=parent_id, kind=kind, q=q, limit=limit, cursor=cursor
+        )
 
 
 @router.post("", response_model=OrgRead, status_code=status.HTTP_201_CREATED)
@@ -44,24 +41,26 @@ async def create_org(
     session: SessionDep, principal: Creator, body: OrgCreate, idem: IdempotencyDep
 ) -> Response:
     async def produce() -> Response:
-        org = OrgRead.model_validate(await service.create_org(session, principal, body))
+        org = await service.create_org(session, principal, body)
         return json_response(org.model_dump(), status_code=status.HTTP_201_CREATED)
 
     return await idem.run(principal.user_id, produce)
 
 
 @router.get("/{org_id}", response_model=OrgRead)
-async def get_org(session: SessionDep, principal: UnitReader, org_id: uuid.UUID) -> OrgRead:
-    return OrgRead.model_validate(await service.get_visible(session, principal, org_id))
+async def get_org(principal: UnitReader, org_id: uuid.UUID) -> OrgRead:
+    async with reader() as connection:
+        return await service.read_org(connection, principal, org_id)
 
 
 @router.patch("/{org_id}", response_model=OrgRead)
 async def update_org(
     session: SessionDep, principal: UnitManager, org_id: uuid.UUID, body: OrgUpdate
 ) -> OrgRead:
-    return OrgRead.model_validate(await service.update_org(session, principal, org_id, body))
+    return await service.update_org(session, principal, org_id, body)
 
 
 @router.get("/{org_id}/tree", response_model=OrgTree, summary="A unit and its descendants")
-async def org_tree(session: SessionDep, principal: UnitReader, org_id: uuid.UUID) -> OrgTree:
-    return await service.subtree(session, principal, org_id)
+async def org_tree(principal: UnitReader, org_id: uuid.UUID) -> OrgTree:
+    async with reader() as connection:
+        return await service.subtree(connection, principal, org_id)

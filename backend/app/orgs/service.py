@@ -1,23 +1,22 @@
 """Org units: nesting rules, scoped reads, admin writes."""
 
 import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager
 
 import asyncpg
-import sqlalchemy as sa
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
-from sqlmodel import col
 
 from app.access.deps import Target
 from app.access.roles import Perm
-from app.access.scope import Principal, path_range
-from app.audit.service import record, snapshot
+from app.access.scope import Principal
+from app.audit.service import Audited
 from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
-from app.core.models import utcnow
 from app.core.pagination import Page, decode_cursor, page_of
 from app.orgs.models import TIER_KINDS, OrgKind, OrgUnit, Tier
 from app.orgs.repository import OrgRepository
-from app.orgs.schemas import OrgCreate, OrgTree, OrgUpdate
+from app.orgs.schemas import OrgCreate, OrgRead, OrgTree, OrgUpdate
 
 
 async def _unit_paths(connection: asyncpg.Connection, org_id: uuid.UUID) -> list[list[int]] | None:
@@ -28,7 +27,7 @@ async def _unit_paths(connection: asyncpg.Connection, org_id: uuid.UUID) -> list
 # Routes on one unit check their permission at it (see app.access.deps.Target).
 ORG_TARGET = Target("org_id", "Org unit", _unit_paths)
 
-AUDIT_FIELDS = ("id", "name", "kind", "tier", "parent_id", "code", "path")
+AUDITED = Audited("org", ("id", "name", "kind", "tier", "parent_id", "code", "path"))
 
 # kind -> the parent kinds it may hang under
 ALLOWED_PARENTS: dict[OrgKind, set[OrgKind]] = {
@@ -56,19 +55,28 @@ def check_nesting(kind: OrgKind, parent: OrgUnit | None) -> Tier:
     return Tier(kind.value) if kind in TIER_KINDS else Tier(parent.tier)
 
 
-async def get_visible(session: AsyncSession, principal: Principal, org_id: uuid.UUID) -> OrgUnit:
-    org: OrgUnit | None = (
-        await session.execute(
-            sa.select(OrgUnit).where(col(OrgUnit.id) == org_id, principal.within(col(OrgUnit.path)))
-        )
-    ).scalar_one_or_none()
-    if org is None:
+# ---------------------------------------------------------------- reads
+
+
+async def _visible_row(
+    repo: OrgRepository, principal: Principal, org_id: uuid.UUID
+) -> asyncpg.Record:
+    row = await repo.read(org_id, within=principal.paths())
+    if row is None:
         raise NotFound("Org unit")
-    return org
+    return row
+
+
+async def read_org(
+    connection: asyncpg.Connection, principal: Principal, org_id: uuid.UUID
+) -> OrgRead:
+    return OrgRead.model_validate(
+        dict(await _visible_row(OrgRepository(connection), principal, org_id))
+    )
 
 
 async def list_orgs(
-    session: AsyncSession,
+    connection: asyncpg.Connection,
     principal: Principal,
     *,
     parent_id: uuid.UUID | None,
@@ -76,49 +84,67 @@ async def list_orgs(
     q: str | None,
     limit: int,
     cursor: str | None,
-) -> Page[OrgUnit]:
-    query = sa.select(OrgUnit).where(principal.within(col(OrgUnit.path)))
-    if parent_id is not None:
-        query = query.where(col(OrgUnit.parent_id) == parent_id)
-    if kind is not None:
-        query = query.where(col(OrgUnit.kind) == kind.value)
-    if q:
-        query = query.where(col(OrgUnit.name).contains(q, autoescape=True))
+) -> Page[OrgRead]:
     after = decode_cursor(cursor, 1)
-    if after is not None:
-        query = query.where(col(OrgUnit.key) > int(after[0]))
-    query = query.order_by(col(OrgUnit.key)).limit(limit + 1)
-    rows = list((await session.execute(query)).scalars().all())
-    return page_of(rows, limit, lambda o: [o.key])
-
-
-async def subtree(session: AsyncSession, principal: Principal, org_id: uuid.UUID) -> OrgTree:
-    root = await get_visible(session, principal, org_id)
-    rows = (
-        (
-            await session.execute(
-                sa.select(OrgUnit)
-                .where(path_range(col(OrgUnit.path), tuple(root.path)))
-                .order_by(col(OrgUnit.path))
-            )
-        )
-        .scalars()
-        .all()
+    rows = await OrgRepository(connection).page(
+        principal.paths(),
+        parent_id=parent_id,
+        kind=kind.value if kind is not None else None,
+        name_contains=q,
+        after_key=int(after[0]) if after is not None else None,
+        limit=limit + 1,
     )
+    page = page_of(rows, limit, lambda row: [row["key"]])
+    return Page[OrgRead](
+        items=[OrgRead.model_validate(dict(row)) for row in page.items],
+        next_cursor=page.next_cursor,
+    )
+
+
+async def subtree(
+    connection: asyncpg.Connection, principal: Principal, org_id: uuid.UUID
+) -> OrgTree:
+    repo = OrgRepository(connection)
+    root = await _visible_row(repo, principal, org_id)
     nodes: dict[uuid.UUID, OrgTree] = {}
-    for org in rows:  # sorted by path: parents come before children
-        node = OrgTree.model_validate({**snapshot(org, AUDIT_FIELDS), "children": []})
-        nodes[org.id] = node
-        if org.id != root.id and org.parent_id in nodes:
-            nodes[org.parent_id].children.append(node)
-    return nodes[root.id]
+    for row in await repo.subtree(root["path"]):  # in tree order: parents before children
+        node = OrgTree.model_validate({**row, "children": []})
+        nodes[row["id"]] = node
+        if row["id"] != root["id"] and row["parent_id"] in nodes:
+            nodes[row["parent_id"]].children.append(node)
+    return nodes[root["id"]]
 
 
-async def create_org(session: AsyncSession, principal: Principal, data: OrgCreate) -> OrgUnit:
+# ---------------------------------------------------------------- writes
+
+
+async def get_visible(session: AsyncSession, principal: Principal, org_id: uuid.UUID) -> OrgUnit:
+    """The unit `org_id`, for a write; 404 unless the caller can see it."""
+    org = await (await OrgRepository.writing(session)).get(org_id)
+    if org is None or not principal.sees(org.path):
+        raise NotFound("Org unit")
+    return org
+
+
+async def _read_back(session: AsyncSession, org_id: uuid.UUID) -> OrgRead:
+    row = await (await OrgRepository.writing(session)).read(org_id)
+    assert row is not None  # written in this transaction
+    return OrgRead.model_validate(dict(row))
+
+
+@contextmanager
+def _code_is_free() -> Iterator[None]:
+    try:
+        yield
+    except IntegrityError as exc:
+        raise Conflict("Another unit already uses this code.") from exc
+
+
+async def create_org(session: AsyncSession, principal: Principal, data: OrgCreate) -> OrgRead:
     parent = await get_visible(session, principal, data.parent_id)
     if not principal.may(Perm.org_manage, parent.path):
         raise Forbidden("Only an admin of the parent unit may add units under it.")
-    return await insert_org(
+    org = await insert_org(
         session,
         name=data.name,
         kind=data.kind,
@@ -126,6 +152,7 @@ async def create_org(session: AsyncSession, principal: Principal, data: OrgCreat
         code=data.code,
         actor_id=principal.user_id,
     )
+    return await _read_back(session, org.id)
 
 
 async def insert_org(
@@ -139,9 +166,8 @@ async def insert_org(
 ) -> OrgUnit:
     """Insert a unit after the nesting check; callers have settled who may do it."""
     tier = check_nesting(kind, parent)
-    key = (
-        await session.execute(sa.text("SELECT nextval(pg_get_serial_sequence('org_units', 'key'))"))
-    ).scalar_one()
+    repo = await OrgRepository.writing(session)
+    key = await repo.next_key()
     org = OrgUnit(
         key=key,
         name=name,
@@ -152,49 +178,23 @@ async def insert_org(
         path=[*(parent.path if parent else []), key],
         created_by=actor_id,
     )
-    session.add(org)
-    await _flush_unique(session)
-    await record(
-        session,
-        action="org.create",
-        entity_type="org",
-        entity_id=org.id,
-        actor_id=actor_id,
-        org_path=org.path,
-        after=snapshot(org, AUDIT_FIELDS),
-    )
+    with _code_is_free():
+        await repo.insert(org)
+    await AUDITED.created(session, org, actor_id=actor_id, org_path=org.path)
     return org
 
 
 async def update_org(
     session: AsyncSession, principal: Principal, org_id: uuid.UUID, data: OrgUpdate
-) -> OrgUnit:
+) -> OrgRead:
     org = await get_visible(session, principal, org_id)
     if not principal.may(Perm.org_manage, org.path):
         raise Forbidden("Only an admin of this unit may change it.")
-    before = snapshot(org, AUDIT_FIELDS)
+    before = AUDITED.snapshot(org)
     changes = data.model_dump(exclude_unset=True)
     if "name" in changes and changes["name"] is None:
         raise Unprocessable("A unit needs a name.")
-    for field, value in changes.items():
-        setattr(org, field, value)
-    org.updated_at = utcnow()
-    await _flush_unique(session)
-    await record(
-        session,
-        action="org.update",
-        entity_type="org",
-        entity_id=org.id,
-        actor_id=principal.user_id,
-        org_path=org.path,
-        before=before,
-        after=snapshot(org, AUDIT_FIELDS),
-    )
-    return org
-
-
-async def _flush_unique(session: AsyncSession) -> None:
-    try:
-        await session.flush()
-    except IntegrityError as exc:
-        raise Conflict("Another unit already uses this code.") from exc
+    with _code_is_free():
+        await (await OrgRepository.writing(session)).update(org, changes)
+    await AUDITED.updated(session, org, before, actor_id=principal.user_id, org_path=org.path)
+    return await _read_back(session, org.id)

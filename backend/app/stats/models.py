@@ -78,26 +78,25 @@ class IssueRollup(SQLModel, table=True):
     rating_sum: int = _counter()
 
 
-class TaskDueBucket(SQLModel, table=True):
+class _DueBuckets(SQLModel):
+    """Open items of one unit by due date: `n` items due in the `hours` from `start_hour`
+    (30-day, day and hour buckets; see the module docstring)."""
+
+    org_key: int = _key()
+    hours: int = _key(sa.SmallInteger)
+    start_hour: int = _key()
+    slot: int = _key(sa.SmallInteger)
+    n: int = _counter()
+
+
+class TaskDueBucket(_DueBuckets, table=True):
     """Open tasks (not done or cancelled) by due date, in 30-day, day and hour buckets."""
 
     __tablename__ = "stats_task_due"
 
-    org_key: int = _key()
-    hours: int = _key(sa.SmallInteger)
-    start_hour: int = _key()
-    slot: int = _key(sa.SmallInteger)
-    n: int = _counter()
 
-
-class IssueDueBucket(SQLModel, table=True):
+class IssueDueBucket(_DueBuckets, table=True):
     """Unresolved issues (open or acknowledged) by due date, in 30-day, day and hour
     buckets."""
 
     __tablename__ = "stats_issue_due"
-
-    org_key: int = _key()
-    hours: int = _key(sa.SmallInteger)
-    start_hour: int = _key()
-    slot: int = _key(sa.SmallInteger)
-    n: int = _counter()

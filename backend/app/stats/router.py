@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from app.access.deps import requires
 from app.access.roles import Perm
 from app.access.scope import Principal
-from app.core.db import SessionDep
+from app.core.db import reader
 from app.orgs.service import ORG_TARGET
 from app.stats import service
 from app.stats.schemas import StatsSummary
@@ -29,11 +29,11 @@ PROBLEMS: dict[int | str, dict[str, Any]] = {
     summary="Counts for a unit's subtree",
 )
 async def summary(
-    session: SessionDep,
     principal: Reader,
     org_id: Annotated[
         uuid.UUID | None,
         Query(description="The unit; by default the unit of your grant, if you hold one"),
     ] = None,
 ) -> StatsSummary:
-    return await service.summary(session, principal, org_id)
+    async with reader() as connection:
+        return await service.summary(connection, principal, org_id)

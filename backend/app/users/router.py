@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Response, status
 from app.access.deps import requires
 from app.access.roles import Perm
 from app.access.scope import Principal
-from app.core.db import SessionDep
+from app.core.db import SessionDep, reader
 from app.core.etags import json_response
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
@@ -20,19 +20,16 @@ Manager = Annotated[Principal, requires(Perm.user_manage)]
 
 @router.get("", response_model=Page[UserRead], summary="Users I administer")
 async def list_users(
-    session: SessionDep,
     principal: Reader,
     q: Annotated[str | None, Query(max_length=100)] = None,
     is_active: bool | None = None,
     limit: LimitParam = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Page[UserRead]:
-    page = await service.list_users(
-        session, principal, q=q, is_active=is_active, limit=limit, cursor=cursor
-    )
-    return Page[UserRead](
-        items=[UserRead.model_validate(u) for u in page.items], next_cursor=page.next_cursor
-    )
+    async with reader() as connection:
+        return await service.list_users(
+            connection, principal, q=q, is_active=is_active, limit=limit, cursor=cursor
+        )
 
 
 @router.post("", response_model=UserRead, status_code=status.HTTP_201_CREATED)
@@ -40,19 +37,20 @@ async def create_user(
     session: SessionDep, principal: Manager, body: UserCreate, idem: IdempotencyDep
 ) -> Response:
     async def produce() -> Response:
-        user = UserRead.model_validate(await service.create_user(session, principal, body))
+        user = await service.create_user(session, principal, body)
         return json_response(user.model_dump(), status_code=status.HTTP_201_CREATED)
 
     return await idem.run(principal.user_id, produce)
 
 
 @router.get("/{user_id}", response_model=UserRead)
-async def get_user(session: SessionDep, principal: Reader, user_id: uuid.UUID) -> UserRead:
-    return UserRead.model_validate(await service.get_visible(session, principal, user_id))
+async def get_user(principal: Reader, user_id: uuid.UUID) -> UserRead:
+    async with reader() as connection:
+        return await service.read_user(connection, principal, user_id)
 
 
 @router.patch("/{user_id}", response_model=UserRead)
 async def update_user(
     session: SessionDep, principal: Manager, user_id: uuid.UUID, body: UserUpdate
 ) -> UserRead:
-    return UserRead.model_validate(await service.update_user(session, principal, user_id, body))
+    return await service.update_user(session, principal, user_id, body)

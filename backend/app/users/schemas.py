@@ -38,8 +38,6 @@ class UserUpdate(BaseModel):
 
 
 class UserRead(BaseModel):
-    model_config = ConfigDict(from_attributes=True)
-
     id: uuid.UUID
     username: str
     display_name: str

@@ -1,7 +1,7 @@
-"""The summary computed in Python from the raw rows, from the definitions in
-docs/architecture.md: an item
-counts for a unit when one of its party units lies in the unit's subtree (walked through
-parent links, not paths); overdue and due soon are the work-item services' own rules."""
+"""The summary computed in Python from the raw rows, from its definitions (the field
+descriptions in app/stats/schemas.py): an item counts for a unit when one of its party
+units lies in the unit's subtree (walked through parent links, not paths); overdue and
+due soon are the work-item services' own rules."""
 
 import uuid
 from collections import Counter
