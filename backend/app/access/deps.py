@@ -16,6 +16,7 @@ from fastapi.security import OAuth2PasswordBearer
 
 from app.access.roles import Perm, Role
 from app.access.scope import GrantScope, Principal
+from app.auth.repository import AuthRepository
 from app.auth.tokens import InvalidToken, decode_access_token
 from app.core.db import reader
 from app.core.errors import Forbidden, NotFound, Unauthorized
@@ -24,16 +25,6 @@ oauth2_scheme = OAuth2PasswordBearer(tokenUrl="/api/v1/auth/token", auto_error=F
 
 AUTHENTICATED = "authenticated"
 PUBLIC = "public"
-
-
-# Plain SQL on the driver connection: this runs on every authenticated request.
-_PRINCIPAL_SQL = (
-    "SELECT u.id, u.username, u.display_name, u.is_active, s.revoked_at,"
-    " g.id AS grant_id, g.org_id, g.role, o.path"
-    " FROM users u JOIN auth_sessions s ON s.user_id = u.id"
-    " LEFT JOIN grants g ON g.user_id = u.id LEFT JOIN org_units o ON o.id = g.org_id"
-    " WHERE u.id = $1 AND s.id = $2"
-)
 
 
 async def load_principal(token: str | None) -> Principal:
@@ -45,9 +36,7 @@ async def load_principal(token: str | None) -> Principal:
     except InvalidToken as exc:
         raise Unauthorized("The access token is not valid.") from exc
     async with reader() as connection:
-        rows: Sequence[Any] = await connection.fetch(
-            _PRINCIPAL_SQL, claims.user_id, claims.session_id
-        )
+        rows = await AuthRepository(connection).caller(claims.user_id, claims.session_id)
     if not rows or not rows[0]["is_active"] or rows[0]["revoked_at"] is not None:
         raise Unauthorized("The session has ended; sign in again.")
     first = rows[0]

@@ -9,7 +9,7 @@ from typing import Any
 from app.access.scope import Path
 from app.audit.models import AuditEntry
 from app.core.repository import Repository
-from app.orgs.repository import Where
+from app.core.sql import Statement
 
 # before and after travel as JSON text and are decoded here, so that every connection
 # (a read-pool one has no JSON codec, a session's has) gives the same values.
@@ -39,14 +39,14 @@ class AuditRepository(Repository):
     ) -> list[dict[str, Any]]:
         """Entries filed in the subtrees at `within`, newest first, older than `before_id`:
         at most `limit`."""
-        where = Where()
+        where = Statement()
         where.within(within, "org_path")
         where.equals("entity_type", entity_type)
         where.equals("entity_id", entity_id)
         where.equals("action", action)
         where.equals("actor_id", actor_id)
         if before_id is not None:
-            where.add(f"id < {where.param(before_id)}")
+            where.where(f"id < {where.param(before_id)}")
         rows = await where.page(
             await self.connection(), f"SELECT {COLUMNS} FROM audit_log", "id DESC", limit
         )

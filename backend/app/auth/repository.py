@@ -1,12 +1,12 @@
-"""Statements on auth_sessions, refresh_tokens and login_throttle, all through the
-session: they run inside the sign-in, refresh and sign-out transactions. (The caller's
-auth session is also read, with their grants, by app.access.deps.load_principal on every
-request.)"""
+"""Statements on auth_sessions, refresh_tokens and login_throttle: the caller's session
+and grants, read in plain SQL on every request; the rest through the session, inside the
+sign-in, refresh and sign-out transactions."""
 
 import uuid
 from collections.abc import Sequence
 from datetime import datetime, timedelta
 
+import asyncpg
 import sqlalchemy as sa
 from sqlalchemy.dialects.postgresql import insert
 from sqlmodel import col
@@ -17,6 +17,22 @@ from app.users.models import User
 
 
 class AuthRepository(Repository):
+    # ---------------------------------------------------------------- reads (plain SQL)
+
+    async def caller(self, user_id: uuid.UUID, session_id: uuid.UUID) -> list[asyncpg.Record]:
+        """The user behind an access token, their sign-in session, and one row per grant
+        (with the unit's path); none when either is gone."""
+        rows: list[asyncpg.Record] = await (await self.connection()).fetch(
+            "SELECT u.id, u.username, u.display_name, u.is_active, s.revoked_at,"
+            " g.id AS grant_id, g.org_id, g.role, o.path"
+            " FROM users u JOIN auth_sessions s ON s.user_id = u.id"
+            " LEFT JOIN grants g ON g.user_id = u.id LEFT JOIN org_units o ON o.id = g.org_id"
+            " WHERE u.id = $1 AND s.id = $2",
+            user_id,
+            session_id,
+        )
+        return rows
+
     # ---------------------------------------------------------------- login_throttle
 
     async def lock_sign_in(self, key: str) -> None:

@@ -1,18 +1,19 @@
 """Building plain SQL for asyncpg: numbered parameters and WHERE clauses."""
 
+from collections.abc import Sequence
 from typing import Any
 
-import sqlalchemy as sa
+import asyncpg
 
-# A Core select of any columns.
-AnySelect = sa.Select[*tuple[Any, ...]]
+from app.access.scope import Path, within_sql
 
 
 class Statement:
-    """WHERE clauses and positional parameters ($1, $2, ...) of a hand-written query."""
+    """WHERE clauses and positional parameters ($1, $2, ...) of a hand-written query;
+    `params` start the numbering (`Statement(org_id)` binds it as $1)."""
 
-    def __init__(self) -> None:
-        self.params: list[Any] = []
+    def __init__(self, *params: Any) -> None:
+        self.params: list[Any] = list(params)
         self.clauses: list[str] = []
 
     def param(self, value: Any) -> str:
@@ -25,6 +26,44 @@ class Statement:
     @property
     def where_sql(self) -> str:
         return " AND ".join(self.clauses) or "TRUE"
+
+    def equals(self, column: str, value: Any) -> None:
+        """`column = value`; no condition when `value` is None."""
+        if value is not None:
+            self.where(f"{column} = {self.param(value)}")
+
+    def within(self, roots: Sequence[Path], *columns: str) -> None:
+        """Any of `columns` inside the subtrees at `roots` (see app.access.scope)."""
+        self.where(within_sql(self.param, roots, *columns))
+
+    def contains(self, text: str | None, *columns: str) -> None:
+        """Any of `columns` contains `text` (case-sensitive); no condition when empty."""
+        if text:
+            pattern = self.param(contains_pattern(text))
+            matches = [f"{column} LIKE {pattern} ESCAPE '\\'" for column in columns]
+            self.where(f"({' OR '.join(matches)})")
+
+    async def rows(
+        self, connection: asyncpg.Connection, select: str, rest: str = ""
+    ) -> list[asyncpg.Record]:
+        """`select WHERE <the clauses> rest`, with the parameters."""
+        rows: list[asyncpg.Record] = await connection.fetch(
+            f"{select} WHERE {self.where_sql} {rest}", *self.params
+        )
+        return rows
+
+    async def page(
+        self, connection: asyncpg.Connection, select: str, order_by: str, limit: int
+    ) -> list[asyncpg.Record]:
+        """The first `limit` rows of `select WHERE <the clauses>` by `order_by`."""
+        return await self.rows(connection, select, f"ORDER BY {order_by} LIMIT {self.param(limit)}")
+
+    async def row(self, connection: asyncpg.Connection, select: str) -> asyncpg.Record | None:
+        """The one row of `select WHERE <the clauses>`, if any."""
+        row: asyncpg.Record | None = await connection.fetchrow(
+            f"{select} WHERE {self.where_sql}", *self.params
+        )
+        return row
 
 
 def contains_pattern(text: str) -> str:

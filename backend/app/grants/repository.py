@@ -11,9 +11,9 @@ from sqlmodel import col
 
 from app.access.scope import Path, path_range
 from app.core.repository import Repository
+from app.core.sql import Statement
 from app.grants.models import Grant
 from app.orgs.models import OrgUnit
-from app.orgs.repository import Where
 from app.users.models import User
 
 # A grant as the API shows it (GrantRead).
@@ -49,13 +49,15 @@ class GrantRepository(Repository):
     ) -> list[asyncpg.Record]:
         """Grants held at units in the subtrees at `within`, by (created_at, id), after
         `after`: at most `limit`."""
-        where = Where()
+        where = Statement()
         where.within(within, "o.path")
         where.equals("g.user_id", user_id)
         where.equals("g.org_id", org_id)
         where.equals("g.role", role)
         if after is not None:
-            where.add(f"(g.created_at, g.id) > ({where.param(after[0])}, {where.param(after[1])})")
+            where.where(
+                f"(g.created_at, g.id) > ({where.param(after[0])}, {where.param(after[1])})"
+            )
         return await where.page(
             await self.connection(),
             f"SELECT {COLUMNS} FROM grants g JOIN org_units o ON o.id = g.org_id",

@@ -10,14 +10,13 @@ from app.feedback.models import FeedbackKind
 from app.issues.models import Issue
 from app.issues.schemas import CloseBody, DelegateBody
 from app.notifications.models import NotificationKind
-from app.orgs.models import OrgUnit
-from app.orgs.repository import OrgRepository
+from app.orgs.repository import OrgRepository, Unit
 from app.workitems import service as workitems
 from app.workitems.events import Notice
 from app.workitems.kinds import ActionContext, Hook
 
 
-async def escalation_target(session: AsyncSession, handler_path: Sequence[int]) -> OrgUnit | None:
+async def escalation_target(session: AsyncSession, handler_path: Sequence[int]) -> Unit | None:
     """Where an escalation goes: from a tier unit, the tier unit one tier above; from an
     attached unit (department, task force, group, enterprise), the tier unit it hangs
     under, as a county bureau reports up to its county. None at the prefecture itself."""
@@ -27,7 +26,7 @@ async def escalation_target(session: AsyncSession, handler_path: Sequence[int]) 
     return tier_units[1] if len(tier_units) > 1 else None
 
 
-def _move_handler(issue: Issue, target: OrgUnit) -> None:
+def _move_handler(issue: Issue, target: Unit) -> None:
     """The one place the handler changes: the new unit starts from `open`."""
     issue.handler_org_id = target.id
     issue.handler_path = list(target.path)
@@ -50,7 +49,7 @@ async def _delegate(ctx: ActionContext) -> None:
     await _hand_over(ctx, target, NotificationKind.issue_delegated)
 
 
-async def _hand_over(ctx: ActionContext, target: OrgUnit, notice: NotificationKind) -> None:
+async def _hand_over(ctx: ActionContext, target: Unit, notice: NotificationKind) -> None:
     issue: Issue = ctx.item
     handler = await workitems.named_unit(ctx.session, issue.handler_org_id, "handler_org_id")
     ctx.data.update(

@@ -1,90 +1,41 @@
 """Statements on org_units: plain-SQL reads (see app.core.repository), and through the
 session the writes and the lookups they depend on.
 
-`Where` also serves the other repositories whose plain-SQL reads are scoped by the org
-tree (users, grants, audit).
 """
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from typing import Any
 
 import asyncpg
 import sqlalchemy as sa
 from sqlmodel import col
 
-from app.access.scope import Path, within_sql
-from app.core.models import PathType, utcnow
+from app.access.scope import Path
+from app.core.models import utcnow
 from app.core.repository import Repository
-from app.core.sql import contains_pattern
+from app.core.sql import Statement, contains_pattern
 from app.orgs.models import TIER_KINDS, OrgUnit
 
 _TIER_KIND_VALUES = [k.value for k in TIER_KINDS]
+UNIT_COLUMNS = "id, key, name, kind, tier, path"
+
+
+@dataclass(frozen=True)
+class Unit:
+    """A unit as other domains' rules read it: where it stands in the tree."""
+
+    id: uuid.UUID
+    key: int
+    name: str
+    kind: str
+    tier: str
+    path: list[int]
+
+
 # A unit as the API shows it (OrgRead, OrgTree), with its path for scope checks.
 COLUMNS = "id, name, kind, tier, parent_id, code, path"
-
-
-def contains_pattern(text: str) -> str:
-    """A LIKE pattern (ESCAPE '\\') matching any value that contains `text` literally."""
-    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
-    return f"%{escaped}%"
-
-
-class Where:
-    """The WHERE clauses and numbered parameters ($1, $2, ...) of a plain-SQL read."""
-
-    def __init__(self, *params: Any) -> None:
-        self.params: list[Any] = list(params)
-        self.clauses: list[str] = []
-
-    def param(self, value: Any) -> str:
-        self.params.append(value)
-        return f"${len(self.params)}"
-
-    def add(self, clause: str) -> None:
-        self.clauses.append(clause)
-
-    def equals(self, column: str, value: Any) -> None:
-        """`column = value`; no condition when `value` is None."""
-        if value is not None:
-            self.add(f"{column} = {self.param(value)}")
-
-    def within(self, roots: Sequence[Path], *columns: str) -> None:
-        """Any of `columns` inside the subtrees at `roots` (see app.access.scope)."""
-        self.add(within_sql(self.param, roots, *columns))
-
-    def contains(self, text: str | None, *columns: str) -> None:
-        """Any of `columns` contains `text` (case-sensitive); no condition when empty."""
-        if text:
-            pattern = self.param(contains_pattern(text))
-            matches = [f"{column} LIKE {pattern} ESCAPE '\\'" for column in columns]
-            self.add(f"({' OR '.join(matches)})")
-
-    @property
-    def sql(self) -> str:
-        return " AND ".join(self.clauses) or "TRUE"
-
-    async def rows(
-        self, connection: asyncpg.Connection, select: str, rest: str = ""
-    ) -> list[asyncpg.Record]:
-        """`select WHERE <the clauses> rest`, with the parameters."""
-        rows: list[asyncpg.Record] = await connection.fetch(
-            f"{select} WHERE {self.sql} {rest}", *self.params
-        )
-        return rows
-
-    async def page(
-        self, connection: asyncpg.Connection, select: str, order_by: str, limit: int
-    ) -> list[asyncpg.Record]:
-        """The first `limit` rows of `select WHERE <the clauses>` by `order_by`."""
-        return await self.rows(connection, select, f"ORDER BY {order_by} LIMIT {self.param(limit)}")
-
-    async def row(self, connection: asyncpg.Connection, select: str) -> asyncpg.Record | None:
-        """The one row of `select WHERE <the clauses>`, if any."""
-        row: asyncpg.Record | None = await connection.fetchrow(
-            f"{select} WHERE {self.sql}", *self.params
-        )
-        return row
 
 
 class OrgRepository(Repository):
@@ -100,8 +51,8 @@ class OrgRepository(Repository):
         self, org_id: uuid.UUID, *, within: Sequence[Path] | None = None
     ) -> asyncpg.Record | None:
         """The unit `org_id`; with `within`, only if it lies in one of those subtrees."""
-        where = Where(org_id)
-        where.add("id = $1")
+        where = Statement(org_id)
+        where.where("id = $1")
         if within is not None:
             where.within(within, "path")
         return await where.row(await self.connection(), f"SELECT {COLUMNS} FROM org_units")
@@ -117,20 +68,20 @@ class OrgRepository(Repository):
         limit: int,
     ) -> list[asyncpg.Record]:
         """Units in the subtrees at `within`, by key, after `after_key`: at most `limit`."""
-        where = Where()
+        where = Statement()
         where.within(within, "path")
         where.equals("parent_id", parent_id)
         where.equals("kind", kind)
         where.contains(name_contains, "name")
         if after_key is not None:
-            where.add(f"key > {where.param(after_key)}")
+            where.where(f"key > {where.param(after_key)}")
         return await where.page(
             await self.connection(), f"SELECT key, {COLUMNS} FROM org_units", "key", limit
         )
 
     async def subtree(self, path: Sequence[int]) -> list[asyncpg.Record]:
         """The unit at `path` and every unit below it, in tree order (parents first)."""
-        where = Where()
+        where = Statement()
         where.within([tuple(path)], "path")
         return await where.rows(
             await self.connection(), f"SELECT {COLUMNS} FROM org_units", "ORDER BY path"
@@ -142,6 +93,30 @@ class OrgRepository(Repository):
             "SELECT id, name, kind FROM org_units WHERE id = ANY($1::uuid[])", list(org_ids)
         )
         return {row["id"]: row for row in rows}
+
+    async def unit(self, org_id: uuid.UUID) -> Unit | None:
+        row = await (await self.connection()).fetchrow(
+            f"SELECT {UNIT_COLUMNS} FROM org_units WHERE id = $1", org_id
+        )
+        return None if row is None else Unit(**row)
+
+    async def unit_at(self, path: Sequence[int]) -> Unit:
+        row = await (await self.connection()).fetchrow(
+            f"SELECT {UNIT_COLUMNS} FROM org_units WHERE path = $1", list(path)
+        )
+        return Unit(**row)
+
+    async def tier_units_on(self, path: Sequence[int], limit: int) -> list[Unit]:
+        """The tier units (prefecture ... community) among the unit at `path` and its
+        ancestors, nearest first: at most `limit`."""
+        rows = await (await self.connection()).fetch(
+            f"SELECT {UNIT_COLUMNS} FROM org_units WHERE key = ANY($1::int[])"
+            " AND kind = ANY($2::text[]) ORDER BY cardinality(path) DESC LIMIT $3",
+            list(path),
+            _TIER_KIND_VALUES,
+            limit,
+        )
+        return [Unit(**row) for row in rows]
 
     async def units_within(
         self,
@@ -176,31 +151,6 @@ class OrgRepository(Repository):
             await self.session.execute(sa.select(OrgUnit).where(col(OrgUnit.id) == org_id))
         ).scalar_one_or_none()
         return org
-
-    async def at_path(self, path: Sequence[int]) -> OrgUnit:
-        org: OrgUnit = (
-            await self.session.execute(
-                sa.select(OrgUnit).where(col(OrgUnit.path) == sa.literal(list(path), PathType))
-            )
-        ).scalar_one()
-        return org
-
-    async def tier_units_on(self, path: Sequence[int], limit: int) -> list[OrgUnit]:
-        """The tier units (prefecture ... community) among the unit at `path` and its
-        ancestors, nearest first: at most `limit`."""
-        return list(
-            (
-                await self.session.execute(
-                    sa.select(OrgUnit)
-                    .where(
-                        col(OrgUnit.key).in_(list(path)),
-                        col(OrgUnit.kind).in_(_TIER_KIND_VALUES),
-                    )
-                    .order_by(sa.func.cardinality(col(OrgUnit.path)).desc())
-                    .limit(limit)
-                )
-            ).scalars()
-        )
 
     async def any_exist(self) -> bool:
         found = await self.session.execute(sa.select(sa.literal(1)).select_from(OrgUnit).limit(1))

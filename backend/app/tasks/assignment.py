@@ -6,16 +6,16 @@ import uuid
 from collections.abc import Sequence
 from typing import Any
 
+import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access.roles import Perm
 from app.access.scope import Principal, is_within
-from app.core.db import reader
 from app.core.errors import Forbidden, NotFound, Unprocessable
 from app.core.pagination import decode_cursor, encode_cursor
 from app.grants.repository import GrantRepository
-from app.orgs.models import OrgKind, OrgUnit
-from app.orgs.repository import OrgRepository
+from app.orgs.models import OrgKind
+from app.orgs.repository import OrgRepository, Unit
 from app.tasks.repository import TaskRepository
 from app.workitems import service as workitems
 from app.workitems.sides import Sides
@@ -24,7 +24,7 @@ from app.workitems.sides import Sides
 DIRECTING_KINDS = {OrgKind.department.value, OrgKind.taskforce.value, OrgKind.group.value}
 
 
-async def assignable_root(orgs: OrgRepository, issuer: OrgUnit) -> list[int]:
+async def assignable_root(orgs: OrgRepository, issuer: Unit) -> list[int]:
     """The subtree an issuer may assign into: its own; for a department, task force or
     group, the subtree of the tier unit it hangs under."""
     if issuer.kind not in DIRECTING_KINDS:
@@ -34,7 +34,7 @@ async def assignable_root(orgs: OrgRepository, issuer: OrgUnit) -> list[int]:
 
 
 async def check_assignable(
-    orgs: OrgRepository, issuer: OrgUnit, assignee: OrgUnit, *, subtask: bool = False
+    orgs: OrgRepository, issuer: Unit, assignee: Unit, *, subtask: bool = False
 ) -> None:
     """Per "whom a unit may assign to" (docs/architecture.md); a subtask goes to a unit
     inside the splitting unit's own scope only."""
@@ -52,7 +52,7 @@ async def check_assignable(
         )
 
 
-async def check_responsible(session: AsyncSession, user_id: uuid.UUID, assignee: OrgUnit) -> None:
+async def check_responsible(session: AsyncSession, user_id: uuid.UUID, assignee: Unit) -> None:
     """The responsible person must be an active user with a role in the assignee unit."""
     grants = await GrantRepository.writing(session)
     if not await grants.has_active_holder_within(user_id, assignee.path):
@@ -63,16 +63,16 @@ async def check_responsible(session: AsyncSession, user_id: uuid.UUID, assignee:
 
 async def issuer_for(
     orgs: OrgRepository, principal: Principal, sides: Sides, issuer_org_id: uuid.UUID | None
-) -> OrgUnit:
+) -> Unit:
     issuer_id = workitems.own_unit(principal, Perm.task_create, issuer_org_id, "issuer_org_id")
-    issuer = await workitems.named_unit(orgs.session, issuer_id, "issuer_org_id")
+    issuer = await workitems.named_unit(orgs, issuer_id, "issuer_org_id")
     if not sides.may(Perm.task_create, issuer.path):
         raise Forbidden("You may not issue tasks for that unit.")
     return issuer
 
 
 async def assignable_units(
-    session: AsyncSession,
+    connection: asyncpg.Connection,
     principal: Principal,
     *,
     issuer_org_id: uuid.UUID | None,
@@ -87,16 +87,15 @@ async def assignable_units(
     directs communities outside its own subtree), so the task domain lists them itself.
     """
     sides = Sides(principal)
-    orgs = await OrgRepository.writing(session)
+    orgs = OrgRepository(connection)
     if parent_id is not None:
-        async with reader() as connection:
-            paths = await TaskRepository(connection).visible_party_paths(principal, parent_id)
+        paths = await TaskRepository(connection).visible_party_paths(principal, parent_id)
         if paths is None:
             raise NotFound("Task")
         assignee_path = paths[1]
         if not sides.may(Perm.task_create, assignee_path):
             raise Forbidden("Only the assignee side of a task may split it into subtasks.")
-        issuer = await orgs.at_path(assignee_path)
+        issuer = await orgs.unit_at(assignee_path)
         root: Sequence[int] = issuer.path
     else:
         issuer = await issuer_for(orgs, principal, sides, issuer_org_id)

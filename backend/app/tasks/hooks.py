@@ -95,15 +95,15 @@ async def _reissue(ctx: ActionContext) -> None:
     assert isinstance(body, ReissueBody)
     orgs = await OrgRepository.writing(ctx.session)
     if body.assignee_org_id is not None and body.assignee_org_id != task.assignee_org_id:
-        issuer = await workitems.named_unit(orgs.session, task.issuer_org_id, "issuer_org_id")
-        assignee = await workitems.named_unit(orgs.session, body.assignee_org_id, "assignee_org_id")
+        issuer = await workitems.named_unit(orgs, task.issuer_org_id, "issuer_org_id")
+        assignee = await workitems.named_unit(orgs, body.assignee_org_id, "assignee_org_id")
         await check_assignable(orgs, issuer, assignee, subtask=task.parent_id is not None)
         ctx.data.update(previous_assignee_org_id=task.assignee_org_id, assignee_org_id=assignee.id)
         task.assignee_org_id = assignee.id
         task.assignee_path = list(assignee.path)
         task.responsible_user_id = None
     if body.responsible_user_id is not None:
-        assignee = await workitems.named_unit(orgs.session, task.assignee_org_id, "assignee_org_id")
+        assignee = await workitems.named_unit(orgs, task.assignee_org_id, "assignee_org_id")
         await check_responsible(ctx.session, body.responsible_user_id, assignee)
         task.responsible_user_id = body.responsible_user_id
     if body.due_at is not None and body.due_at != task.due_at:

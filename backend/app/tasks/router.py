@@ -8,7 +8,7 @@ from fastapi import APIRouter, Query
 from app.access.deps import requires
 from app.access.roles import Perm
 from app.access.scope import Principal
-from app.core.db import SessionDep
+from app.core.db import reader
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
 from app.orgs.schemas import OrgRead
 from app.tasks import assignment, service
@@ -24,7 +24,6 @@ router = APIRouter(prefix="/tasks", tags=["tasks"])
     summary="Units a task (or, with parent_id, a subtask) may be assigned to, in tree order",
 )
 async def assignable_units(
-    session: SessionDep,
     principal: Annotated[Principal, requires(Perm.task_create)],
     issuer_org_id: Annotated[
         uuid.UUID | None,
@@ -37,15 +36,16 @@ async def assignable_units(
     limit: LimitParam = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Page[OrgRead]:
-    units, next_cursor = await assignment.assignable_units(
-        session,
-        principal,
-        issuer_org_id=issuer_org_id,
-        parent_id=parent_id,
-        q=q,
-        limit=limit,
-        cursor=cursor,
-    )
+    async with reader() as connection:
+        units, next_cursor = await assignment.assignable_units(
+            connection,
+            principal,
+            issuer_org_id=issuer_org_id,
+            parent_id=parent_id,
+            q=q,
+            limit=limit,
+            cursor=cursor,
+        )
     return Page[OrgRead](items=[OrgRead.model_validate(u) for u in units], next_cursor=next_cursor)
 
 

@@ -107,12 +107,12 @@ class TaskKind(WorkItemKind):
                     f"The parent task is {state.label(parent_state)}; "
                     "split it once it is accepted or in progress."
                 )
-            issuer = await workitems.named_unit(orgs.session, parent.assignee_org_id, "parent_id")
+            issuer = await workitems.named_unit(orgs, parent.assignee_org_id, "parent_id")
             if body.issuer_org_id not in (None, issuer.id):
                 raise Unprocessable("A subtask is issued by its parent task's assignee unit.")
         else:
             issuer = await issuer_for(orgs, principal, sides, body.issuer_org_id)
-        assignee = await workitems.named_unit(orgs.session, body.assignee_org_id, "assignee_org_id")
+        assignee = await workitems.named_unit(orgs, body.assignee_org_id, "assignee_org_id")
         await check_assignable(orgs, issuer, assignee, subtask=parent is not None)
         if body.responsible_user_id is not None:
             await check_responsible(session, body.responsible_user_id, assignee)

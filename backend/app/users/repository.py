@@ -13,9 +13,9 @@ from sqlmodel import col
 from app.access.scope import Path, within_sql
 from app.core.models import utcnow
 from app.core.repository import Repository
+from app.core.sql import Statement
 from app.grants.models import Grant
 from app.orgs.models import OrgUnit
-from app.orgs.repository import Where
 from app.users.models import User
 
 # A user as the API shows it (UserRead).
@@ -30,11 +30,11 @@ class VisibleTo:
     within: Sequence[Path]
     creator_id: uuid.UUID
 
-    def limit(self, where: Where) -> None:
+    def limit(self, where: Statement) -> None:
         if not self.within:
-            where.add("FALSE")
+            where.where("FALSE")
             return
-        where.add(
+        where.where(
             "(EXISTS (SELECT 1 FROM grants g JOIN org_units o ON o.id = g.org_id"
             f" WHERE g.user_id = u.id AND {within_sql(where.param, self.within, 'o.path')})"
             f" OR (u.created_by = {where.param(self.creator_id)}"
@@ -49,8 +49,8 @@ class UserRepository(Repository):
         self, user_id: uuid.UUID, *, visible_to: VisibleTo | None = None
     ) -> asyncpg.Record | None:
         """The user `user_id`; with `visible_to`, only if it may show them."""
-        where = Where(user_id)
-        where.add("u.id = $1")
+        where = Statement(user_id)
+        where.where("u.id = $1")
         if visible_to is not None:
             visible_to.limit(where)
         return await where.row(await self.connection(), f"SELECT {COLUMNS} FROM users u")
@@ -66,12 +66,12 @@ class UserRepository(Repository):
     ) -> list[asyncpg.Record]:
         """The users `visible_to` may show, by username, after `after_username`: at most
         `limit`."""
-        where = Where()
+        where = Statement()
         visible_to.limit(where)
         where.contains(name_contains, "u.username", "u.display_name")
         where.equals("u.is_active", is_active)
         if after_username is not None:
-            where.add(f"u.username > {where.param(after_username)}")
+            where.where(f"u.username > {where.param(after_username)}")
         return await where.page(
             await self.connection(), f"SELECT {COLUMNS} FROM users u", "u.username", limit
         )

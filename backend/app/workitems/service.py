@@ -24,8 +24,7 @@ from app.core.pagination import Page, cursor_int, cursor_time, cursor_uuid, deco
 from app.feedback.models import FeedbackKind
 from app.feedback.repository import FeedbackRepository
 from app.feedback.schemas import FeedbackCreate
-from app.orgs.models import OrgUnit
-from app.orgs.repository import OrgRepository
+from app.orgs.repository import OrgRepository, Unit
 from app.workitems.events import Audit, DomainEvent, Notice, publish
 from app.workitems.kinds import ActionContext, WorkItemKind
 from app.workitems.repository import ItemRepository, TimelineRepository
@@ -33,9 +32,12 @@ from app.workitems.rules import Capability
 from app.workitems.sides import Sides, acting_unit
 
 
-async def named_unit(session: AsyncSession, org_id: uuid.UUID, field: str) -> OrgUnit:
-    """The unit a request names in `field`; 422 when there is none."""
-    org = await (await OrgRepository.writing(session)).get(org_id)
+async def named_unit(orgs: OrgRepository | AsyncSession, org_id: uuid.UUID, field: str) -> Unit:
+    """The unit a request names in `field` (read through `orgs`, or in the session's
+    transaction); 422 when there is none."""
+    if isinstance(orgs, AsyncSession):
+        orgs = await OrgRepository.writing(orgs)
+    org = await orgs.unit(org_id)
     if org is None:
         raise Unprocessable(f"{field}: no such unit.")
     return org
