@@ -1,14 +1,11 @@
 """Engine and the request-scoped session (commit on success, roll back on error), and a
-plain asyncpg pool for the hottest reads.
+plain asyncpg pool for reads (see app/core/repository.py for who uses which).
 
-Safe requests (GET, HEAD) get a session in autocommit mode: every statement is its own
-transaction, which spares the BEGIN and COMMIT round trips a read would otherwise pay.
-A safe route may still write (notifications sweep due notices in on read), but only in
-single statements, each atomic on its own.
-
-The caller's grants (read on every request) and the work-item lists and reads are plain
-SQL on `reader()` connections: no SQLAlchemy statement building, caching or result
-processing, and no session to open and commit, which together cost more than the queries.
+Reads are plain SQL on `reader()` connections: no SQLAlchemy statement building, caching
+or result processing, and no session to open and commit, which together cost more than
+the queries. A safe request (GET, HEAD) that asks for a session anyway gets it in
+autocommit mode, sparing BEGIN and COMMIT: the one that does, the notifications list,
+sweeps due notices in before reading, in single statements each atomic on its own.
 """
 
 from collections.abc import AsyncIterator

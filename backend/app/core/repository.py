@@ -4,12 +4,12 @@ statement on its tables, and talks to PostgreSQL in exactly three ways.
 - Reads (safe requests): plain SQL with numbered parameters on a read-pool connection
   (`app.core.db.reader()`), each statement its own transaction. No SQLAlchemy statement
   building or result processing on the hottest path.
-- Writes: the request's SQLAlchemy session (ORM or Core), in one transaction that the
-  session dependency commits. Lookups a write depends on (the row it locks, the units it
-  checks) go through the session too, so they see and join that transaction.
-- The read-back after a write: the same plain-SQL reads as a safe request, on the
-  session's own asyncpg connection after a flush, so the response shows exactly what the
-  transaction wrote.
+- Writes: the request's SQLAlchemy session, in one transaction that the session
+  dependency commits: the ORM for the rows a service changes (loaded, and locked, through
+  the session), set-wise statements as plain SQL on the session's own connection.
+- Reads inside a write, the read-back included: the same plain-SQL reads as a safe
+  request, on the session's own asyncpg connection after a flush, so they see exactly
+  what the transaction has written.
 
 `Repository(connection)` serves reads; `await Repository.writing(session)` serves writes
 and their read-back.
