@@ -32,12 +32,14 @@ import orjson
 import sqlalchemy as sa
 from fastapi import Depends, Header, Request
 from fastapi.responses import Response
+from pydantic import BaseModel
 from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel, col
 
 from app.core.db import SessionDep
 from app.core.errors import Unprocessable
+from app.core.etags import json_response
 from app.core.models import utcnow
 
 KEEP_FOR = timedelta(hours=24)
@@ -105,6 +107,28 @@ class Idempotency:
         response = await produce()
         await self._store(user_id, response)
         return response
+
+    async def created(
+        self,
+        user_id: uuid.UUID,
+        make: Callable[[], Awaitable[Any]],
+        *,
+        location: Callable[[dict[str, Any]], str] | None = None,
+    ) -> Response:
+        """`run()` for a creation: 201 with what `make()` created (a model or a dict), its
+        ETag when it has a version, and its `Location` when given."""
+
+        async def produce() -> Response:
+            made = await make()
+            body: dict[str, Any] = made.model_dump() if isinstance(made, BaseModel) else made
+            return json_response(
+                body,
+                status_code=201,
+                version=body.get("version"),
+                headers={"Location": location(body)} if location else None,
+            )
+
+        return await self.run(user_id, produce)
 
     async def _fingerprint(self) -> str:
         url = self.request.url

@@ -1870,26 +1870,10 @@ class Loader:
     async def backdate(self) -> None:
         """Move everything the services stamped to the demo time of its step."""
         self._starts = [w.lo for w in self.windows]
-        await self._move(
-            "tasks",
-            "id",
-            (
-                "created_at",
-                "updated_at",
-                "accepted_at",
-                "submitted_at",
-                "completed_at",
-                "cancelled_at",
-                "extension_requested_at",
-            ),
-        )
-        # An issue's due date follows from its creation time and severity.
-        await self._move(
-            "issues",
-            "id",
-            ("created_at", "updated_at", "acknowledged_at", "resolved_at", "closed_at"),
-            shifted=("due_at",),
-        )
+        # A task's deadlines are the demo's own; an issue's due date follows from its
+        # creation time and severity.
+        await self._move("tasks", "id", _moments("tasks", "due_at", "extension_due_at"))
+        await self._move("issues", "id", _moments("issues", "due_at"), shifted=("due_at",))
         await self._move("item_events", "id", ("at",))
         await self._move("feedback", "id", ("created_at",))
         await self._move("notifications", "id", ("created_at",))
@@ -1921,6 +1905,14 @@ class Loader:
             .where(n.c.read_at.is_(None), n.c.created_at < self.now - timedelta(days=2))
             .values(read_at=n.c.created_at + timedelta(hours=2))
         )
+
+
+def _moments(table: str, *deadlines: str) -> tuple[str, ...]:
+    """The timestamp columns of `table` that say when something happened, its creation
+    first (see `_move`)."""
+    columns = metadata.tables[table].columns
+    found = [c.name for c in columns if isinstance(c.type, sa.DateTime) and c.name not in deadlines]
+    return tuple(sorted(found, key=lambda name: name != "created_at"))
 
 
 async def load_workitems(session: AsyncSession, now: datetime | None = None) -> None:

@@ -7,7 +7,6 @@ from app.access.deps import requires
 from app.access.roles import Perm, Role
 from app.access.scope import Principal
 from app.core.db import SessionDep, reader
-from app.core.etags import json_response
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
 from app.grants import service
@@ -44,11 +43,9 @@ async def list_grants(
 async def create_grant(
     session: SessionDep, principal: Manager, body: GrantCreate, idem: IdempotencyDep
 ) -> Response:
-    async def produce() -> Response:
-        grant = await service.create_grant(session, principal, body)
-        return json_response(grant.model_dump(), status_code=status.HTTP_201_CREATED)
-
-    return await idem.run(principal.user_id, produce)
+    return await idem.created(
+        principal.user_id, lambda: service.create_grant(session, principal, body)
+    )
 
 
 @router.delete("/{grant_id}", status_code=status.HTTP_204_NO_CONTENT)

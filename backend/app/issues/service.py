@@ -6,7 +6,6 @@ The kind plugs the issue into app/workitems: its table (repository.py), rule tab
 are how an issue is shown, raised and edited, with due dates from its severity.
 """
 
-import uuid
 from collections.abc import Hashable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
@@ -64,11 +63,8 @@ class IssueKind(WorkItemKind):
     create_summary = "Raise an issue; its unit handles it first, due by severity"
     edit_perm = Perm.issue_create
     update_summary = "Edit an unresolved issue (reporter or handler side)"
-    read_model = IssueRead
-    page_model = IssuePage
-    query_model = IssueQuery
-    create_model = IssueCreate
-    update_model = IssueUpdate
+    read_model, page_model, query_model = IssueRead, IssuePage, IssueQuery
+    create_model, update_model = IssueCreate, IssueUpdate
     hooks: ClassVar[Mapping[str, Hook]] = HOOKS
 
     async def facts(self, repo: ItemRepository, item: Any, now: datetime) -> Hashable:
@@ -131,48 +127,24 @@ class IssueKind(WorkItemKind):
             data={"severity": issue.severity, "category": issue.category, "due_at": issue.due_at},
         )
 
-    async def update(
-        self,
-        session: AsyncSession,
-        principal: Principal,
-        item_id: uuid.UUID,
-        body: IssueUpdate,
-        if_match: str | None,
+    def edit_refusal(self, caps: frozenset[Capability], changes: dict[str, Any]) -> str | None:
+        if any(c in caps for c in state.EDIT):
+            return None
+        return "Only the reporter or handler side may edit an issue."
+
+    def is_editable(self, item: Any) -> bool:
+        return item.status in UNRESOLVED_STATUSES
+
+    async def apply_edit(
+        self, repo: ItemRepository, item: Any, changes: dict[str, Any]
     ) -> dict[str, Any]:
-        return await workitems.edit(
-            self,
-            session,
-            principal,
-            item_id,
-            body.model_dump(exclude_unset=True),
-            if_match,
-            refusal=_edit_refusal,
-            is_editable=lambda issue: issue.status in UNRESOLVED_STATUSES,
-            apply=_apply_edit,
-        )
-
-
-def _edit_refusal(caps: frozenset[Capability], changes: dict[str, Any]) -> str | None:
-    if any(c in caps for c in state.EDIT):
-        return None
-    return "Only the reporter or handler side may edit an issue."
-
-
-async def _apply_edit(
-    repo: ItemRepository, issue: Issue, changes: dict[str, Any]
-) -> dict[str, Any]:
-    """A new severity resets the due date, from the issue's creation."""
-    changed: dict[str, Any] = {}
-    for field, value in changes.items():
-        plain = value.value if hasattr(value, "value") else value
-        if getattr(issue, field) != plain:
-            changed[field] = plain
-            setattr(issue, field, plain)
-    if "severity" in changed:
-        due_at = issue.created_at + get_issue_settings().due_in(IssueSeverity(issue.severity))
-        changed["due_at"] = due_at
-        issue.due_at = due_at
-    return changed
+        """A new severity resets the due date, from the issue's creation."""
+        changed = await super().apply_edit(repo, item, changes)
+        if "severity" in changed:
+            due_at = item.created_at + get_issue_settings().due_in(IssueSeverity(item.severity))
+            changed["due_at"] = due_at
+            item.due_at = due_at
+        return changed
 
 
 KIND = IssueKind()

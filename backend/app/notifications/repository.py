@@ -9,6 +9,7 @@ import asyncpg
 from app.core.repository import Repository
 from app.core.sql import Statement
 from app.notifications.models import NotificationKind
+from app.notifications.schemas import ItemNotice
 from app.workitems.models import ItemType
 from app.workitems.repository import ItemRepository
 
@@ -67,56 +68,45 @@ class NotificationRepository(Repository):
 
     # ---------------------------------------------------------------- writes
 
-    async def notify_unit(
-        self,
-        *,
-        org_id: uuid.UUID,
-        roles: Sequence[str],
-        kind: NotificationKind,
-        item_type: ItemType,
-        item_id: uuid.UUID,
-        title: str,
-        actor_id: uuid.UUID | None,
-        now: datetime,
-    ) -> None:
+    async def notify_unit(self, notice: ItemNotice, *, roles: Sequence[str], now: datetime) -> None:
         """One notice for each of the unit's people but the actor."""
         await (await self.connection()).execute(
             f"{_INSERT} SELECT gen_random_uuid(), r.user_id, $3, $4, $5, r.org_id, $6, $7"
             f" FROM ({_RECIPIENTS.format(roles='$1')}) r"
             " WHERE r.org_id = $2 AND r.user_id IS DISTINCT FROM $8",
             list(roles),
-            org_id,
-            kind.value,
-            item_type.value,
-            item_id,
-            title[:300],
+            notice.org_id,
+            notice.kind.value,
+            notice.item_type.value,
+            notice.item_id,
+            notice.title[:300],
             now,
-            actor_id,
+            notice.actor_id,
         )
 
     async def notice_due(
         self,
         items: ItemRepository,
-        *,
-        item_type: ItemType,
-        kind: NotificationKind,
-        roles: Sequence[str],
-        since: datetime | None,
-        before: datetime,
+        notice: tuple[ItemType, NotificationKind],
+        due: tuple[datetime | None, datetime],
         unit_paths: Sequence[Sequence[int]] | None,
+        *,
+        roles: Sequence[str],
         now: datetime,
     ) -> None:
-        """Notice the items (of `items`' kind) due in [since, before) that are not yet
-        noticed for their due date and unit. The claim in due_notices and the notices go in
-        one statement, so concurrent sweeps never notify twice."""
+        """Notice the items (of `items`' kind) due in [since, before) (`due`) that are
+        not yet noticed for their due date and unit, as `notice` (their type, the notice's
+        kind). The claim in due_notices and the notices go in one statement, so concurrent
+        sweeps never notify twice."""
+        (item_type, kind), (since, before) = notice, due
         statement = Statement()
-        due = items.due_sql(statement, since=since, before=before, unit_paths=unit_paths)
+        due_sql = items.due_sql(statement, since=since, before=before, unit_paths=unit_paths)
         p = statement.param
         # Cast where a parameter meets columns of other types (text and varchar).
         kind_param = f"{p(kind.value)}::text"
         type_param, now_param = f"{p(item_type.value)}::text", f"{p(now)}::timestamptz"
         await (await self.connection()).execute(
-            f"WITH due AS ({due}),"
+            f"WITH due AS ({due_sql}),"
             " claimed AS ("
             " INSERT INTO due_notices (entity_id, kind, org_id, due_at, created_at)"
             f" SELECT d.id, {kind_param}, d.org_id, d.due_at, {now_param} FROM due d"

@@ -1,4 +1,5 @@
 import uuid
+from dataclasses import dataclass
 from datetime import datetime
 
 from pydantic import BaseModel
@@ -27,3 +28,15 @@ class NotificationPage(BaseModel):
 
 class MarkedRead(BaseModel):
     marked: int
+
+
+@dataclass(frozen=True)
+class ItemNotice:
+    """Tell the people of `org_id` (not the actor) that an item reached their unit."""
+
+    org_id: uuid.UUID
+    kind: NotificationKind
+    item_type: ItemType
+    item_id: uuid.UUID
+    title: str
+    actor_id: uuid.UUID | None

@@ -29,6 +29,7 @@ from app.core.pagination import cursor_time, cursor_uuid, decode_cursor, page_of
 from app.issues.repository import IssueRepository
 from app.notifications.models import NotificationKind
 from app.notifications.repository import NotificationRepository
+from app.notifications.schemas import ItemNotice
 from app.tasks.repository import TaskRepository
 from app.workitems.models import ItemType
 from app.workitems.repository import ItemRepository
@@ -46,28 +47,10 @@ DUE_ITEMS: tuple[tuple[type[ItemRepository], ItemType, NotificationKind, Notific
 )
 
 
-async def notify_unit(
-    session: AsyncSession,
-    *,
-    org_id: uuid.UUID,
-    kind: NotificationKind,
-    item_type: ItemType,
-    item_id: uuid.UUID,
-    title: str,
-    actor_id: uuid.UUID | None,
-) -> None:
-    """Tell the people of `org_id` (not the actor) that `item` reached their unit."""
+async def notify(session: AsyncSession, notice: ItemNotice) -> None:
+    """One notice for each of the unit's people, in the session's transaction."""
     notifications = await NotificationRepository.writing(session)
-    await notifications.notify_unit(
-        org_id=org_id,
-        roles=NOTIFIED_ROLES,
-        kind=kind,
-        item_type=item_type,
-        item_id=item_id,
-        title=title,
-        actor_id=actor_id,
-        now=utcnow(),
-    )
+    await notifications.notify_unit(notice, roles=NOTIFIED_ROLES, now=utcnow())
 
 
 async def sweep_due(
@@ -87,15 +70,9 @@ async def sweep_due(
         items = await repository.writing(session)
         soon_until = now + repository.table.due_soon + _TICK
         for kind, since, before in ((late, None, now), (soon, now, soon_until)):
+            notice, due = (item_type, kind), (since, before)
             await notifications.notice_due(
-                items,
-                item_type=item_type,
-                kind=kind,
-                roles=NOTIFIED_ROLES,
-                since=since,
-                before=before,
-                unit_paths=org_paths,
-                now=now,
+                items, notice, due, org_paths, roles=NOTIFIED_ROLES, now=now
             )
 
 

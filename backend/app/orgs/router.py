@@ -7,7 +7,6 @@ from app.access.deps import requires
 from app.access.roles import Perm
 from app.access.scope import Principal
 from app.core.db import SessionDep, reader
-from app.core.etags import json_response
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
 from app.orgs import service
@@ -40,11 +39,9 @@ async def list_orgs(
 async def create_org(
     session: SessionDep, principal: Creator, body: OrgCreate, idem: IdempotencyDep
 ) -> Response:
-    async def produce() -> Response:
-        org = await service.create_org(session, principal, body)
-        return json_response(org.model_dump(), status_code=status.HTTP_201_CREATED)
-
-    return await idem.run(principal.user_id, produce)
+    return await idem.created(
+        principal.user_id, lambda: service.create_org(session, principal, body)
+    )
 
 
 @router.get("/{org_id}", response_model=OrgRead)

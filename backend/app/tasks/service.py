@@ -5,7 +5,6 @@ The kind plugs the task into app/workitems: its table (repository.py), rule tabl
 is shown, created and edited.
 """
 
-import uuid
 from collections.abc import Hashable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
@@ -48,11 +47,8 @@ class TaskKind(WorkItemKind):
     create_summary = "Issue a task (or a subtask, with parent_id)"
     edit_perm = Perm.task_create
     update_summary = "Edit a task (issuer side; the assignee side sets the responsible person)"
-    read_model = TaskRead
-    page_model = TaskPage
-    query_model = TaskQuery
-    create_model = TaskCreate
-    update_model = TaskUpdate
+    read_model, page_model, query_model = TaskRead, TaskPage, TaskQuery
+    create_model, update_model = TaskCreate, TaskUpdate
     hooks: ClassVar[Mapping[str, Hook]] = HOOKS
     after_hooks: ClassVar[Mapping[str, Hook]] = AFTER_HOOKS
 
@@ -165,48 +161,29 @@ class TaskKind(WorkItemKind):
             )
         return item
 
-    async def update(
-        self,
-        session: AsyncSession,
-        principal: Principal,
-        item_id: uuid.UUID,
-        body: TaskUpdate,
-        if_match: str | None,
+    def edit_refusal(self, caps: frozenset[Capability], changes: dict[str, Any]) -> str | None:
+        issuer_side = state.EDIT in caps
+        if set(changes) - {"responsible_user_id"} and not issuer_side:
+            return "Only the issuer side may edit a task."
+        if not issuer_side and not any(c in caps for c in state.SET_RESPONSIBLE):
+            if "responsible_user_id" in changes:
+                return "Only the issuer or assignee side may set the responsible person."
+            return "Only the issuer side may edit a task."
+        return None
+
+    def is_editable(self, item: Any) -> bool:
+        return item.status not in CLOSED_STATUSES
+
+    async def apply_edit(
+        self, repo: ItemRepository, item: Any, changes: dict[str, Any]
     ) -> dict[str, Any]:
-        return await workitems.edit(
-            self,
-            session,
-            principal,
-            item_id,
-            body.model_dump(exclude_unset=True),
-            if_match,
-            refusal=_edit_refusal,
-            is_editable=lambda task: task.status not in CLOSED_STATUSES,
-            apply=_apply_edit,
-        )
-
-
-def _edit_refusal(caps: frozenset[Capability], changes: dict[str, Any]) -> str | None:
-    issuer_side = state.EDIT in caps
-    if set(changes) - {"responsible_user_id"} and not issuer_side:
-        return "Only the issuer side may edit a task."
-    if not issuer_side and not any(c in caps for c in state.SET_RESPONSIBLE):
-        if "responsible_user_id" in changes:
-            return "Only the issuer or assignee side may set the responsible person."
-        return "Only the issuer side may edit a task."
-    return None
-
-
-async def _apply_edit(repo: ItemRepository, task: Task, changes: dict[str, Any]) -> dict[str, Any]:
-    if changes.get("responsible_user_id") is not None:
-        assignee = await workitems.named_unit(repo.session, task.assignee_org_id, "assignee_org_id")
-        await check_responsible(repo.session, changes["responsible_user_id"], assignee)
-    changed = {}
-    for field, value in changes.items():
-        if getattr(task, field) != value:
-            changed[field] = value
-            setattr(task, field, value)
-    return changed
+        """A new responsible person must hold a role in the assignee unit."""
+        if changes.get("responsible_user_id") is not None:
+            assignee = await workitems.named_unit(
+                repo.session, item.assignee_org_id, "assignee_org_id"
+            )
+            await check_responsible(repo.session, changes["responsible_user_id"], assignee)
+        return await super().apply_edit(repo, item, changes)
 
 
 KIND = TaskKind()

@@ -7,7 +7,6 @@ from app.access.deps import requires
 from app.access.roles import Perm
 from app.access.scope import Principal
 from app.core.db import SessionDep, reader
-from app.core.etags import json_response
 from app.core.idempotency import IdempotencyDep
 from app.core.pagination import DEFAULT_LIMIT, CursorParam, LimitParam, Page
 from app.users import service
@@ -36,11 +35,9 @@ async def list_users(
 async def create_user(
     session: SessionDep, principal: Manager, body: UserCreate, idem: IdempotencyDep
 ) -> Response:
-    async def produce() -> Response:
-        user = await service.create_user(session, principal, body)
-        return json_response(user.model_dump(), status_code=status.HTTP_201_CREATED)
-
-    return await idem.run(principal.user_id, produce)
+    return await idem.created(
+        principal.user_id, lambda: service.create_user(session, principal, body)
+    )
 
 
 @router.get("/{user_id}", response_model=UserRead)

@@ -11,7 +11,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.audit.service import record
 from app.notifications.models import NotificationKind
-from app.notifications.service import notify_unit
+from app.notifications.schemas import ItemNotice
+from app.notifications.service import notify
 from app.workitems.models import ItemEvent, ItemType
 from app.workitems.repository import TimelineRepository, jsonable
 
@@ -76,13 +77,6 @@ async def publish(session: AsyncSession, event: DomainEvent) -> None:
             before=event.audit.before,
             after=event.audit.after,
         )
-    for notice in event.notices:
-        await notify_unit(
-            session,
-            org_id=notice.org_id,
-            kind=notice.kind,
-            item_type=event.item_type,
-            item_id=event.item_id,
-            title=event.title,
-            actor_id=event.actor_id,
-        )
+    for to in event.notices:
+        notice = (to.org_id, to.kind, event.item_type, event.item_id, event.title, event.actor_id)
+        await notify(session, ItemNotice(*notice))

@@ -7,6 +7,7 @@ import uuid
 from collections.abc import Awaitable, Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from enum import StrEnum
 from typing import Any, ClassVar, get_args, get_origin
 
 from pydantic import BaseModel
@@ -89,6 +90,7 @@ class WorkItemKind:
     create_summary: ClassVar[str]
     edit_perm: ClassVar[Perm]
     update_summary: ClassVar[str]
+    # The API's models: an item, a page of them, the list's query, the POST and PATCH bodies.
     read_model: ClassVar[type[BaseModel]]
     page_model: ClassVar[type[BaseModel]]
     query_model: ClassVar[type[ItemQuery]]
@@ -197,16 +199,26 @@ class WorkItemKind:
         """Override: validate, insert and `created()` the item."""
         raise NotImplementedError
 
-    async def update(
-        self,
-        session: AsyncSession,
-        principal: Principal,
-        item_id: uuid.UUID,
-        body: Any,
-        if_match: str | None,
-    ) -> dict[str, Any]:
-        """Override: PATCH, usually through `edit()` of the template."""
+    def edit_refusal(self, caps: frozenset[Capability], changes: dict[str, Any]) -> str | None:
+        """Override: why a caller holding `caps` may not make `changes`, or None."""
         raise NotImplementedError
+
+    def is_editable(self, item: Any) -> bool:
+        """Override: whether the item's state still allows edits."""
+        raise NotImplementedError
+
+    async def apply_edit(
+        self, repo: ItemRepository, item: Any, changes: dict[str, Any]
+    ) -> dict[str, Any]:
+        """Make `changes` (checked by then); return those that changed something. Override
+        for changes that check or move more than their own column."""
+        changed = {}
+        for field_name, value in changes.items():
+            plain = value.value if isinstance(value, StrEnum) else value
+            if getattr(item, field_name) != plain:
+                changed[field_name] = plain
+                setattr(item, field_name, plain)
+        return changed
 
     # ---------------------------------------------------------------- reads
 

@@ -102,17 +102,11 @@ def item_router(kind: WorkItemKind, router: APIRouter) -> APIRouter:
 
     async def create(**arguments: Any) -> Response:
         principal: Principal = arguments["principal"]
-
-        async def produce() -> Response:
-            item = await kind.create(arguments["session"], principal, arguments["body"])
-            return json_response(
-                item,
-                status_code=status.HTTP_201_CREATED,
-                version=item["version"],
-                headers={"Location": f"/api/v1/{kind.plural}/{item['id']}"},
-            )
-
-        response: Response = await arguments["idem"].run(principal.user_id, produce)
+        response: Response = await arguments["idem"].created(
+            principal.user_id,
+            lambda: kind.create(arguments["session"], principal, arguments["body"]),
+            location=lambda item: f"/api/v1/{kind.plural}/{item['id']}",
+        )
         return response
 
     router.post(
@@ -148,11 +142,13 @@ def item_router(kind: WorkItemKind, router: APIRouter) -> APIRouter:
     )(_endpoint(f"get_{noun}", [caller(kind.read_perm), item_id], get))
 
     async def update(**arguments: Any) -> Response:
-        item = await kind.update(
+        changes = arguments["body"].model_dump(exclude_unset=True)
+        item = await service.edit(
+            kind,
             arguments["session"],
             arguments["principal"],
             the_id(arguments),
-            arguments["body"],
+            changes,
             arguments["if_match"],
         )
         return json_response(item, version=item["version"])
@@ -221,17 +217,11 @@ def item_router(kind: WorkItemKind, router: APIRouter) -> APIRouter:
     )
 
     async def give_feedback(**arguments: Any) -> Response:
-        async def produce() -> Response:
-            item = await service.add_feedback(
-                kind,
-                arguments["session"],
-                arguments["principal"],
-                the_id(arguments),
-                arguments["body"],
-            )
-            return json_response(item, status_code=status.HTTP_201_CREATED)
-
-        response: Response = await arguments["idem"].run(arguments["principal"].user_id, produce)
+        principal, item, body = arguments["principal"], the_id(arguments), arguments["body"]
+        response: Response = await arguments["idem"].created(
+            principal.user_id,
+            lambda: service.add_feedback(kind, arguments["session"], principal, item, body),
+        )
         return response
 
     router.post(

@@ -28,7 +28,6 @@ from app.orgs.repository import OrgRepository, Unit
 from app.workitems.events import Audit, DomainEvent, Notice, publish
 from app.workitems.kinds import ActionContext, WorkItemKind
 from app.workitems.repository import ItemRepository, TimelineRepository
-from app.workitems.rules import Capability
 from app.workitems.sides import Sides, acting_unit
 
 
@@ -138,17 +137,29 @@ async def changed(
     principal: Principal,
     item: Any,
     action: str,
+    **event: Any,
+) -> None:
+    """Bump the item's version and write the domain event of `action` on it (`event`:
+    `before`, `from_status`, `org_id` and optionally `note`, `data`, `notices`)."""
+    item.version += 1
+    item.updated_at = utcnow()
+    await _recorded(kind, session, principal, item, action, **event)
+
+
+async def _recorded(
+    kind: WorkItemKind,
+    session: AsyncSession,
+    principal: Principal,
+    item: Any,
+    action: str,
     *,
-    before: dict[str, Any],
+    before: dict[str, Any] | None,
     from_status: str | None,
     org_id: uuid.UUID | None,
     note: str | None = None,
     data: dict[str, Any] | None = None,
     notices: tuple[Notice, ...] = (),
 ) -> None:
-    """Bump the item's version and write the domain event of `action` on it."""
-    item.version += 1
-    item.updated_at = utcnow()
     await session.flush()
     await publish(
         session,
@@ -186,30 +197,19 @@ async def created(
     """Insert a new item, write its `create` event and read it back."""
     repo = await kind.repository.writing(session)
     await repo.add(item)
-    await publish(
+    await _recorded(
+        kind,
         session,
-        DomainEvent(
-            item_type=kind.item_type,
-            item_id=item.id,
-            title=item.title,
-            action="create",
-            actor_id=principal.user_id,
-            org_id=org_id,
-            to_status=item.status,
-            data=data,
-            audit=Audit(
-                org_path=kind.audit_path(item),
-                before=None,
-                after=snapshot(item, kind.audit_fields),
-            ),
-            notices=notices,
-        ),
+        principal,
+        item,
+        "create",
+        before=None,
+        from_status=None,
+        org_id=org_id,
+        data=data,
+        notices=notices,
     )
     return await read_back(repo, kind, Sides(principal), item.id)
-
-
-Refusal = Callable[[frozenset[Capability], dict[str, Any]], str | None]
-Apply = Callable[[ItemRepository, Any, dict[str, Any]], Awaitable[dict[str, Any]]]
 
 
 async def edit(
@@ -219,27 +219,23 @@ async def edit(
     item_id: uuid.UUID,
     changes: dict[str, Any],
     if_match: str | None,
-    *,
-    refusal: Refusal,
-    is_editable: Callable[[Any], bool],
-    apply: Apply,
 ) -> dict[str, Any]:
-    """PATCH: `refusal(caps, changes)` says why the caller may not (403), or None;
-    `is_editable(item)`, whether its state still allows edits (409); `apply(repo, item,
-    changes)` makes the changes and returns those that changed something."""
+    """PATCH: the caller's side may make these changes (403), If-Match (412), the state
+    still allows edits (409), no field the schema makes optional is nulled (422); then the
+    kind applies them, and what changed is the `update` event."""
     repo, item = await locked(kind, session, principal, item_id)
     sides = Sides(principal)
-    why_not = refusal(kind.capabilities(sides, item), changes)
+    why_not = kind.edit_refusal(kind.capabilities(sides, item), changes)
     if why_not is not None:
         raise Forbidden(why_not)
     check_if_match(if_match, item.version, kind.noun)
-    if not is_editable(item):
+    if not kind.is_editable(item):
         raise Conflict(f"The {kind.noun} is {item.status}; it can no longer be edited.")
     for field, value in changes.items():
         if value is None and field not in kind.nullable_fields:
             raise Unprocessable(f"{field} cannot be null.")
     before = snapshot(item, kind.audit_fields)
-    data = await apply(repo, item, changes)
+    data = await kind.apply_edit(repo, item, changes)
     if data:
         await changed(
             kind,
