@@ -1,6 +1,6 @@
 /**
  * Work items: tasks, issues, feedback, events, notifications, stats. Every type comes
- * from the generated schema (./schema.d.ts, from the backend's OpenAPI document); the
+ * from the generated schema (./schema.ts, from the backend's OpenAPI document); the
  * calls go through the same authenticated fetch as the generated client, because the
  * pages need response headers (ETag) and shared Idempotency-Key handling.
  */
@@ -46,7 +46,7 @@ export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
 
 type S = components["schemas"];
 
-/* Generated from the backend's OpenAPI document (src/api/schema.d.ts). */
+/* Generated from the backend's OpenAPI document (src/api/schema.ts). */
 export type Task = S["TaskRead"];
 export type TaskCreate = S["TaskCreate"];
 export type Issue = S["IssueRead"];
