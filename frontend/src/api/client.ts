@@ -14,6 +14,7 @@ export type MeGrant = Schemas["MeGrant"];
 export type AuditEntry = Schemas["AuditEntryRead"];
 export type OrgKind = Org["kind"];
 export type Role = Grant["role"];
+export type Perm = MeGrant["permissions"][number];
 export type Tier = Org["tier"];
 
 export const api = createClient<paths>({

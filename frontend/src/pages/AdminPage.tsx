@@ -8,7 +8,8 @@ import { useTranslation } from "react-i18next";
 import { api, unwrap, type AuditEntry, type Grant, type Org, type OrgKind, type Role, type Schemas, type User } from "../api/client";
 import { fieldErrors } from "../api/problem";
 import { flattenTree, useScopeTrees } from "../api/queries";
-import { useGrants } from "../auth/AuthProvider";
+import { useCan } from "../auth/AuthProvider";
+import { adminTabsFor, type AdminTab } from "./adminTabs";
 import { OrgTreeSelect } from "../components/OrgTreeSelect";
 import { FormSelect } from "../components/FormSelect";
 import { ProblemAlert } from "../components/ProblemAlert";
@@ -161,6 +162,7 @@ function UsersTab() {
   const [q, setQ] = useState("");
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const manage = useCan().can("user.manage");
   const list = useInfiniteQuery({
     queryKey: ["users", q],
     queryFn: ({ pageParam }) => unwrap(api.GET("/api/v1/users", { params: { query: { q: q || undefined, cursor: pageParam ?? undefined, limit: 100 } } })),
@@ -184,7 +186,7 @@ function UsersTab() {
     {
       title: t("admin.activeLabel"),
       dataIndex: "is_active",
-      render: (_, u) => <Switch checked={u.is_active} onChange={(v) => void toggle(u, v)} checkedChildren={t("admin.active")} unCheckedChildren={t("admin.inactive")} aria-label={`${u.username} ${t("admin.activeLabel")}`} />,
+      render: (_, u) => <Switch checked={u.is_active} disabled={!manage} onChange={(v) => void toggle(u, v)} checkedChildren={t("admin.active")} unCheckedChildren={t("admin.inactive")} aria-label={`${u.username} ${t("admin.activeLabel")}`} />,
     },
     { title: t("common.createdAt"), dataIndex: "created_at", render: (v: string) => formatDateTime(v, i18n.language) },
   ];
@@ -192,9 +194,11 @@ function UsersTab() {
     <>
       <div className="filters">
         <Input.Search allowClear placeholder={t("common.search")} aria-label={t("common.search")} onSearch={setQ} style={{ width: 240 }} />
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)} data-testid="new-user">
-          {t("admin.newUser")}
-        </Button>
+        {manage && (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)} data-testid="new-user">
+            {t("admin.newUser")}
+          </Button>
+        )}
       </div>
       <ProblemAlert error={error ?? list.error} onRetry={() => void list.refetch()} />
       <ResponsiveList<User>
@@ -211,7 +215,7 @@ function UsersTab() {
               <Typography.Text strong>{u.display_name}</Typography.Text>
               <div style={{ fontSize: 13, color: "rgba(0,0,0,0.6)" }}>{u.username}</div>
             </div>
-            <Switch checked={u.is_active} onChange={(v) => void toggle(u, v)} aria-label={`${u.username} ${t("admin.activeLabel")}`} />
+            <Switch checked={u.is_active} disabled={!manage} onChange={(v) => void toggle(u, v)} aria-label={`${u.username} ${t("admin.activeLabel")}`} />
           </Space>
         )}
       />
@@ -245,6 +249,7 @@ function GrantsTab() {
   const names = useOrgNames();
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<unknown>(null);
+  const manage = useCan().can("grant.manage");
   const list = useInfiniteQuery({
     queryKey: ["grants"],
     queryFn: ({ pageParam }) => unwrap(api.GET("/api/v1/grants", { params: { query: { cursor: pageParam ?? undefined, limit: 100 } } })),
@@ -269,24 +274,30 @@ function GrantsTab() {
     { title: t("admin.unit"), dataIndex: "org_id", render: (id: string) => names.get(id) ?? id },
     { title: t("admin.role"), dataIndex: "role", render: (r: string) => t(`role.${r}`) },
     { title: t("common.createdAt"), dataIndex: "created_at", render: (v: string) => formatDateTime(v, i18n.language) },
-    {
-      title: t("common.actions"),
-      key: "x",
-      render: (_, g) => (
-        <Popconfirm title={t("admin.revokeConfirm")} onConfirm={() => void revoke(g)} okText={t("common.confirm")} cancelText={t("common.cancel")}>
-          <Button danger size="small">
-            {t("admin.revoke")}
-          </Button>
-        </Popconfirm>
-      ),
-    },
+    ...(manage
+      ? [
+          {
+            title: t("common.actions"),
+            key: "x",
+            render: (_: unknown, g: Grant) => (
+              <Popconfirm title={t("admin.revokeConfirm")} onConfirm={() => void revoke(g)} okText={t("common.confirm")} cancelText={t("common.cancel")}>
+                <Button danger size="small">
+                  {t("admin.revoke")}
+                </Button>
+              </Popconfirm>
+            ),
+          },
+        ]
+      : []),
   ];
   return (
     <>
       <div className="filters">
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)} data-testid="new-grant">
-          {t("admin.newGrant")}
-        </Button>
+        {manage && (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)} data-testid="new-grant">
+            {t("admin.newGrant")}
+          </Button>
+        )}
       </div>
       <ProblemAlert error={error ?? list.error} onRetry={() => void list.refetch()} />
       <ResponsiveList<Grant>
@@ -303,9 +314,11 @@ function GrantsTab() {
             <span>
               {names.get(g.org_id) ?? g.org_id} · {t(`role.${g.role}`)}
             </span>
-            <Popconfirm title={t("admin.revokeConfirm")} onConfirm={() => void revoke(g)} okText={t("common.confirm")} cancelText={t("common.cancel")}>
-              <Button danger>{t("admin.revoke")}</Button>
-            </Popconfirm>
+            {manage && (
+              <Popconfirm title={t("admin.revokeConfirm")} onConfirm={() => void revoke(g)} okText={t("common.confirm")} cancelText={t("common.cancel")}>
+                <Button danger>{t("admin.revoke")}</Button>
+              </Popconfirm>
+            )}
           </Space>
         )}
       />
@@ -402,8 +415,15 @@ function AuditTab() {
 
 export default function AdminPage() {
   const { t } = useTranslation();
-  const { isAdmin } = useGrants();
-  if (!isAdmin) return <Result status="403" title={t("admin.title")} subTitle={t("admin.onlyAdmins")} />;
+  const { can } = useCan();
+  const allowed = adminTabsFor(can);
+  if (!allowed.length) return <Result status="403" title={t("admin.title")} subTitle={t("admin.notAllowed")} />;
+  const tabs: Record<AdminTab, { label: string; children: React.ReactNode }> = {
+    units: { label: t("admin.units"), children: <UnitsTab /> },
+    users: { label: t("admin.users"), children: <UsersTab /> },
+    grants: { label: t("admin.grants"), children: <GrantsTab /> },
+    audit: { label: t("admin.audit"), children: <AuditTab /> },
+  };
   return (
     <>
       <div className="page-header">
@@ -412,12 +432,7 @@ export default function AdminPage() {
       <Card size="small">
         <Tabs
           destroyOnHidden={false}
-          items={[
-            { key: "units", label: t("admin.units"), children: <UnitsTab /> },
-            { key: "users", label: t("admin.users"), children: <UsersTab /> },
-            { key: "grants", label: t("admin.grants"), children: <GrantsTab /> },
-            { key: "audit", label: t("admin.audit"), children: <AuditTab /> },
-          ]}
+          items={allowed.map((key) => ({ key, ...tabs[key] }))}
         />
       </Card>
     </>

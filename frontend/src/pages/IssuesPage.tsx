@@ -17,7 +17,7 @@ import {
   type IssueStatus,
 } from "../api/workitems";
 import type { Tier } from "../api/client";
-import { useGrants } from "../auth/AuthProvider";
+import { useCan } from "../auth/AuthProvider";
 import { useIsMobile } from "../hooks/useIsMobile";
 import { OrgTreeSelect } from "../components/OrgTreeSelect";
 import { ProblemAlert } from "../components/ProblemAlert";
@@ -74,7 +74,7 @@ export function IssuesPage() {
   const { t } = useTranslation();
   const mobile = useIsMobile();
   const navigate = useNavigate();
-  const { has } = useGrants();
+  const { can } = useCan();
   const [params, setParams] = useSearchParams();
   const filters = useMemo(() => issueFiltersFromParams(params), [params]);
   const q = useIssueList(filters);
@@ -102,7 +102,7 @@ export function IssuesPage() {
     <>
       <div className="page-header">
         <h1>{t("issue.title")}</h1>
-        {has("officer", "leader", "liaison") && (
+        {can("issue.create") && (
           <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate("/issues/new")} data-testid="new-issue">
             {t("issue.report")}
           </Button>

@@ -7,7 +7,7 @@ import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { useTaskList } from "../api/queries";
 import { TASK_PRIORITIES, TASK_STATUSES, type Task, type TaskFilters, type TaskPriority, type TaskStatus } from "../api/workitems";
-import { useGrants } from "../auth/AuthProvider";
+import { useCan } from "../auth/AuthProvider";
 import { useIsMobile } from "../hooks/useIsMobile";
 import { OrgTreeSelect } from "../components/OrgTreeSelect";
 import { ProblemAlert } from "../components/ProblemAlert";
@@ -79,7 +79,7 @@ export function TasksPage() {
   const { t } = useTranslation();
   const mobile = useIsMobile();
   const navigate = useNavigate();
-  const { has } = useGrants();
+  const { can } = useCan();
   const [params, setParams] = useSearchParams();
   const filters = useMemo(() => filtersFromParams(params), [params]);
   const q = useTaskList(filters);
@@ -109,7 +109,7 @@ export function TasksPage() {
     <>
       <div className="page-header">
         <h1>{t("task.title")}</h1>
-        {has("officer", "leader") && (
+        {can("task.create") && (
           <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate("/tasks/new")} data-testid="new-task">
             {t("task.new")}
           </Button>
