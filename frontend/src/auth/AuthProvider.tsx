@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
 import { api, unwrap, type Me, type MeGrant, type Perm } from "../api/client";
+import { keys } from "../api/keys";
 import * as session from "./session";
 
 export type AuthStatus = "restoring" | "anonymous" | "authenticated";
@@ -31,7 +32,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const hasToken = sessionState.accessToken !== null;
   const meQuery = useQuery({
-    queryKey: ["me"],
+    queryKey: keys.me(),
     queryFn: () => unwrap(api.GET("/api/v1/me")),
     enabled: hasToken,
     staleTime: 60_000,
