@@ -2,7 +2,7 @@
  * The sign-in session, kept in memory only.
  *
  * - The access token lives in this module's memory (never in storage).
- * - The refresh token lives in an HttpOnly cookie (`liandong-refresh`, Path=/api/v1/auth)
+ * - The refresh token lives in an HttpOnly cookie (`liandong_refresh`, sent to the auth routes only)
  *   that the backend sets when the login request carries `X-Refresh-Mode: cookie`;
  *   the SPA never sees it. Refresh sends an empty JSON body `{}`, logout no body.
  * - If the backend answers in JSON-body mode anyway (no cookie support yet), the
