@@ -6,7 +6,7 @@ TMP="$(mktemp -d)"
 trap 'rm -rf "$TMP"' EXIT
 bash "$FRONTEND/scripts/gen-client.sh" "$TMP" >/dev/null
 status=0
-for f in openapi.json src/api/schema.d.ts; do
+for f in openapi.json src/api/schema.ts; do
   if ! diff -q "$FRONTEND/$f" "$TMP/$f" >/dev/null 2>&1; then
     echo "check-client: frontend/$f is stale; run 'npm run gen:client' (or 'make client') and commit it." >&2
     diff -u "$FRONTEND/$f" "$TMP/$f" | head -40 >&2 || true

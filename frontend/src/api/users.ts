@@ -2,25 +2,20 @@
 import { keepPreviousData, useQueries, useQuery, useQueryClient, type QueryClient } from "@tanstack/react-query";
 import { useMemo } from "react";
 import { api, unwrap, type User } from "./client";
+import { keys } from "./keys";
 
 export const SEARCH_LIMIT = 20;
 
-export const userKeys = {
-  one: (id: string) => ["user", id] as const,
-  search: (q: string) => ["users", "search", q] as const,
-  seed: ["users", "seed"] as const,
-};
-
 /** Remember every user a list returned, so name lookups need no request of their own. */
 function remember(qc: QueryClient, users: User[]) {
-  for (const u of users) qc.setQueryData(userKeys.one(u.id), u);
+  for (const u of users) qc.setQueryData(keys.user(u.id), u);
 }
 
 /** GET /users?q=: the first SEARCH_LIMIT matches of a (debounced) query; the previous answer stays while typing. */
 export function useUserSearch(q: string, enabled = true) {
   const qc = useQueryClient();
   return useQuery({
-    queryKey: userKeys.search(q),
+    queryKey: keys.userSearch(q),
     queryFn: async ({ signal }) => {
       const page = await unwrap(api.GET("/api/v1/users", { params: { query: { q: q || undefined, limit: SEARCH_LIMIT } }, signal }));
       remember(qc, page.items);
@@ -40,7 +35,7 @@ export function useUserNames(ids: (string | null | undefined)[]): Map<string, st
   const qc = useQueryClient();
   const unique = useMemo(() => [...new Set(ids.filter((x): x is string => !!x))].sort(), [ids]);
   const seed = useQuery({
-    queryKey: userKeys.seed,
+    queryKey: keys.userSeed(),
     queryFn: async () => {
       const page = await unwrap(api.GET("/api/v1/users", { params: { query: { limit: 200 } } }));
       remember(qc, page.items);
@@ -52,7 +47,7 @@ export function useUserNames(ids: (string | null | undefined)[]): Map<string, st
   const known = new Set((seed.data ?? []).map((u) => u.id));
   const lookups = useQueries({
     queries: unique.map((id) => ({
-      queryKey: userKeys.one(id),
+      queryKey: keys.user(id),
       queryFn: () => unwrap(api.GET("/api/v1/users/{user_id}", { params: { path: { user_id: id } } })),
       enabled: seed.isFetched && !known.has(id),
       staleTime: 5 * 60_000,
@@ -61,7 +56,7 @@ export function useUserNames(ids: (string | null | undefined)[]): Map<string, st
   });
   const names = new Map<string, string>();
   unique.forEach((id, i) => {
-    const u = lookups[i]?.data ?? qc.getQueryData<User>(userKeys.one(id));
+    const u = lookups[i]?.data ?? qc.getQueryData<User>(keys.user(id));
     if (u) names.set(id, userLabel(u));
   });
   return names;

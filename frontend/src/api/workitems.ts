@@ -1,160 +1,178 @@
 /**
- * Work items: tasks, issues, feedback, events, notifications, stats. Every type comes
- * from the generated schema (./schema.d.ts, from the backend's OpenAPI document); the
- * calls go through the same authenticated fetch as the generated client, because the
- * pages need response headers (ETag) and shared Idempotency-Key handling.
+ * Work items: tasks, issues, feedback, events, notifications, stats. Every call goes through the
+ * generated client (./client `api`), so the compiler checks each path, parameter, header and body
+ * against the backend's OpenAPI document (./schema.ts); every type and every list of enum values
+ * comes from there too.
  */
-import type { Tier } from "./client";
-import type { components } from "./schema";
-import { request } from "./http";
-
-export type Page<T> = { items: T[]; next_cursor: string | null };
-
-export const TASK_STATUSES = ["issued", "accepted", "in_progress", "submitted", "done", "returned", "cancelled"] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
-export const TASK_PRIORITIES = ["normal", "urgent"] as const;
-export type TaskPriority = (typeof TASK_PRIORITIES)[number];
-export const TASK_SOURCES = ["meeting", "dispatch", "policy", "issue", "inspection", "other"] as const;
-export type TaskSource = (typeof TASK_SOURCES)[number];
-export const TASK_ACTIONS = [
-  "accept",
-  "start",
-  "progress",
-  "submit",
-  "verify",
-  "return",
-  "cancel",
-  "request-extension",
-  "approve-extension",
-  "reject-extension",
-  "reissue",
-] as const;
-export type TaskAction = (typeof TASK_ACTIONS)[number];
-
-export const ISSUE_STATUSES = ["open", "acknowledged", "resolved", "closed"] as const;
-export type IssueStatus = (typeof ISSUE_STATUSES)[number];
-export const ISSUE_CATEGORIES = ["land", "power", "water", "construction", "labour", "materials", "policy", "funding", "other"] as const;
-export type IssueCategory = (typeof ISSUE_CATEGORIES)[number];
-export const ISSUE_SEVERITIES = ["low", "normal", "high", "critical"] as const;
-export type IssueSeverity = (typeof ISSUE_SEVERITIES)[number];
-export const ISSUE_ACTIONS = ["acknowledge", "escalate", "delegate", "resolve", "close", "reopen"] as const;
-export type IssueAction = (typeof ISSUE_ACTIONS)[number];
-export const TIERS = ["prefecture", "county", "street", "community"] as const;
-
-export const FEEDBACK_KINDS = ["progress", "completion", "review", "satisfaction", "comment"] as const;
-export type FeedbackKind = (typeof FEEDBACK_KINDS)[number];
+import { api, unwrap, unwrapVersioned, type JsonBody, type QueryOf, type Versioned } from "./client";
+import {
+  issueCategoryValues,
+  issueSeverityValues,
+  issueStatusValues,
+  taskPriorityValues,
+  taskSourceValues,
+  taskStatusValues,
+  tierValues,
+  type components,
+  type paths,
+} from "./schema";
 
 type S = components["schemas"];
 
-/* Generated from the backend's OpenAPI document (src/api/schema.d.ts). */
+export type Page<T> = { items: T[]; next_cursor: string | null };
+
+/* Enum values, as the backend declares them. */
+export const TASK_STATUSES = taskStatusValues;
+export type TaskStatus = S["TaskStatus"];
+export const TASK_PRIORITIES = taskPriorityValues;
+export type TaskPriority = S["TaskPriority"];
+export const TASK_SOURCES = taskSourceValues;
+export type TaskSource = S["TaskSource"];
+export const ISSUE_STATUSES = issueStatusValues;
+export type IssueStatus = S["IssueStatus"];
+export const ISSUE_CATEGORIES = issueCategoryValues;
+export type IssueCategory = S["IssueCategory"];
+export const ISSUE_SEVERITIES = issueSeverityValues;
+export type IssueSeverity = S["IssueSeverity"];
+export const TIERS = tierValues;
+export type FeedbackKind = S["FeedbackKind"];
+
+/** Is V one of VALUES (a URL parameter, say)? */
+export function isOneOf<T extends string>(values: readonly T[], v: string | null | undefined): v is T {
+  return v !== null && v !== undefined && (values as readonly string[]).includes(v);
+}
+
 export type Task = S["TaskRead"];
-export type TaskCreate = S["TaskCreate"];
+export type TaskCreate = JsonBody<"/api/v1/tasks", "post">;
+export type TaskUpdate = JsonBody<"/api/v1/tasks/{task_id}", "patch">;
 export type Issue = S["IssueRead"];
-export type IssueCreate = S["IssueCreate"];
+export type IssueCreate = JsonBody<"/api/v1/issues", "post">;
+export type IssueUpdate = JsonBody<"/api/v1/issues/{issue_id}", "patch">;
 export type Feedback = S["FeedbackRead"];
-export type FeedbackCreate = S["FeedbackCreate"];
+export type FeedbackCreate = JsonBody<"/api/v1/tasks/{task_id}/feedback", "post">;
 /** One entry of an item's timeline; escalate/delegate carry from_/to_org_name in `data`. */
 export type TimelineEvent = S["EventRead"];
 export type Notification = S["NotificationRead"];
 export type NotificationPage = S["NotificationPage"];
-
-export interface TaskFilters {
-  status?: TaskStatus[];
-  parent_id?: string;
-  within_org_id?: string;
-  issuer_org_id?: string;
-  assignee_org_id?: string;
-  overdue?: boolean;
-  due_soon?: boolean;
-  due_before?: string;
-  due_after?: string;
-  priority?: TaskPriority;
-  source?: TaskSource;
-  q?: string;
-  /** due_at, created_at or updated_at; a leading "-" sorts descending */
-  sort?: string;
-}
-
-export interface IssueFilters {
-  status?: IssueStatus[];
-  within_org_id?: string;
-  reporter_org_id?: string;
-  handler_org_id?: string;
-  category?: IssueCategory;
-  severity?: IssueSeverity;
-  resolved_tier?: Tier;
-  overdue?: boolean;
-  due_soon?: boolean;
-  q?: string;
-  sort?: string;
-}
-
 export type StatsSummary = S["StatsSummary"];
+export type AssignableOrg = S["OrgRead"];
+
+/** The task list's filters: the query parameters of GET /tasks. */
+export type TaskFilters = QueryOf<"/api/v1/tasks">;
+/** The issue list's filters: the query parameters of GET /issues. */
+export type IssueFilters = QueryOf<"/api/v1/issues">;
 
 export type ItemType = "tasks" | "issues";
 
-export interface ActionBody {
-  note?: string;
-  progress?: number;
-  due_at?: string;
-  target_org_id?: string;
-  rating?: number;
+/** Per kind of item: the item's route and what it reads as. */
+interface ItemRoutes {
+  tasks: { item: "/api/v1/tasks/{task_id}"; read: Task };
+  issues: { item: "/api/v1/issues/{issue_id}"; read: Issue };
+}
+type Returns<R> = { post: { responses: { 200: { content: { "application/json": R } } } } };
+
+/**
+ * The workflow actions of a kind of item, read off the generated paths: every
+ * `POST /{type}/{id}/{action}` that answers with the item itself ("accept", "escalate", ...).
+ */
+export type ItemAction<T extends ItemType> = {
+  [P in keyof paths]: P extends `${ItemRoutes[T]["item"]}/${infer A}` ? (paths[P] extends Returns<ItemRoutes[T]["read"]> ? A : never) : never;
+}[keyof paths];
+export type TaskAction = ItemAction<"tasks">;
+export type IssueAction = ItemAction<"issues">;
+
+/** The body of one action, by its path: `ActionBody<"issues", "close">` is what POST /issues/{id}/close takes. */
+export type ActionBody<T extends ItemType, A extends ItemAction<T>> = JsonBody<`${ItemRoutes[T]["item"]}/${A}` & keyof paths, "post">;
+
+/** The write headers every action carries: a retry-safe key, and the version the user saw. */
+export interface WriteHeaders {
+  idempotencyKey: string;
+  ifMatch: string | null;
 }
 
-export type AssignableOrg = S["OrgRead"];
+function writeHeaders(h: WriteHeaders) {
+  // A null If-Match is left out (openapi-fetch drops null headers).
+  return { "Idempotency-Key": h.idempotencyKey, "If-Match": h.ifMatch };
+}
 
-function flatQuery(filters: object): Record<string, string | number | boolean | string[] | undefined> {
-  const out: Record<string, string | number | boolean | string[] | undefined> = {};
-  for (const [k, v] of Object.entries(filters)) {
-    if (v === undefined || v === null || v === "" || (Array.isArray(v) && v.length === 0)) continue;
-    out[k] = v as string | number | boolean | string[];
-  }
-  return out;
+const PAGE = 50;
+
+async function taskAction<A extends TaskAction>(id: string, action: A, body: ActionBody<"tasks", A>, headers: WriteHeaders): Promise<Task> {
+  const path = `/api/v1/tasks/{task_id}/${action as TaskAction}` as const;
+  const json: ActionBody<"tasks", TaskAction> = body;
+  return unwrap(api.POST(path, { params: { path: { task_id: id }, header: writeHeaders(headers) }, body: json }));
+}
+
+async function issueAction<A extends IssueAction>(id: string, action: A, body: ActionBody<"issues", A>, headers: WriteHeaders): Promise<Issue> {
+  const path = `/api/v1/issues/{issue_id}/${action as IssueAction}` as const;
+  const json: ActionBody<"issues", IssueAction> = body;
+  return unwrap(api.POST(path, { params: { path: { issue_id: id }, header: writeHeaders(headers) }, body: json }));
 }
 
 export const workItems = {
-  listTasks: (filters: TaskFilters, cursor?: string | null, limit = 50) =>
-    request<Page<Task>>("GET", "/tasks", { query: { ...flatQuery(filters), limit, cursor: cursor ?? undefined } }).then((r) => r.data),
-  getTask: (id: string) => request<Task>("GET", `/tasks/${encodeURIComponent(id)}`),
-  createTask: (body: TaskCreate, idempotencyKey: string) =>
-    request<Task>("POST", "/tasks", { body, idempotencyKey }).then((r) => r.data),
-  taskAction: (id: string, action: string, body: ActionBody, opts: { idempotencyKey: string; ifMatch?: string | null }) =>
-    request<Task>("POST", `/tasks/${encodeURIComponent(id)}/${action}`, { body, ...opts }).then((r) => r.data),
+  listTasks: (filters: TaskFilters, cursor?: string | null, limit = PAGE): Promise<Page<Task>> =>
+    unwrap(api.GET("/api/v1/tasks", { params: { query: { ...filters, limit, cursor: cursor ?? undefined } } })),
+  getTask: (id: string): Promise<Versioned<Task>> => unwrapVersioned(api.GET("/api/v1/tasks/{task_id}", { params: { path: { task_id: id } } })),
+  createTask: (body: TaskCreate, idempotencyKey: string): Promise<Task> =>
+    unwrap(api.POST("/api/v1/tasks", { params: { header: { "Idempotency-Key": idempotencyKey } }, body })),
+  updateTask: (id: string, body: TaskUpdate, ifMatch: string | null): Promise<Versioned<Task>> =>
+    unwrapVersioned(api.PATCH("/api/v1/tasks/{task_id}", { params: { path: { task_id: id }, header: { "If-Match": ifMatch } }, body })),
+  taskAction,
 
-  listIssues: (filters: IssueFilters, cursor?: string | null, limit = 50) =>
-    request<Page<Issue>>("GET", "/issues", { query: { ...flatQuery(filters), limit, cursor: cursor ?? undefined } }).then((r) => r.data),
-  getIssue: (id: string) => request<Issue>("GET", `/issues/${encodeURIComponent(id)}`),
-  createIssue: (body: IssueCreate, idempotencyKey: string) =>
-    request<Issue>("POST", "/issues", { body, idempotencyKey }).then((r) => r.data),
-  issueAction: (id: string, action: string, body: ActionBody, opts: { idempotencyKey: string; ifMatch?: string | null }) =>
-    request<Issue>("POST", `/issues/${encodeURIComponent(id)}/${action}`, { body, ...opts }).then((r) => r.data),
+  listIssues: (filters: IssueFilters, cursor?: string | null, limit = PAGE): Promise<Page<Issue>> =>
+    unwrap(api.GET("/api/v1/issues", { params: { query: { ...filters, limit, cursor: cursor ?? undefined } } })),
+  getIssue: (id: string): Promise<Versioned<Issue>> => unwrapVersioned(api.GET("/api/v1/issues/{issue_id}", { params: { path: { issue_id: id } } })),
+  createIssue: (body: IssueCreate, idempotencyKey: string): Promise<Issue> =>
+    unwrap(api.POST("/api/v1/issues", { params: { header: { "Idempotency-Key": idempotencyKey } }, body })),
+  updateIssue: (id: string, body: IssueUpdate, ifMatch: string | null): Promise<Versioned<Issue>> =>
+    unwrapVersioned(api.PATCH("/api/v1/issues/{issue_id}", { params: { path: { issue_id: id }, header: { "If-Match": ifMatch } }, body })),
+  issueAction,
 
-  events: (type: ItemType, id: string) =>
-    request<Page<TimelineEvent>>("GET", `/${type}/${encodeURIComponent(id)}/events`, { query: { limit: 200 } }).then((r) => r.data.items),
-  feedback: (type: ItemType, id: string) =>
-    request<Page<Feedback>>("GET", `/${type}/${encodeURIComponent(id)}/feedback`, { query: { limit: 200 } }).then((r) => r.data.items),
-  addFeedback: (type: ItemType, id: string, body: FeedbackCreate, idempotencyKey: string) =>
-    request<Feedback>("POST", `/${type}/${encodeURIComponent(id)}/feedback`, { body, idempotencyKey }).then((r) => r.data),
+  events: async (type: ItemType, id: string): Promise<TimelineEvent[]> => {
+    const query = { limit: 200 };
+    const page =
+      type === "tasks"
+        ? await unwrap(api.GET("/api/v1/tasks/{task_id}/events", { params: { path: { task_id: id }, query } }))
+        : await unwrap(api.GET("/api/v1/issues/{issue_id}/events", { params: { path: { issue_id: id }, query } }));
+    return page.items;
+  },
+  feedback: async (type: ItemType, id: string): Promise<Feedback[]> => {
+    const query = { limit: 200 };
+    const page =
+      type === "tasks"
+        ? await unwrap(api.GET("/api/v1/tasks/{task_id}/feedback", { params: { path: { task_id: id }, query } }))
+        : await unwrap(api.GET("/api/v1/issues/{issue_id}/feedback", { params: { path: { issue_id: id }, query } }));
+    return page.items;
+  },
+  addFeedback: (type: ItemType, id: string, body: FeedbackCreate, idempotencyKey: string): Promise<Feedback> => {
+    const header = { "Idempotency-Key": idempotencyKey };
+    return type === "tasks"
+      ? unwrap(api.POST("/api/v1/tasks/{task_id}/feedback", { params: { path: { task_id: id }, header }, body }))
+      : unwrap(api.POST("/api/v1/issues/{issue_id}/feedback", { params: { path: { issue_id: id }, header }, body }));
+  },
 
-  notifications: (opts: { unread?: boolean; cursor?: string | null; limit?: number } = {}) =>
-    request<NotificationPage>("GET", "/notifications", {
-      query: { unread: opts.unread || undefined, cursor: opts.cursor ?? undefined, limit: opts.limit ?? 50 },
-    }).then((r) => r.data),
-  markRead: (id: string) => request<unknown>("POST", `/notifications/${encodeURIComponent(id)}/read`, { body: {} }),
-  markAllRead: () => request<unknown>("POST", "/notifications/read-all", { body: {} }),
+  notifications: (opts: { unread?: boolean; cursor?: string | null; limit?: number } = {}): Promise<NotificationPage> =>
+    unwrap(
+      api.GET("/api/v1/notifications", {
+        params: { query: { unread: opts.unread || undefined, cursor: opts.cursor ?? undefined, limit: opts.limit ?? PAGE } },
+      }),
+    ),
+  markRead: (id: string): Promise<Notification> =>
+    unwrap(api.POST("/api/v1/notifications/{notification_id}/read", { params: { path: { notification_id: id } } })),
+  markAllRead: () => unwrap(api.POST("/api/v1/notifications/read-all")),
 
-  summary: (orgId: string) => request<StatsSummary>("GET", "/stats/summary", { query: { org_id: orgId } }).then((r) => r.data),
+  summary: (orgId: string): Promise<StatsSummary> => unwrap(api.GET("/api/v1/stats/summary", { params: { query: { org_id: orgId } } })),
 
   /** GET /tasks/assignable-units: the units ISSUER may assign to (with parentId: a subtask of that task), all pages. */
   assignableOrgs: async (issuerOrgId: string | undefined, parentId?: string): Promise<AssignableOrg[]> => {
     const out: AssignableOrg[] = [];
     let cursor: string | null = null;
     for (let i = 0; i < 25; i++) {
-      const page: Page<AssignableOrg> = (
-        await request<Page<AssignableOrg>>("GET", "/tasks/assignable-units", {
-          query: { issuer_org_id: parentId ? undefined : issuerOrgId, parent_id: parentId, limit: 200, cursor: cursor ?? undefined },
-        })
-      ).data;
+      const page: Page<AssignableOrg> = await unwrap(
+        api.GET("/api/v1/tasks/assignable-units", {
+          params: { query: { issuer_org_id: parentId ? undefined : issuerOrgId, parent_id: parentId, limit: 200, cursor: cursor ?? undefined } },
+        }),
+      );
       out.push(...page.items);
       cursor = page.next_cursor;
       if (!cursor) break;

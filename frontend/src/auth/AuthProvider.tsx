@@ -1,6 +1,7 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from "react";
-import { api, unwrap, type Me, type MeGrant, type Role } from "../api/client";
+import { api, unwrap, type Me, type MeGrant, type Perm } from "../api/client";
+import { keys } from "../api/keys";
 import * as session from "./session";
 
 export type AuthStatus = "restoring" | "anonymous" | "authenticated";
@@ -31,7 +32,7 @@ export function AuthProvider({ children }: { children: ReactNode }) {
 
   const hasToken = sessionState.accessToken !== null;
   const meQuery = useQuery({
-    queryKey: ["me"],
+    queryKey: keys.me(),
     queryFn: () => unwrap(api.GET("/api/v1/me")),
     enabled: hasToken,
     staleTime: 60_000,
@@ -74,17 +75,23 @@ export function useAuth(): AuthContextValue {
   return ctx;
 }
 
-/** The caller's grants, with helpers for role checks. */
-export function useGrants() {
+/**
+ * What my grants allow, read from the permissions `/me` gives each grant (the backend's role
+ * table; the SPA never decides from role names). A grant's permission holds at its unit and
+ * every unit below it. Whether a given task or issue may be acted on is the server's word
+ * (`allowed_actions`, `can_edit`, ...), not decided here.
+ */
+export function useCan() {
   const { me } = useAuth();
-  const grants = useMemo(() => me?.grants ?? [], [me]);
-  return useMemo(
-    () => ({
+  return useMemo(() => {
+    const grants: MeGrant[] = me?.grants ?? [];
+    const grantsWith = (perm: Perm): MeGrant[] => grants.filter((g) => g.permissions.includes(perm));
+    return {
       grants,
-      has: (...roles: Role[]) => grants.some((g) => roles.includes(g.role)),
-      withRole: (...roles: Role[]): MeGrant[] => grants.filter((g) => roles.includes(g.role)),
-      isAdmin: grants.some((g) => g.role === "admin"),
-    }),
-    [grants],
-  );
+      /** Do I hold any of these permissions in at least one grant? */
+      can: (...perms: Perm[]): boolean => perms.some((p) => grantsWith(p).length > 0),
+      /** The grants holding PERM: the units (with their subtrees) where it applies. */
+      grantsWith,
+    };
+  }, [me]);
 }

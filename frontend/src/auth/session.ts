@@ -2,9 +2,9 @@
  * The sign-in session, kept in memory only.
  *
  * - The access token lives in this module's memory (never in storage).
- * - The refresh token lives in an HttpOnly cookie (`liandong-refresh`, Path=/api/v1/auth)
+ * - The refresh token lives in an HttpOnly cookie (`liandong_refresh`, sent to the auth routes only)
  *   that the backend sets when the login request carries `X-Refresh-Mode: cookie`;
- *   the SPA never sees it. Refresh and logout send an empty JSON body `{}`.
+ *   the SPA never sees it. Refresh sends an empty JSON body `{}`, logout no body.
  * - If the backend answers in JSON-body mode anyway (no cookie support yet), the
  *   refresh token is kept in memory only, so a page reload asks to sign in again.
  * - A silent refresh runs shortly before the access token expires and at startup.
@@ -13,19 +13,13 @@
  *   a sign-out is broadcast to the other tabs.
  */
 
-export const AUTH_BASE = "/api/v1/auth";
-export const REFRESH_MODE_HEADER = "X-Refresh-Mode";
+import { postLogout, postRefresh, postToken, type TokenPair } from "../api/auth";
+
 const CHANNEL = "liandong-auth";
 const LOCK = "liandong-refresh";
 /** Refresh this long before expiry (capped at a quarter of the lifetime). */
 export const REFRESH_MARGIN_MS = 60_000;
 
-interface TokenPairBody {
-  access_token: string;
-  token_type?: string;
-  expires_in: number;
-  refresh_token?: string | null;
-}
 
 export interface SessionState {
   accessToken: string | null;
@@ -108,7 +102,7 @@ function adopt(token: string, expiresAt: number): void {
   schedule();
 }
 
-function accept(body: TokenPairBody, share = true): void {
+function accept(body: TokenPair, share = true): void {
   if (body.refresh_token) memoryRefreshToken = body.refresh_token;
   const expiresAt = now() + body.expires_in * 1000;
   adopt(body.access_token, expiresAt);
@@ -126,38 +120,23 @@ function clear(expired: boolean): void {
 export type LoginResult = { ok: true } | { ok: false; status: number; body: unknown; retryAfter: number | null };
 
 export async function login(username: string, password: string): Promise<LoginResult> {
-  const form = new URLSearchParams({ username, password });
-  const res = await fetch(`${AUTH_BASE}/token`, {
-    method: "POST",
-    credentials: "same-origin",
-    headers: {
-      "Content-Type": "application/x-www-form-urlencoded",
-      Accept: "application/json",
-      [REFRESH_MODE_HEADER]: "cookie",
-    },
-    body: form.toString(),
-  });
-  const body: unknown = await res.json().catch(() => null);
-  if (!res.ok) {
-    const ra = Number(res.headers.get("Retry-After"));
-    return { ok: false, status: res.status, body, retryAfter: Number.isFinite(ra) && ra > 0 ? ra : null };
+  const { data, error, response } = await postToken(username, password);
+  if (!response.ok || !data) {
+    const ra = Number(response.headers.get("Retry-After"));
+    const body = error && typeof error === "object" ? error : null;
+    return { ok: false, status: response.status, body, retryAfter: Number.isFinite(ra) && ra > 0 ? ra : null };
   }
   getChannel();
-  accept(body as TokenPairBody);
+  accept(data);
   return { ok: true };
 }
 
 async function doRefresh(): Promise<boolean> {
   // Another tab may have refreshed while we waited for the lock.
   if (state.accessToken && state.expiresAt - now() > REFRESH_MARGIN_MS + 5_000) return true;
-  let res: Response;
+  let result: Awaited<ReturnType<typeof postRefresh>>;
   try {
-    res = await fetch(`${AUTH_BASE}/refresh`, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: { "Content-Type": "application/json", Accept: "application/json", [REFRESH_MODE_HEADER]: "cookie" },
-      body: JSON.stringify(memoryRefreshToken ? { refresh_token: memoryRefreshToken } : {}),
-    });
+    result = await postRefresh(memoryRefreshToken);
   } catch {
     // Offline: keep the current token, try again shortly.
     if (state.accessToken) {
@@ -166,12 +145,12 @@ async function doRefresh(): Promise<boolean> {
     }
     return false;
   }
-  if (!res.ok) {
+  if (!result.response.ok || !result.data) {
     const hadSession = state.accessToken !== null || memoryRefreshToken !== null;
     clear(hadSession);
     return false;
   }
-  accept((await res.json()) as TokenPairBody);
+  accept(result.data);
   return true;
 }
 
@@ -199,16 +178,7 @@ export async function restore(): Promise<boolean> {
 export async function logout(): Promise<void> {
   const token = state.accessToken;
   try {
-    await fetch(`${AUTH_BASE}/logout`, {
-      method: "POST",
-      credentials: "same-origin",
-      headers: {
-        "Content-Type": "application/json",
-        [REFRESH_MODE_HEADER]: "cookie",
-        ...(token ? { Authorization: `Bearer ${token}` } : {}),
-      },
-      body: "{}",
-    });
+    await postLogout(token);
   } catch {
     /* signing out locally is what matters */
   }

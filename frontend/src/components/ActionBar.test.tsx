@@ -3,7 +3,9 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { __resetForTests } from "../auth/session";
 import i18n from "../i18n";
-import { json, mockFetch, renderWithProviders } from "../test/utils";
+import { Route, Routes } from "react-router-dom";
+import { TaskDetailPage } from "../pages/TaskDetailPage";
+import { json, mockFetch, renderWithProviders, taskFixture } from "../test/utils";
 import { ActionBar } from "./ActionBar";
 
 beforeEach(async () => {
@@ -84,5 +86,62 @@ describe("ActionBar", () => {
     await user.click(stars[3] as Element);
     await user.click(screen.getByTestId("action-submit"));
     await waitFor(() => expect(calls.find((c) => c.url.pathname.endsWith("/close"))?.body).toEqual({ rating: 4 }));
+  });
+
+  it("asks for the percentage with a progress report (the backend requires it)", async () => {
+    const { calls } = mockFetch({ ...base, "POST /api/v1/tasks/t1/progress": () => json({ id: "t1", status: "in_progress" }) });
+    const user = userEvent.setup();
+    renderWithProviders(<ActionBar type="tasks" id="t1" allowed={["progress"]} etag={'W/"5"'} />);
+    await user.click(screen.getByRole("button", { name: "报告进度" }));
+    await user.type(await screen.findByTestId("action-note"), "已完成一半");
+    await user.click(screen.getByTestId("action-submit"));
+    expect(await screen.findByText("此项必填")).toBeInTheDocument();
+    expect(calls.some((c) => c.url.pathname.endsWith("/progress"))).toBe(false);
+    await user.type(screen.getByRole("spinbutton"), "50");
+    await user.click(screen.getByTestId("action-submit"));
+    await waitFor(() => expect(calls.find((c) => c.url.pathname.endsWith("/progress"))?.body).toEqual({ note: "已完成一半", progress: 50 }));
+  });
+
+  it("after a stale version (412) reloads the item and retries with its new ETag and a fresh Idempotency-Key", async () => {
+    let current = taskFixture({ allowed_actions: ["accept"], can_edit: false });
+    let posts = 0;
+    const { calls } = mockFetch({
+      ...base,
+      "GET /api/v1/tasks/t1": () => json(current, 200, { ETag: `W/"${current.version}"` }),
+      "GET /api/v1/tasks/t1/events": () => json({ items: [], next_cursor: null }),
+      "GET /api/v1/tasks/t1/feedback": () => json({ items: [], next_cursor: null }),
+      "POST /api/v1/tasks/t1/accept": () => {
+        posts += 1;
+        if (posts === 1) {
+          current = { ...current, description: "入户动员（补充）", version: 4 };
+          return json({ title: "Precondition Failed", status: 412, detail: "The task has changed since you read it." }, 412);
+        }
+        current = { ...current, status: "accepted", allowed_actions: [], version: 5 };
+        return json(current, 200, { ETag: 'W/"5"' });
+      },
+    });
+    const user = userEvent.setup();
+    renderWithProviders(
+      <Routes>
+        <Route path="/tasks/:id" element={<TaskDetailPage />} />
+      </Routes>,
+      { route: "/tasks/t1" },
+    );
+    await user.click(await screen.findByRole("button", { name: "接 收" }));
+    await user.type(await screen.findByTestId("action-note"), "收到");
+    await user.click(screen.getByTestId("action-submit"));
+    expect(await screen.findByText(/已被他人更新/)).toBeInTheDocument();
+    // The page reloads the task meanwhile (the new description shows), and the note stays.
+    expect(await screen.findByText("入户动员（补充）")).toBeInTheDocument();
+    expect(screen.getByTestId("action-note")).toHaveValue("收到");
+
+    await user.click(screen.getByTestId("action-submit"));
+    await waitFor(() => expect(posts).toBe(2));
+    const [stale, retry] = calls.filter((c) => c.url.pathname === "/api/v1/tasks/t1/accept");
+    expect(stale!.headers.get("If-Match")).toBe('W/"3"');
+    expect(retry!.headers.get("If-Match")).toBe('W/"4"');
+    expect(retry!.headers.get("Idempotency-Key")).not.toBe(stale!.headers.get("Idempotency-Key"));
+    expect(retry!.body).toEqual({ note: "收到" });
+    await waitFor(() => expect(screen.getByTestId("task-detail")).toHaveAttribute("data-status", "accepted"));
   });
 });

@@ -1,31 +1,44 @@
 import { EditOutlined } from "@ant-design/icons";
 import { App as AntApp, Button, DatePicker, Form, Input, InputNumber, Modal, Rate, Space } from "antd";
-import { useQueryClient } from "@tanstack/react-query";
 import type { Dayjs } from "dayjs";
-import { useCallback, useState } from "react";
+import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { OrgTree } from "../api/client";
-import { ApiError, fieldErrors } from "../api/problem";
-import { workItems, type ActionBody, type ItemType } from "../api/workitems";
+import { fieldErrors } from "../api/problem";
+import { useItemAction, type ActionRequest } from "../api/queries";
+import type { ActionBody, IssueAction, ItemAction, ItemType, TaskAction } from "../api/workitems";
 import { useIdempotentSubmit } from "../hooks/useIdempotentSubmit";
 import { useIsMobile } from "../hooks/useIsMobile";
 import { OrgTreeSelect } from "./OrgTreeSelect";
 import { ProblemAlert } from "./ProblemAlert";
 
+/** The fields an action's form can ask for. */
 type Field = "note" | "progress" | "due_at" | "target_org_id" | "rating";
-interface ActionSpec {
-  fields: Field[];
-  required: Field[];
+/** The keys of body B that the form asks for. */
+type FieldOf<B> = Extract<keyof B, Field>;
+/** The keys body B cannot go without. */
+type RequiredOf<B> = { [K in keyof B]-?: object extends Pick<B, K> ? never : K }[keyof B];
+
+interface ActionSpec<B> {
+  /** What the form asks for: only fields the action's body has (checked against its path's body). */
+  fields: readonly FieldOf<B>[];
+  /** What the form insists on: at least what the body requires (checked below). */
+  required: readonly FieldOf<B>[];
   danger?: boolean;
   primary?: boolean;
 }
+type SpecsOf<T extends ItemType> = { [A in ItemAction<T>]: ActionSpec<ActionBody<T, A>> };
 
-/** What each action asks for. Unknown actions get an optional note. */
-export const ACTION_SPECS: Record<ItemType, Record<string, ActionSpec>> = {
+/**
+ * What each action asks for. One entry for every action route of the generated schema (a new
+ * route, or a new required field in an action's body, is a compile error here until its form
+ * is described).
+ */
+export const ACTION_SPECS = {
   tasks: {
     accept: { fields: ["note"], required: [], primary: true },
     start: { fields: ["note"], required: [], primary: true },
-    progress: { fields: ["note", "progress"], required: ["note"] },
+    progress: { fields: ["note", "progress"], required: ["note", "progress"] },
     submit: { fields: ["note"], required: ["note"], primary: true },
     verify: { fields: ["note"], required: [], primary: true },
     return: { fields: ["note"], required: ["note"], danger: true },
@@ -43,7 +56,24 @@ export const ACTION_SPECS: Record<ItemType, Record<string, ActionSpec>> = {
     close: { fields: ["rating", "note"], required: ["rating"], primary: true },
     reopen: { fields: ["note"], required: [], danger: true },
   },
-};
+} as const satisfies { tasks: SpecsOf<"tasks">; issues: SpecsOf<"issues"> };
+
+/** Body fields an action requires that its form does not insist on (must be none). */
+type Unasked<T extends ItemType, Specs extends Record<ItemAction<T>, { required: readonly string[] }>> = {
+  [A in ItemAction<T>]: Exclude<RequiredOf<ActionBody<T, A>>, Specs[A]["required"][number]>;
+}[ItemAction<T>];
+const everyRequiredFieldIsAsked: [Unasked<"tasks", typeof ACTION_SPECS.tasks>, Unasked<"issues", typeof ACTION_SPECS.issues>] extends [never, never]
+  ? true
+  : never = true;
+void everyRequiredFieldIsAsked;
+
+export function isItemAction<T extends ItemType>(type: T, name: string): name is ItemAction<T> {
+  return Object.prototype.hasOwnProperty.call(ACTION_SPECS[type], name);
+}
+
+function specOf(type: ItemType, name: string): ActionSpec<Record<Field, unknown>> | null {
+  return isItemAction(type, name) ? (ACTION_SPECS[type] as Record<string, ActionSpec<Record<Field, unknown>>>)[name]! : null;
+}
 
 /** Actions that are pages or forms of their own, not POST /{id}/{action}. */
 const LOCAL_ACTIONS = new Set(["split", "edit"]);
@@ -69,36 +99,36 @@ interface Props {
   onLocalAction?: (action: string) => void;
 }
 
+/** The request of ACTION with what the form holds: only the fields the action's form asks for. */
+export function actionRequest(type: ItemType, action: string, v: FormValues, ifMatch: string | null): ActionRequest | null {
+  const spec = specOf(type, action);
+  if (!spec) return null;
+  const body: Partial<Record<Field, string | number>> = {};
+  const has = (f: Field) => spec.fields.includes(f);
+  if (has("note") && v.note) body.note = v.note.trim();
+  if (has("progress") && v.progress !== undefined && v.progress !== null) body.progress = v.progress;
+  if (has("due_at") && v.due_at) body.due_at = v.due_at.toISOString();
+  if (has("target_org_id") && v.target_org_id) body.target_org_id = v.target_org_id;
+  if (has("rating") && v.rating) body.rating = v.rating;
+  // The form asked for exactly the fields of this action's body (ACTION_SPECS is checked against it).
+  if (type === "tasks" && isItemAction("tasks", action)) return { type, action, body: body as ActionBody<"tasks", TaskAction>, ifMatch };
+  if (type === "issues" && isItemAction("issues", action)) return { type, action, body: body as ActionBody<"issues", IssueAction>, ifMatch };
+  return null;
+}
+
 /** Exactly the buttons in `allowed_actions`, each opening a short form; If-Match + Idempotency-Key on submit. */
 export function ActionBar({ type, id, allowed, etag, delegateTree, currentHandlerId, localActions = [], onLocalAction }: Props) {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
   const mobile = useIsMobile();
-  const qc = useQueryClient();
   const [form] = Form.useForm<FormValues>();
   const [action, setAction] = useState<string | null>(null);
   const ns = type === "tasks" ? "taskAction" : "issueAction";
   const hintNs = type === "tasks" ? "taskActionHint" : "issueActionHint";
 
-  const send = useCallback(
-    (body: ActionBody & { action: string; ifMatch: string | null }, key: string): Promise<unknown> => {
-      // If-Match is part of the fingerprint: after a 412 and a reload, the retry is a new request with a new key.
-      const { action: name, ifMatch, ...rest } = body;
-      const opts = { idempotencyKey: key, ifMatch };
-      return type === "tasks" ? workItems.taskAction(id, name, rest, opts) : workItems.issueAction(id, name, rest, opts);
-    },
-    [type, id],
-  );
-  const { submit, pending, error, clearError } = useIdempotentSubmit(send);
-
-  const refresh = () => {
-    void qc.invalidateQueries({ queryKey: [type === "tasks" ? "task" : "issue", id] });
-    void qc.invalidateQueries({ queryKey: ["events", type, id] });
-    void qc.invalidateQueries({ queryKey: ["feedback", type, id] });
-    void qc.invalidateQueries({ queryKey: [type] });
-    void qc.invalidateQueries({ queryKey: ["notifications"] });
-    void qc.invalidateQueries({ queryKey: ["summary"] });
-  };
+  // The fingerprint of a submission holds its If-Match: after a 412 (the item is reloaded),
+  // the retry is a new request with a new key. A 412 reloads the item (useItemAction).
+  const { submit, pending, error, clearError } = useIdempotentSubmit(useItemAction(type, id));
 
   const open = (name: string) => {
     if (LOCAL_ACTIONS.has(name)) {
@@ -113,27 +143,22 @@ export function ActionBar({ type, id, allowed, etag, delegateTree, currentHandle
     if (!action) return;
     const v = await form.validateFields().catch(() => null);
     if (!v) return; // the form shows what is missing
-    const body: ActionBody & { action: string; ifMatch: string | null } = { action, ifMatch: etag };
-    if (v.note) body.note = v.note.trim();
-    if (v.progress !== undefined && v.progress !== null) body.progress = v.progress;
-    if (v.due_at) body.due_at = v.due_at.toISOString();
-    if (v.target_org_id) body.target_org_id = v.target_org_id;
-    if (v.rating) body.rating = v.rating;
+    const request = actionRequest(type, action, v, etag);
+    if (!request) return;
     try {
-      await submit(body);
+      await submit(request);
       message.success(t("common.done"));
       setAction(null);
       form.resetFields();
-      refresh();
     } catch (err) {
       // Keep the dialog and everything typed in it.
       form.setFields(fieldErrors(err).map((f) => ({ name: f.name as keyof FormValues, errors: f.errors })));
-      if (err instanceof ApiError && err.status === 412) refresh();
     }
   };
 
-  const spec = action ? (ACTION_SPECS[type][action] ?? { fields: ["note"], required: [] }) : null;
-  const visible = allowed.filter((a) => !LOCAL_ACTIONS.has(a) || localActions.includes(a));
+  const spec = action ? specOf(type, action) : null;
+  // The server's allowed actions that this client has a route for, and the local ones this page handles.
+  const visible = allowed.filter((a) => (LOCAL_ACTIONS.has(a) ? localActions.includes(a) : isItemAction(type, a)));
   if (!visible.length) return null;
   const req = (f: Field) => !!spec?.required.includes(f);
 
@@ -141,7 +166,7 @@ export function ActionBar({ type, id, allowed, etag, delegateTree, currentHandle
     <>
       <Space wrap size={[8, 8]} data-testid="action-bar" style={{ width: mobile ? "100%" : undefined }}>
         {visible.map((a) => {
-          const s = ACTION_SPECS[type][a];
+          const s = specOf(type, a);
           return (
             <Button
               key={a}
@@ -184,7 +209,7 @@ export function ActionBar({ type, id, allowed, etag, delegateTree, currentHandle
             </Form.Item>
           )}
           {spec?.fields.includes("progress") && (
-            <Form.Item name="progress" label={t("task.progress")} rules={[{ type: "number", min: 0, max: 100 }]}>
+            <Form.Item name="progress" label={t("task.progress")} rules={[{ required: req("progress"), message: t("common.required") }, { type: "number", min: 0, max: 100 }]}>
               <InputNumber min={0} max={100} addonAfter="%" style={{ width: "100%" }} size={mobile ? "large" : "middle"} />
             </Form.Item>
           )}

@@ -16,7 +16,8 @@ import { Alert, Button, ConfigProvider, Drawer, Dropdown, Layout, Menu, Modal, S
 import { useState, type ReactNode } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, Outlet, useLocation, useNavigate } from "react-router-dom";
-import { useAuth, useGrants } from "../auth/AuthProvider";
+import { useAuth, useCan } from "../auth/AuthProvider";
+import { adminTabsFor } from "../pages/adminTabs";
 import { useIsMobile } from "../hooks/useIsMobile";
 import { useOnline } from "../hooks/useOnline";
 import { LanguageSwitch } from "./LanguageSwitch";
@@ -32,19 +33,19 @@ interface NavItem {
 
 export function useNavItems(): NavItem[] {
   const { t } = useTranslation();
-  const { isAdmin, has } = useGrants();
+  const { can } = useCan();
   const items: NavItem[] = [
     { key: "workbench", path: "/", label: t("nav.workbench"), icon: <DesktopOutlined /> },
     { key: "tasks", path: "/tasks", label: t("nav.tasks"), icon: <UnorderedListOutlined /> },
     { key: "issues", path: "/issues", label: t("nav.issues"), icon: <AlertOutlined /> },
   ];
-  if (has("officer", "leader", "liaison")) items.push({ key: "report", path: "/issues/new", label: t("nav.report"), icon: <PlusCircleOutlined /> });
+  if (can("issue.create")) items.push({ key: "report", path: "/issues/new", label: t("nav.report"), icon: <PlusCircleOutlined /> });
   items.push(
     { key: "orgs", path: "/orgs", label: t("nav.orgs"), icon: <ApartmentOutlined /> },
     { key: "dashboard", path: "/dashboard", label: t("nav.dashboard"), icon: <BarChartOutlined /> },
     { key: "notifications", path: "/notifications", label: t("nav.notifications"), icon: <BellOutlined /> },
   );
-  if (isAdmin) items.push({ key: "admin", path: "/admin", label: t("nav.admin"), icon: <SettingOutlined /> });
+  if (adminTabsFor(can).length) items.push({ key: "admin", path: "/admin", label: t("nav.admin"), icon: <SettingOutlined /> });
   return items;
 }
 

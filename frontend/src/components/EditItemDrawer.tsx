@@ -3,26 +3,24 @@ import { useQueryClient } from "@tanstack/react-query";
 import dayjs, { type Dayjs } from "dayjs";
 import { useEffect, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { request, type ApiResponse } from "../api/http";
-import { ApiError, fieldErrors } from "../api/problem";
-import { keys } from "../api/queries";
-import type { components } from "../api/schema";
+import { isApiError } from "../api/http";
+import { fieldErrors } from "../api/problem";
+import { fetchItem, keys, useEditItem, type ItemUpdate } from "../api/queries";
 import {
   ISSUE_CATEGORIES,
   ISSUE_SEVERITIES,
   TASK_PRIORITIES,
   TASK_SOURCES,
   type Issue,
+  type IssueUpdate,
   type ItemType,
   type Task,
+  type TaskUpdate,
 } from "../api/workitems";
 import { useIsMobile } from "../hooks/useIsMobile";
 import { formatDateTime } from "../lib/format";
 import { FormSelect } from "./FormSelect";
 import { ProblemAlert } from "./ProblemAlert";
-
-type TaskUpdate = components["schemas"]["TaskUpdate"];
-type IssueUpdate = components["schemas"]["IssueUpdate"];
 
 /** The editable fields of each kind of item, in form order. */
 const TASK_FIELDS = ["title", "description", "due_at", "priority", "source"] as const;
@@ -73,7 +71,12 @@ export function changedBody(type: ItemType, values: EditValues, base: EditValues
     if (f === "due_at") body[f] = (v as Dayjs).toISOString();
     else body[f] = String(v ?? "").trim();
   }
+  // The keys are the kind's editable fields, the values what the form's controls offer (TASK_FIELDS, ISSUE_FIELDS).
   return body as TaskUpdate | IssueUpdate;
+}
+
+function update(type: ItemType, body: TaskUpdate | IssueUpdate): ItemUpdate {
+  return type === "tasks" ? { type, body: body as TaskUpdate } : { type, body: body as IssueUpdate };
 }
 
 /**
@@ -118,11 +121,9 @@ export function EditItemDrawer({ type, item, etag, open, onClose }: Props) {
   const [form] = Form.useForm<EditValues>();
   // What the form was based on: the item's values and version when opened (or last reloaded).
   const base = useRef<{ values: EditValues; etag: string | null }>({ values: valuesOf(type, item), etag });
-  const [pending, setPending] = useState(false);
+  const edit = useEditItem(type, item.id);
   const [error, setError] = useState<unknown>(null);
   const [stale, setStale] = useState<{ conflicts: Field[]; fresh: EditValues } | null>(null);
-  const itemKey = type === "tasks" ? keys.task(item.id) : keys.issue(item.id);
-  const path = `/${type}/${encodeURIComponent(item.id)}`;
 
   // Opening takes the item as it is now; while open, background reloads never overwrite the form.
   useEffect(() => {
@@ -137,7 +138,7 @@ export function EditItemDrawer({ type, item, etag, open, onClose }: Props) {
   }, [open]);
 
   const reload = async () => {
-    const fresh = await qc.fetchQuery({ queryKey: itemKey, queryFn: () => request<Task | Issue>("GET", path), staleTime: 0 });
+    const fresh = await qc.fetchQuery({ queryKey: keys.item(type, item.id), queryFn: () => fetchItem(type, item.id), staleTime: 0 });
     const typed = form.getFieldsValue(true) as EditValues;
     const freshValues = valuesOf(type, fresh.data);
     const { values, conflicts } = rebase(type, typed, base.current.values, freshValues);
@@ -156,19 +157,14 @@ export function EditItemDrawer({ type, item, etag, open, onClose }: Props) {
       onClose();
       return;
     }
-    setPending(true);
     setError(null);
     try {
-      const res = await request<Task | Issue>("PATCH", path, { body, ifMatch: base.current.etag });
-      qc.setQueryData<ApiResponse<Task | Issue>>(itemKey, res);
-      void qc.invalidateQueries({ queryKey: [type] });
-      void qc.invalidateQueries({ queryKey: ["events", type, item.id] });
-      void qc.invalidateQueries({ queryKey: ["summary"] });
+      await edit.mutateAsync({ update: update(type, body), ifMatch: base.current.etag });
       message.success(t("edit.saved"));
       setStale(null);
       onClose();
     } catch (err) {
-      if (err instanceof ApiError && err.status === 412) {
+      if (isApiError(err, 412)) {
         try {
           await reload();
         } catch (reloadErr) {
@@ -178,8 +174,6 @@ export function EditItemDrawer({ type, item, etag, open, onClose }: Props) {
         setError(err);
         form.setFields(fieldErrors(err).map((f) => ({ name: f.name as keyof EditValues, errors: f.errors })));
       }
-    } finally {
-      setPending(false);
     }
   };
 
@@ -212,7 +206,7 @@ export function EditItemDrawer({ type, item, etag, open, onClose }: Props) {
           <Button onClick={onClose} size={size}>
             {t("common.cancel")}
           </Button>
-          <Button type="primary" onClick={() => void save()} loading={pending} size={size} data-testid="edit-save">
+          <Button type="primary" onClick={() => void save()} loading={edit.isPending} size={size} data-testid="edit-save">
             {t("common.save")}
           </Button>
         </Space>

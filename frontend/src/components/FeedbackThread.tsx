@@ -1,34 +1,29 @@
 import { App as AntApp, Button, Empty, Form, Input, List, Rate, Skeleton, Space, Typography } from "antd";
-import { useQueryClient } from "@tanstack/react-query";
-import { useCallback } from "react";
 import { useTranslation } from "react-i18next";
-import { useFeedback } from "../api/queries";
-import { workItems, type FeedbackCreate, type FeedbackKind, type ItemType } from "../api/workitems";
+import { useAddFeedback, useFeedback } from "../api/queries";
+import type { FeedbackKind, ItemType } from "../api/workitems";
 import { useIdempotentSubmit } from "../hooks/useIdempotentSubmit";
 import { formatDateTime } from "../lib/format";
 import { FormSelect } from "./FormSelect";
 import { ProblemAlert } from "./ProblemAlert";
 
-const POSTABLE: FeedbackKind[] = ["comment", "progress", "review", "satisfaction"];
+/** The kinds a person posts here ("completion" comes with a task's submission). */
+const POSTABLE = ["comment", "progress", "review", "satisfaction"] as const satisfies readonly FeedbackKind[];
 
 /** The feedback thread of a task or issue, with a form to add to it. */
 export function FeedbackThread({ type, id, canPost = true }: { type: ItemType; id: string; canPost?: boolean }) {
   const { t, i18n } = useTranslation();
   const { message } = AntApp.useApp();
-  const qc = useQueryClient();
   const q = useFeedback(type, id);
   const [form] = Form.useForm<{ kind: FeedbackKind; body: string; rating?: number }>();
   const kind = Form.useWatch("kind", form);
-  const send = useCallback((body: FeedbackCreate, key: string) => workItems.addFeedback(type, id, body, key), [type, id]);
-  const { submit, pending, error } = useIdempotentSubmit(send);
+  const { submit, pending, error } = useIdempotentSubmit(useAddFeedback(type, id));
 
   const onFinish = async (v: { kind: FeedbackKind; body: string; rating?: number }) => {
     try {
       await submit({ kind: v.kind, body: v.body.trim(), rating: v.kind === "satisfaction" ? (v.rating ?? null) : null });
       form.resetFields(["body", "rating"]);
       message.success(t("feedback.sent"));
-      void qc.invalidateQueries({ queryKey: ["feedback", type, id] });
-      void qc.invalidateQueries({ queryKey: ["events", type, id] });
     } catch {
       /* the error is shown; the text stays in the box */
     }

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import i18n from "../i18n";
 import { auditActionLabel } from "../pages/AdminPage";
+import { ACTION_SPECS } from "./ActionBar";
 import { changedFields } from "./ItemTimeline";
 import type { TimelineEvent } from "../api/workitems";
 
@@ -22,5 +23,16 @@ describe("readable labels", () => {
   it("lists the fields an edit changed, in form order", () => {
     expect(changedFields(ev({ due_at: "x", title: "y" }), "tasks")).toEqual(["task.fieldTitle", "task.dueAt"]);
     expect(changedFields(ev({ severity: "high", due_at: "z" }), "issues")).toEqual(["issue.severity", "issue.dueAt"]);
+  });
+
+  it("has a button label for every action route, in both languages", () => {
+    for (const lng of ["zh-CN", "en"]) {
+      const t = i18n.getFixedT(lng);
+      for (const [type, ns] of [["tasks", "taskAction"], ["issues", "issueAction"]] as const) {
+        for (const action of Object.keys(ACTION_SPECS[type])) {
+          expect(t(`${ns}.${action}`, { defaultValue: "" }), `${lng} ${ns}.${action}`).not.toBe("");
+        }
+      }
+    }
   });
 });

@@ -1,6 +1,15 @@
-import { act, renderHook } from "@testing-library/react";
+import { QueryClient, QueryClientProvider, useMutation } from "@tanstack/react-query";
+import { act, renderHook, waitFor } from "@testing-library/react";
+import type { ReactNode } from "react";
 import { describe, expect, it, vi } from "vitest";
-import { stableStringify, useIdempotentSubmit } from "./useIdempotentSubmit";
+import { stableStringify, useIdempotentSubmit, type Keyed } from "./useIdempotentSubmit";
+
+/** useIdempotentSubmit over a real mutation whose request is SEND. */
+function renderSubmit<B, R>(send: (body: B, key: string) => Promise<R>) {
+  const qc = new QueryClient({ defaultOptions: { mutations: { retry: false } } });
+  const wrapper = ({ children }: { children: ReactNode }) => <QueryClientProvider client={qc}>{children}</QueryClientProvider>;
+  return renderHook(() => useIdempotentSubmit(useMutation({ mutationFn: ({ body, key }: Keyed<B>) => send(body, key) })), { wrapper });
+}
 
 describe("useIdempotentSubmit", () => {
   it("reuses the key when the same body is retried after a failure, and starts afresh after success", async () => {
@@ -11,16 +20,17 @@ describe("useIdempotentSubmit", () => {
       if (fail) throw new Error("lost");
       return "ok";
     });
-    const { result } = renderHook(() => useIdempotentSubmit(send));
+    const { result } = renderSubmit(send);
     await act(async () => {
       await expect(result.current.submit({ a: 1 })).rejects.toThrow("lost");
     });
-    expect(result.current.error).toBeInstanceOf(Error);
+    await waitFor(() => expect(result.current.error).toBeInstanceOf(Error)); // the form shows it
     fail = false;
     await act(async () => {
       await expect(result.current.submit({ a: 1 })).resolves.toBe("ok");
     });
     expect(keys[0]).toBe(keys[1]); // the retry replays, it does not create a second row
+    await waitFor(() => expect(result.current.error).toBeNull()); // and the message goes
     await act(async () => {
       await result.current.submit({ a: 1 });
     });
@@ -33,7 +43,7 @@ describe("useIdempotentSubmit", () => {
       keys.push(key);
       throw new Error("no");
     });
-    const { result } = renderHook(() => useIdempotentSubmit(send));
+    const { result } = renderSubmit(send);
     await act(async () => {
       await result.current.submit({ note: "a" }).catch(() => undefined);
       await result.current.submit({ note: "b" }).catch(() => undefined);

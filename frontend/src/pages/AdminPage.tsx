@@ -2,28 +2,40 @@ import type { TFunction } from "i18next";
 import { PlusOutlined } from "@ant-design/icons";
 import { App as AntApp, Button, Card, Form, Input, Modal, Popconfirm, Result, Space, Switch, Tabs, Tag, Typography } from "antd";
 import type { ColumnsType } from "antd/es/table";
-import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
-import { useCallback, useMemo, useState } from "react";
+import type { UseMutationResult } from "@tanstack/react-query";
+import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { api, unwrap, type AuditEntry, type Grant, type Org, type OrgKind, type Role, type Schemas, type User } from "../api/client";
+import {
+  useAuditLog,
+  useCreateGrant,
+  useCreateOrg,
+  useCreateUser,
+  useGrantList,
+  useOrgList,
+  useRevokeGrant,
+  useSetUserActive,
+  useUserList,
+  type GrantCreate,
+  type OrgCreate,
+  type UserCreate,
+} from "../api/admin";
+import type { AuditEntry, Grant, Org, User } from "../api/client";
+import { orgKindValues, roleValues } from "../api/schema";
 import { fieldErrors } from "../api/problem";
 import { flattenTree, useScopeTrees } from "../api/queries";
-import { useGrants } from "../auth/AuthProvider";
+import { useCan } from "../auth/AuthProvider";
+import { adminTabsFor, type AdminTab } from "./adminTabs";
 import { OrgTreeSelect } from "../components/OrgTreeSelect";
 import { FormSelect } from "../components/FormSelect";
 import { ProblemAlert } from "../components/ProblemAlert";
 import { ResponsiveList } from "../components/ResponsiveList";
 import { UserSearchSelect } from "../components/UserSearchSelect";
 import { useUserNames } from "../api/users";
-import { ACTION_SPECS } from "../components/ActionBar";
+import { isItemAction } from "../components/ActionBar";
 import { Link } from "react-router-dom";
-import { useIdempotentSubmit } from "../hooks/useIdempotentSubmit";
+import { useIdempotentSubmit, type Keyed } from "../hooks/useIdempotentSubmit";
 import { useIsMobile } from "../hooks/useIsMobile";
 import { formatDateTime } from "../lib/format";
-
-const KINDS: OrgKind[] = ["prefecture", "county", "street", "community", "department", "taskforce", "group", "enterprise"];
-const ROLES: Role[] = ["admin", "leader", "officer", "observer", "liaison"];
-const idem = (key: string) => ({ "Idempotency-Key": key });
 
 function useOrgNames() {
   const { trees } = useScopeTrees();
@@ -34,8 +46,8 @@ function CreateModal<V extends object>(props: {
   open: boolean;
   title: string;
   onClose: () => void;
-  send: (v: V, key: string) => Promise<unknown>;
-  onDone: () => void;
+  /** The create mutation (it refreshes what it changes). */
+  mutation: UseMutationResult<unknown, unknown, Keyed<V>, unknown>;
   doneText: string;
   children: React.ReactNode;
   testId: string;
@@ -44,7 +56,7 @@ function CreateModal<V extends object>(props: {
   const { message } = AntApp.useApp();
   const mobile = useIsMobile();
   const [form] = Form.useForm<V>();
-  const { submit, pending, error, clearError } = useIdempotentSubmit(props.send);
+  const { submit, pending, error, clearError } = useIdempotentSubmit(props.mutation);
   const ok = async () => {
     const v = await form.validateFields().catch(() => null);
     if (!v) return;
@@ -52,7 +64,6 @@ function CreateModal<V extends object>(props: {
       await submit(v);
       message.success(props.doneText);
       form.resetFields();
-      props.onDone();
       props.onClose();
     } catch (err) {
       form.setFields(fieldErrors(err).map((f) => ({ name: f.name as never, errors: f.errors })));
@@ -80,20 +91,11 @@ function CreateModal<V extends object>(props: {
 
 function UnitsTab() {
   const { t } = useTranslation();
-  const qc = useQueryClient();
   const names = useOrgNames();
   const [q, setQ] = useState("");
   const [open, setOpen] = useState(false);
-  const list = useInfiniteQuery({
-    queryKey: ["orgs", q],
-    queryFn: ({ pageParam }) => unwrap(api.GET("/api/v1/orgs", { params: { query: { q: q || undefined, cursor: pageParam ?? undefined, limit: 100 } } })),
-    initialPageParam: null as string | null,
-    getNextPageParam: (p) => p.next_cursor,
-  });
-  const send = useCallback(
-    (v: Schemas["OrgCreate"], key: string) => unwrap(api.POST("/api/v1/orgs", { body: { ...v, code: v.code || null }, headers: idem(key) })),
-    [],
-  );
+  const list = useOrgList(q);
+  const create = useCreateOrg();
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
   const columns: ColumnsType<Org> = [
     { title: t("orgs.name"), dataIndex: "name" },
@@ -126,15 +128,11 @@ function UnitsTab() {
           </div>
         )}
       />
-      <CreateModal<Schemas["OrgCreate"]>
+      <CreateModal<OrgCreate>
         open={open}
         title={t("admin.newUnit")}
         onClose={() => setOpen(false)}
-        send={send}
-        onDone={() => {
-          void qc.invalidateQueries({ queryKey: ["orgs"] });
-          void qc.invalidateQueries({ queryKey: ["org-tree"] });
-        }}
+        mutation={create}
         doneText={t("admin.created")}
         testId="unit-form"
       >
@@ -142,7 +140,7 @@ function UnitsTab() {
           <Input maxLength={200} />
         </Form.Item>
         <Form.Item name="kind" label={t("orgs.kindLabel")} rules={[{ required: true, message: t("common.required") }]}>
-          <FormSelect options={KINDS.map((k) => ({ value: k, label: t(`kind.${k}`) }))} />
+          <FormSelect options={orgKindValues.map((k) => ({ value: k, label: t(`kind.${k}`) }))} />
         </Form.Item>
         <Form.Item name="parent_id" label={t("admin.parent")} rules={[{ required: true, message: t("common.required") }]}>
           <OrgTreeSelect />
@@ -157,26 +155,14 @@ function UnitsTab() {
 
 function UsersTab() {
   const { t, i18n } = useTranslation();
-  const qc = useQueryClient();
   const [q, setQ] = useState("");
   const [open, setOpen] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const list = useInfiniteQuery({
-    queryKey: ["users", q],
-    queryFn: ({ pageParam }) => unwrap(api.GET("/api/v1/users", { params: { query: { q: q || undefined, cursor: pageParam ?? undefined, limit: 100 } } })),
-    initialPageParam: null as string | null,
-    getNextPageParam: (p) => p.next_cursor,
-  });
-  const send = useCallback((v: Schemas["UserCreate"], key: string) => unwrap(api.POST("/api/v1/users", { body: v, headers: idem(key) })), []);
-  const toggle = async (u: User, active: boolean) => {
-    setError(null);
-    try {
-      await unwrap(api.PATCH("/api/v1/users/{user_id}", { params: { path: { user_id: u.id } }, body: { is_active: active } }));
-      void qc.invalidateQueries({ queryKey: ["users"] });
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const manage = useCan().can("user.manage");
+  const list = useUserList(q);
+  const create = useCreateUser();
+  const setActive = useSetUserActive();
+  const toggle = (u: User, active: boolean) => setActive.mutate({ id: u.id, active });
+  const error = setActive.error;
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
   const columns: ColumnsType<User> = [
     { title: t("admin.username"), dataIndex: "username" },
@@ -184,7 +170,7 @@ function UsersTab() {
     {
       title: t("admin.activeLabel"),
       dataIndex: "is_active",
-      render: (_, u) => <Switch checked={u.is_active} onChange={(v) => void toggle(u, v)} checkedChildren={t("admin.active")} unCheckedChildren={t("admin.inactive")} aria-label={`${u.username} ${t("admin.activeLabel")}`} />,
+      render: (_, u) => <Switch checked={u.is_active} disabled={!manage} onChange={(v) => toggle(u, v)} checkedChildren={t("admin.active")} unCheckedChildren={t("admin.inactive")} aria-label={`${u.username} ${t("admin.activeLabel")}`} />,
     },
     { title: t("common.createdAt"), dataIndex: "created_at", render: (v: string) => formatDateTime(v, i18n.language) },
   ];
@@ -192,9 +178,11 @@ function UsersTab() {
     <>
       <div className="filters">
         <Input.Search allowClear placeholder={t("common.search")} aria-label={t("common.search")} onSearch={setQ} style={{ width: 240 }} />
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)} data-testid="new-user">
-          {t("admin.newUser")}
-        </Button>
+        {manage && (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)} data-testid="new-user">
+            {t("admin.newUser")}
+          </Button>
+        )}
       </div>
       <ProblemAlert error={error ?? list.error} onRetry={() => void list.refetch()} />
       <ResponsiveList<User>
@@ -211,16 +199,15 @@ function UsersTab() {
               <Typography.Text strong>{u.display_name}</Typography.Text>
               <div style={{ fontSize: 13, color: "rgba(0,0,0,0.6)" }}>{u.username}</div>
             </div>
-            <Switch checked={u.is_active} onChange={(v) => void toggle(u, v)} aria-label={`${u.username} ${t("admin.activeLabel")}`} />
+            <Switch checked={u.is_active} disabled={!manage} onChange={(v) => toggle(u, v)} aria-label={`${u.username} ${t("admin.activeLabel")}`} />
           </Space>
         )}
       />
-      <CreateModal<Schemas["UserCreate"]>
+      <CreateModal<UserCreate>
         open={open}
         title={t("admin.newUser")}
         onClose={() => setOpen(false)}
-        send={send}
-        onDone={() => void qc.invalidateQueries({ queryKey: ["users"] })}
+        mutation={create}
         doneText={t("admin.created")}
         testId="user-form"
       >
@@ -241,27 +228,14 @@ function UsersTab() {
 function GrantsTab() {
   const { t, i18n } = useTranslation();
   const { message } = AntApp.useApp();
-  const qc = useQueryClient();
   const names = useOrgNames();
   const [open, setOpen] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const list = useInfiniteQuery({
-    queryKey: ["grants"],
-    queryFn: ({ pageParam }) => unwrap(api.GET("/api/v1/grants", { params: { query: { cursor: pageParam ?? undefined, limit: 100 } } })),
-    initialPageParam: null as string | null,
-    getNextPageParam: (p) => p.next_cursor,
-  });
-  const send = useCallback((v: Schemas["GrantCreate"], key: string) => unwrap(api.POST("/api/v1/grants", { body: v, headers: idem(key) })), []);
-  const revoke = async (g: Grant) => {
-    setError(null);
-    try {
-      await unwrap(api.DELETE("/api/v1/grants/{grant_id}", { params: { path: { grant_id: g.id } } }));
-      message.success(t("admin.revoked"));
-      void qc.invalidateQueries({ queryKey: ["grants"] });
-    } catch (err) {
-      setError(err);
-    }
-  };
+  const manage = useCan().can("grant.manage");
+  const list = useGrantList();
+  const create = useCreateGrant();
+  const revocation = useRevokeGrant();
+  const revoke = (g: Grant) => revocation.mutate(g.id, { onSuccess: () => void message.success(t("admin.revoked")) });
+  const error = revocation.error;
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
   const userNames = useUserNames(items.map((g) => g.user_id));
   const columns: ColumnsType<Grant> = [
@@ -269,24 +243,30 @@ function GrantsTab() {
     { title: t("admin.unit"), dataIndex: "org_id", render: (id: string) => names.get(id) ?? id },
     { title: t("admin.role"), dataIndex: "role", render: (r: string) => t(`role.${r}`) },
     { title: t("common.createdAt"), dataIndex: "created_at", render: (v: string) => formatDateTime(v, i18n.language) },
-    {
-      title: t("common.actions"),
-      key: "x",
-      render: (_, g) => (
-        <Popconfirm title={t("admin.revokeConfirm")} onConfirm={() => void revoke(g)} okText={t("common.confirm")} cancelText={t("common.cancel")}>
-          <Button danger size="small">
-            {t("admin.revoke")}
-          </Button>
-        </Popconfirm>
-      ),
-    },
+    ...(manage
+      ? [
+          {
+            title: t("common.actions"),
+            key: "x",
+            render: (_: unknown, g: Grant) => (
+              <Popconfirm title={t("admin.revokeConfirm")} onConfirm={() => revoke(g)} okText={t("common.confirm")} cancelText={t("common.cancel")}>
+                <Button danger size="small">
+                  {t("admin.revoke")}
+                </Button>
+              </Popconfirm>
+            ),
+          },
+        ]
+      : []),
   ];
   return (
     <>
       <div className="filters">
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)} data-testid="new-grant">
-          {t("admin.newGrant")}
-        </Button>
+        {manage && (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => setOpen(true)} data-testid="new-grant">
+            {t("admin.newGrant")}
+          </Button>
+        )}
       </div>
       <ProblemAlert error={error ?? list.error} onRetry={() => void list.refetch()} />
       <ResponsiveList<Grant>
@@ -303,18 +283,19 @@ function GrantsTab() {
             <span>
               {names.get(g.org_id) ?? g.org_id} · {t(`role.${g.role}`)}
             </span>
-            <Popconfirm title={t("admin.revokeConfirm")} onConfirm={() => void revoke(g)} okText={t("common.confirm")} cancelText={t("common.cancel")}>
-              <Button danger>{t("admin.revoke")}</Button>
-            </Popconfirm>
+            {manage && (
+              <Popconfirm title={t("admin.revokeConfirm")} onConfirm={() => revoke(g)} okText={t("common.confirm")} cancelText={t("common.cancel")}>
+                <Button danger>{t("admin.revoke")}</Button>
+              </Popconfirm>
+            )}
           </Space>
         )}
       />
-      <CreateModal<Schemas["GrantCreate"]>
+      <CreateModal<GrantCreate>
         open={open}
         title={t("admin.newGrant")}
         onClose={() => setOpen(false)}
-        send={send}
-        onDone={() => void qc.invalidateQueries({ queryKey: ["grants"] })}
+        mutation={create}
         doneText={t("admin.granted")}
         testId="grant-form"
       >
@@ -325,7 +306,7 @@ function GrantsTab() {
           <OrgTreeSelect />
         </Form.Item>
         <Form.Item name="role" label={t("admin.role")} rules={[{ required: true, message: t("common.required") }]}>
-          <FormSelect options={ROLES.map((r) => ({ value: r, label: t(`role.${r}`) }))} />
+          <FormSelect options={roleValues.map((r) => ({ value: r, label: t(`role.${r}`) }))} />
         </Form.Item>
       </CreateModal>
     </>
@@ -338,13 +319,11 @@ const AUDIT_VERBS = ["create", "update", "delete", "feedback", "login", "login_f
 export function auditActionLabel(action: string, t: TFunction): string {
   const [prefix = "", ...rest] = action.split(".");
   const verb = rest.join(".");
-  if (prefix === "task" && verb in TASK_ACTION_LABELS) return t(`taskAction.${verb}`);
-  if (prefix === "issue" && verb in ISSUE_ACTION_LABELS) return t(`issueAction.${verb}`);
+  if (prefix === "task" && isItemAction("tasks", verb)) return t(`taskAction.${verb}`);
+  if (prefix === "issue" && isItemAction("issues", verb)) return t(`issueAction.${verb}`);
   if (AUDIT_VERBS.includes(verb)) return t(`admin.verbs.${verb}`);
   return action;
 }
-const TASK_ACTION_LABELS = Object.fromEntries(Object.keys(ACTION_SPECS.tasks).map((k) => [k, true]));
-const ISSUE_ACTION_LABELS = Object.fromEntries(Object.keys(ACTION_SPECS.issues).map((k) => [k, true]));
 const ENTITIES = ["task", "issue", "feedback", "user", "grant", "org", "auth"];
 
 function AuditEntity({ a }: { a: AuditEntry }) {
@@ -361,12 +340,7 @@ function AuditEntity({ a }: { a: AuditEntry }) {
 
 function AuditTab() {
   const { t, i18n } = useTranslation();
-  const list = useInfiniteQuery({
-    queryKey: ["audit"],
-    queryFn: ({ pageParam }) => unwrap(api.GET("/api/v1/audit", { params: { query: { cursor: pageParam ?? undefined, limit: 50 } } })),
-    initialPageParam: null as string | null,
-    getNextPageParam: (p) => p.next_cursor,
-  });
+  const list = useAuditLog();
   const items = list.data?.pages.flatMap((p) => p.items) ?? [];
   const actors = useUserNames(items.map((a) => a.actor_id));
   const actor = (id: string | null) => (id ? (actors.get(id) ?? t("admin.unknownUser")) : t("admin.system"));
@@ -402,8 +376,15 @@ function AuditTab() {
 
 export default function AdminPage() {
   const { t } = useTranslation();
-  const { isAdmin } = useGrants();
-  if (!isAdmin) return <Result status="403" title={t("admin.title")} subTitle={t("admin.onlyAdmins")} />;
+  const { can } = useCan();
+  const allowed = adminTabsFor(can);
+  if (!allowed.length) return <Result status="403" title={t("admin.title")} subTitle={t("admin.notAllowed")} />;
+  const tabs: Record<AdminTab, { label: string; children: React.ReactNode }> = {
+    units: { label: t("admin.units"), children: <UnitsTab /> },
+    users: { label: t("admin.users"), children: <UsersTab /> },
+    grants: { label: t("admin.grants"), children: <GrantsTab /> },
+    audit: { label: t("admin.audit"), children: <AuditTab /> },
+  };
   return (
     <>
       <div className="page-header">
@@ -412,12 +393,7 @@ export default function AdminPage() {
       <Card size="small">
         <Tabs
           destroyOnHidden={false}
-          items={[
-            { key: "units", label: t("admin.units"), children: <UnitsTab /> },
-            { key: "users", label: t("admin.users"), children: <UsersTab /> },
-            { key: "grants", label: t("admin.grants"), children: <GrantsTab /> },
-            { key: "audit", label: t("admin.audit"), children: <AuditTab /> },
-          ]}
+          items={allowed.map((key) => ({ key, ...tabs[key] }))}
         />
       </Card>
     </>

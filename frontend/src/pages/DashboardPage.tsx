@@ -1,10 +1,10 @@
 import { Card, Col, Empty, Row, Select, Statistic } from "antd";
-import { useQueries, useQuery } from "@tanstack/react-query";
+import { useQueries } from "@tanstack/react-query";
 import dayjs from "dayjs";
 import { useMemo, useState } from "react";
 import { useTranslation } from "react-i18next";
-import { flattenTree, summaryQuery, useScopeTrees, useSummary } from "../api/queries";
-import { TIERS, openIssues, openTasks, workItems, type StatsSummary, type Task } from "../api/workitems";
+import { flattenTree, summaryQuery, useScopeTrees, useSummary, useTaskPage } from "../api/queries";
+import { TIERS, openIssues, openTasks, type StatsSummary, type Task } from "../api/workitems";
 import { EChart, type ChartOption } from "../components/EChart";
 import { ProblemAlert } from "../components/ProblemAlert";
 
@@ -36,11 +36,7 @@ export default function DashboardPage() {
   const childSummaries = useQueries({
     queries: children.map((c) => summaryQuery(c.id)),
   });
-  const done = useQuery({
-    queryKey: ["tasks", "done-weekly", orgId],
-    queryFn: () => workItems.listTasks({ status: ["done"], within_org_id: orgId, sort: "-updated_at" }, null, 200),
-    enabled: !!orgId,
-  });
+  const done = useTaskPage({ status: ["done"], within_org_id: orgId, sort: "-updated_at" }, 200, !!orgId);
 
   const s: StatsSummary | undefined = summary.data;
   const tierOption: ChartOption = {

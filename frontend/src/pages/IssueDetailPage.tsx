@@ -1,12 +1,10 @@
 import { ArrowLeftOutlined } from "@ant-design/icons";
 import { Button, Card, Col, Descriptions, Row, Skeleton, Space, Tabs, Typography } from "antd";
-import { useQuery } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate, useParams } from "react-router-dom";
-import { api, unwrap } from "../api/client";
 import { isNotFound } from "../api/problem";
-import { useIssue } from "../api/queries";
+import { useIssue, useOrgTree } from "../api/queries";
 import { ActionBar } from "../components/ActionBar";
 import { FeedbackThread } from "../components/FeedbackThread";
 import { EscalationPath, ItemTimeline } from "../components/ItemTimeline";
@@ -27,11 +25,7 @@ export function IssueDetailPage() {
   const issue = q.data?.data;
   const canDelegate = !!issue?.allowed_actions.includes("delegate");
   // The delegate picker offers the handler unit's subtree (readable by whoever may delegate).
-  const handlerTree = useQuery({
-    queryKey: ["org-tree", issue?.handler_org_id],
-    queryFn: () => unwrap(api.GET("/api/v1/orgs/{org_id}/tree", { params: { path: { org_id: issue!.handler_org_id } } })),
-    enabled: canDelegate,
-  });
+  const handlerTree = useOrgTree(issue?.handler_org_id, canDelegate);
   if (q.isLoading) return <Skeleton active />;
   if (isNotFound(q.error)) return <NotFound />;
   if (q.error || !q.data || !issue) return <ProblemAlert error={q.error} onRetry={() => void q.refetch()} />;

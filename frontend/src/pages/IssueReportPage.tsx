@@ -1,11 +1,10 @@
 import { App as AntApp, Button, Card, Form, Input, Radio } from "antd";
-import { useQueryClient } from "@tanstack/react-query";
-import { useCallback } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router-dom";
 import { fieldErrors } from "../api/problem";
-import { ISSUE_CATEGORIES, ISSUE_SEVERITIES, workItems, type IssueCategory, type IssueCreate, type IssueSeverity } from "../api/workitems";
-import { useGrants } from "../auth/AuthProvider";
+import { useCreateIssue } from "../api/queries";
+import { ISSUE_CATEGORIES, ISSUE_SEVERITIES, type IssueCategory, type IssueSeverity } from "../api/workitems";
+import { useCan } from "../auth/AuthProvider";
 import { FormRadioGroup, FormSelect } from "../components/FormSelect";
 import { ProblemAlert } from "../components/ProblemAlert";
 import { useDraft } from "../hooks/useDraft";
@@ -24,13 +23,11 @@ export function IssueReportPage() {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
   const navigate = useNavigate();
-  const qc = useQueryClient();
-  const { withRole } = useGrants();
-  const units = withRole("officer", "leader", "liaison");
+  const { grantsWith } = useCan();
+  const units = grantsWith("issue.create");
   const [form] = Form.useForm<Values>();
   const draft = useDraft<Values>("issue-report");
-  const send = useCallback((body: IssueCreate, key: string) => workItems.createIssue(body, key), []);
-  const { submit, pending, error } = useIdempotentSubmit(send);
+  const { submit, pending, error } = useIdempotentSubmit(useCreateIssue());
 
   const onFinish = async (v: Values) => {
     try {
@@ -43,7 +40,6 @@ export function IssueReportPage() {
       });
       draft.clear();
       message.success(t("issue.reported"));
-      void qc.invalidateQueries({ queryKey: ["issues"] });
       navigate(`/issues/${issue.id}`);
     } catch (err) {
       form.setFields(fieldErrors(err).map((f) => ({ name: f.name as keyof Values, errors: f.errors })));

@@ -5,19 +5,8 @@ import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { useIssueList } from "../api/queries";
-import {
-  ISSUE_CATEGORIES,
-  ISSUE_SEVERITIES,
-  ISSUE_STATUSES,
-  TIERS,
-  type Issue,
-  type IssueCategory,
-  type IssueFilters,
-  type IssueSeverity,
-  type IssueStatus,
-} from "../api/workitems";
-import type { Tier } from "../api/client";
-import { useGrants } from "../auth/AuthProvider";
+import { ISSUE_CATEGORIES, ISSUE_SEVERITIES, ISSUE_STATUSES, TIERS, isOneOf, type Issue, type IssueFilters } from "../api/workitems";
+import { useCan } from "../auth/AuthProvider";
 import { useIsMobile } from "../hooks/useIsMobile";
 import { OrgTreeSelect } from "../components/OrgTreeSelect";
 import { ProblemAlert } from "../components/ProblemAlert";
@@ -28,19 +17,19 @@ import { activeFilters, rowClass } from "./TasksPage";
 
 const SORTS = ["due_at", "-due_at", "-created_at", "created_at", "-updated_at", "updated_at"] as const;
 
-function pick<T extends string>(v: string | null, allowed: readonly string[]): T | undefined {
-  return v && allowed.includes(v) ? (v as T) : undefined;
-}
-
 export function issueFiltersFromParams(p: URLSearchParams): IssueFilters {
   const f: IssueFilters = {};
-  const status = p.getAll("status").filter((s): s is IssueStatus => (ISSUE_STATUSES as readonly string[]).includes(s));
+  const status = p.getAll("status").filter((s) => isOneOf(ISSUE_STATUSES, s));
   if (status.length) f.status = status;
   const unit = p.get("within_org_id");
   if (unit) f.within_org_id = unit;
-  f.category = pick<IssueCategory>(p.get("category"), ISSUE_CATEGORIES);
-  f.severity = pick<IssueSeverity>(p.get("severity"), ISSUE_SEVERITIES);
-  f.resolved_tier = pick<Tier>(p.get("resolved_tier"), TIERS);
+  // The list takes several categories and severities; this page picks one of each.
+  const category = p.get("category");
+  if (isOneOf(ISSUE_CATEGORIES, category)) f.category = [category];
+  const severity = p.get("severity");
+  if (isOneOf(ISSUE_SEVERITIES, severity)) f.severity = [severity];
+  const tier = p.get("resolved_tier");
+  if (isOneOf(TIERS, tier)) f.resolved_tier = tier;
   if (p.get("overdue") === "true") f.overdue = true;
   const q = p.get("q");
   if (q) f.q = q;
@@ -74,7 +63,7 @@ export function IssuesPage() {
   const { t } = useTranslation();
   const mobile = useIsMobile();
   const navigate = useNavigate();
-  const { has } = useGrants();
+  const { can } = useCan();
   const [params, setParams] = useSearchParams();
   const filters = useMemo(() => issueFiltersFromParams(params), [params]);
   const q = useIssueList(filters);
@@ -102,7 +91,7 @@ export function IssuesPage() {
     <>
       <div className="page-header">
         <h1>{t("issue.title")}</h1>
-        {has("officer", "leader", "liaison") && (
+        {can("issue.create") && (
           <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate("/issues/new")} data-testid="new-issue">
             {t("issue.report")}
           </Button>
@@ -115,7 +104,7 @@ export function IssuesPage() {
             allowClear
             placeholder={t("issue.keyword")}
             aria-label={t("issue.keyword")}
-            defaultValue={filters.q}
+            defaultValue={filters.q ?? undefined}
             onSearch={(v) => set("q", v)}
             style={{ width: mobile ? "100%" : 220 }}
           />
@@ -133,11 +122,11 @@ export function IssuesPage() {
           maxTagCount="responsive"
         />
         <div style={{ minWidth: 220 }}>
-          <OrgTreeSelect allowClear value={filters.within_org_id} onChange={(v) => set("within_org_id", v)} placeholder={t("task.unitFilter")} aria-label={t("task.unitFilter")} />
+          <OrgTreeSelect allowClear value={filters.within_org_id ?? undefined} onChange={(v) => set("within_org_id", v)} placeholder={t("task.unitFilter")} aria-label={t("task.unitFilter")} />
         </div>
-        <Select allowClear placeholder={t("issue.category")} aria-label={t("issue.category")} value={filters.category} onChange={(v?: string) => set("category", v)} options={ISSUE_CATEGORIES.map((c) => ({ value: c, label: t(`category.${c}`) }))} />
-        <Select allowClear placeholder={t("issue.severity")} aria-label={t("issue.severity")} value={filters.severity} onChange={(v?: string) => set("severity", v)} options={ISSUE_SEVERITIES.map((c) => ({ value: c, label: t(`severity.${c}`) }))} />
-        <Select allowClear placeholder={t("issue.resolvedTier")} aria-label={t("issue.resolvedTier")} value={filters.resolved_tier} onChange={(v?: string) => set("resolved_tier", v)} options={TIERS.map((c) => ({ value: c, label: t(`kind.${c}`) }))} />
+        <Select allowClear placeholder={t("issue.category")} aria-label={t("issue.category")} value={filters.category?.[0]} onChange={(v?: string) => set("category", v)} options={ISSUE_CATEGORIES.map((c) => ({ value: c, label: t(`category.${c}`) }))} />
+        <Select allowClear placeholder={t("issue.severity")} aria-label={t("issue.severity")} value={filters.severity?.[0]} onChange={(v?: string) => set("severity", v)} options={ISSUE_SEVERITIES.map((c) => ({ value: c, label: t(`severity.${c}`) }))} />
+        <Select allowClear placeholder={t("issue.resolvedTier")} aria-label={t("issue.resolvedTier")} value={filters.resolved_tier ?? undefined} onChange={(v?: string) => set("resolved_tier", v)} options={TIERS.map((c) => ({ value: c, label: t(`kind.${c}`) }))} />
         <Select
           aria-label={t("common.sort")}
           value={filters.sort}

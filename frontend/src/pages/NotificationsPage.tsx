@@ -1,9 +1,9 @@
 import { Badge, Button, List, Space, Switch, Typography } from "antd";
-import { useInfiniteQuery, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router-dom";
-import { workItems, type Notification } from "../api/workitems";
+import { useMarkAllRead, useMarkRead, useNotifications } from "../api/queries";
+import type { Notification } from "../api/workitems";
 import { ProblemAlert } from "../components/ProblemAlert";
 import { useIsMobile } from "../hooks/useIsMobile";
 import { formatDateTime } from "../lib/format";
@@ -12,29 +12,20 @@ export function NotificationsPage() {
   const { t, i18n } = useTranslation();
   const mobile = useIsMobile();
   const navigate = useNavigate();
-  const qc = useQueryClient();
   const [unread, setUnread] = useState(false);
-  const [error, setError] = useState<unknown>(null);
-  const q = useInfiniteQuery({
-    queryKey: ["notifications", unread],
-    queryFn: ({ pageParam }) => workItems.notifications({ unread, cursor: pageParam }),
-    initialPageParam: null as string | null,
-    getNextPageParam: (p) => p.next_cursor,
-  });
+  const q = useNotifications(unread);
+  const markRead = useMarkRead();
+  const markAllRead = useMarkAllRead();
   const items = q.data?.pages.flatMap((p) => p.items) ?? [];
-
-  const run = async (fn: () => Promise<unknown>) => {
-    setError(null);
-    try {
-      await fn();
-      await qc.invalidateQueries({ queryKey: ["notifications"] });
-    } catch (err) {
-      setError(err);
-    }
+  // The last write's failure, if any (a new write clears it).
+  const error = markRead.error ?? markAllRead.error;
+  const read = (id: string) => {
+    markAllRead.reset();
+    markRead.mutate(id);
   };
 
   const open = (n: Notification) => {
-    if (!n.read_at) void run(() => workItems.markRead(n.id));
+    if (!n.read_at) read(n.id);
     navigate(`/${n.entity_type === "task" ? "tasks" : "issues"}/${n.entity_id}`);
   };
 
@@ -47,7 +38,15 @@ export function NotificationsPage() {
             <Switch checked={unread} onChange={setUnread} id="only-unread" />
             <label htmlFor="only-unread">{t("notifications.onlyUnread")}</label>
           </Space>
-          <Button onClick={() => void run(() => workItems.markAllRead())}>{t("notifications.markAllRead")}</Button>
+          <Button
+            loading={markAllRead.isPending}
+            onClick={() => {
+              markRead.reset();
+              markAllRead.mutate();
+            }}
+          >
+            {t("notifications.markAllRead")}
+          </Button>
         </Space>
       </div>
       <ProblemAlert error={error ?? q.error} onRetry={() => void q.refetch()} />
@@ -65,7 +64,7 @@ export function NotificationsPage() {
               <Button key="open" type="link" onClick={() => open(n)}>
                 {t("notifications.open")}
               </Button>,
-              ...(!n.read_at ? [<Button key="read" type="link" onClick={() => void run(() => workItems.markRead(n.id))}>{t("notifications.markRead")}</Button>] : []),
+              ...(!n.read_at ? [<Button key="read" type="link" onClick={() => read(n.id)}>{t("notifications.markRead")}</Button>] : []),
             ]}
           >
             <List.Item.Meta

@@ -3,7 +3,7 @@ import userEvent from "@testing-library/user-event";
 import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { __resetForTests } from "../auth/session";
 import i18n from "../i18n";
-import { json, mockFetch, renderWithProviders, type Call } from "../test/utils";
+import { grantFixture, json, mockFetch, renderWithProviders, type Call } from "../test/utils";
 import { OrgsPage } from "./OrgsPage";
 
 beforeEach(async () => {
@@ -49,7 +49,7 @@ function serve() {
   return mockFetch({
     "POST /api/v1/auth/refresh": () => json({ access_token: "A1", token_type: "bearer", expires_in: 900 }),
     "GET /api/v1/me": () =>
-      json({ id: "u1", username: "county.leader", display_name: "县领导", demo_mode: true, grants: [{ id: "g1", org_id: "county", role: "leader", org_name: "兰坪县", org_kind: "county" }] }),
+      json({ id: "u1", username: "county.leader", display_name: "县领导", demo_mode: true, grants: [grantFixture({ id: "g1", org_id: "county", role: "leader", org_name: "兰坪县", org_kind: "county" })] }),
     "GET /api/v1/orgs/county/tree": () => json(TREE),
     "GET /api/v1/stats/summary": (c) => json(summary(c.url.searchParams.get("org_id") ?? "")),
   });

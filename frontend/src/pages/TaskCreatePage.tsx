@@ -1,19 +1,18 @@
 import { DeleteOutlined, PlusOutlined } from "@ant-design/icons";
 import { App as AntApp, Button, Card, DatePicker, Form, Input, Radio, Skeleton, Space, Typography } from "antd";
-import { useQuery, useQueryClient } from "@tanstack/react-query";
 import dayjs, { type Dayjs } from "dayjs";
-import { useCallback, useMemo, useRef, useState } from "react";
+import { useMemo, useRef, useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate, useParams } from "react-router-dom";
 import { fieldErrors, isNotFound } from "../api/problem";
-import { useTask } from "../api/queries";
-import { TASK_SOURCES, workItems, type TaskCreate, type TaskPriority, type TaskSource } from "../api/workitems";
-import { useGrants } from "../auth/AuthProvider";
+import { useAssignable, useCreateTask, useTask } from "../api/queries";
+import { TASK_PRIORITIES, TASK_SOURCES, type TaskCreate, type TaskPriority, type TaskSource } from "../api/workitems";
+import { useCan } from "../auth/AuthProvider";
 import { NotFound } from "../components/NotFound";
 import { OrgTreeSelect } from "../components/OrgTreeSelect";
 import { FormSelect } from "../components/FormSelect";
 import { ProblemAlert } from "../components/ProblemAlert";
-import { stableStringify, useIdempotentSubmit } from "../hooks/useIdempotentSubmit";
+import { newKey, stableStringify, useIdempotentSubmit } from "../hooks/useIdempotentSubmit";
 import { useIsMobile } from "../hooks/useIsMobile";
 
 interface Values {
@@ -32,30 +31,17 @@ interface SplitRow {
   due_at?: Dayjs;
 }
 
-/** Units the issuer may assign to (GET /tasks/assignable-units), the issuer itself excluded. */
-function useAssignable(issuerOrgId: string | undefined, parentId?: string) {
-  return useQuery({
-    queryKey: ["assignable", issuerOrgId, parentId],
-    queryFn: () => workItems.assignableOrgs(issuerOrgId, parentId),
-    enabled: !!issuerOrgId || !!parentId,
-    staleTime: 5 * 60_000,
-    select: (orgs) => orgs.filter((o) => o.id !== issuerOrgId),
-  });
-}
-
 function CreateForm() {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
   const navigate = useNavigate();
-  const qc = useQueryClient();
   const mobile = useIsMobile();
-  const { withRole } = useGrants();
-  const issuers = withRole("officer", "leader");
+  const { grantsWith } = useCan();
+  const issuers = grantsWith("task.create");
   const [form] = Form.useForm<Values>();
   const issuer = Form.useWatch("issuer_org_id", form) ?? issuers[0]?.org_id;
   const assignable = useAssignable(issuer);
-  const send = useCallback((body: TaskCreate, key: string) => workItems.createTask(body, key), []);
-  const { submit, pending, error } = useIdempotentSubmit(send);
+  const { submit, pending, error } = useIdempotentSubmit(useCreateTask());
 
   const onFinish = async (v: Values) => {
     try {
@@ -69,7 +55,6 @@ function CreateForm() {
         source: v.source,
       });
       message.success(t("task.created"));
-      void qc.invalidateQueries({ queryKey: ["tasks"] });
       navigate(`/tasks/${task.id}`);
     } catch (err) {
       form.setFields(fieldErrors(err).map((f) => ({ name: f.name as keyof Values, errors: f.errors })));
@@ -103,7 +88,7 @@ function CreateForm() {
           <DatePicker showTime={{ format: "HH:mm" }} format="YYYY-MM-DD HH:mm" style={{ width: "100%" }} inputReadOnly={mobile} />
         </Form.Item>
         <Form.Item name="priority" label={t("task.priority")}>
-          <Radio.Group optionType="button" buttonStyle="solid" options={[{ value: "normal", label: t("priority.normal") }, { value: "urgent", label: t("priority.urgent") }]} />
+          <Radio.Group optionType="button" buttonStyle="solid" options={TASK_PRIORITIES.map((p) => ({ value: p, label: t(`priority.${p}`) }))} />
         </Form.Item>
         <Form.Item name="source" label={t("task.source")}>
           <FormSelect options={TASK_SOURCES.map((s) => ({ value: s, label: t(`source.${s}`) }))} />
@@ -123,9 +108,9 @@ function SplitForm({ parentId }: { parentId: string }) {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
   const navigate = useNavigate();
-  const qc = useQueryClient();
   const mobile = useIsMobile();
   const parent = useTask(parentId);
+  const create = useCreateTask();
   const issuer = parent.data?.data.assignee_org_id;
   const assignable = useAssignable(issuer, parentId);
   const [form] = Form.useForm<{ rows: SplitRow[]; description: string }>();
@@ -155,10 +140,11 @@ function SplitForm({ parentId }: { parentId: string }) {
         parent_id: p.id,
       };
       const fp = stableStringify(body);
-      const known = keys.current.get(fp) ?? { key: crypto.randomUUID(), body: fp };
+      // Each subtask keeps its own Idempotency-Key until it is created, so a retry creates only the missing ones.
+      const known = keys.current.get(fp) ?? { key: newKey(), body: fp };
       keys.current.set(fp, known);
       try {
-        await workItems.createTask(body, known.key);
+        await create.mutateAsync({ body, key: known.key });
         keys.current.delete(fp);
       } catch (err) {
         setError(err);
@@ -166,8 +152,6 @@ function SplitForm({ parentId }: { parentId: string }) {
       }
     }
     setPending(false);
-    void qc.invalidateQueries({ queryKey: ["tasks"] });
-    void qc.invalidateQueries({ queryKey: ["task", p.id] });
     if (remaining.length) {
       // Keep only the rows that failed, exactly as typed.
       form.setFieldsValue({ rows: remaining });

@@ -6,8 +6,8 @@ import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { useTaskList } from "../api/queries";
-import { TASK_PRIORITIES, TASK_STATUSES, type Task, type TaskFilters, type TaskPriority, type TaskStatus } from "../api/workitems";
-import { useGrants } from "../auth/AuthProvider";
+import { TASK_PRIORITIES, TASK_STATUSES, isOneOf, type Task, type TaskFilters } from "../api/workitems";
+import { useCan } from "../auth/AuthProvider";
 import { useIsMobile } from "../hooks/useIsMobile";
 import { OrgTreeSelect } from "../components/OrgTreeSelect";
 import { ProblemAlert } from "../components/ProblemAlert";
@@ -22,13 +22,13 @@ const SORTS = ["due_at", "-due_at", "-created_at", "created_at", "-updated_at", 
 /** Filters live in the URL, so a filtered list can be bookmarked and survives reloads. */
 export function filtersFromParams(p: URLSearchParams): TaskFilters {
   const f: TaskFilters = {};
-  const status = p.getAll("status").filter((s): s is TaskStatus => (TASK_STATUSES as readonly string[]).includes(s));
+  const status = p.getAll("status").filter((s) => isOneOf(TASK_STATUSES, s));
   if (status.length) f.status = status;
   const unit = p.get("within_org_id");
   if (unit) f.within_org_id = unit;
   if (p.get("overdue") === "true") f.overdue = true;
   const prio = p.get("priority");
-  if (prio && (TASK_PRIORITIES as readonly string[]).includes(prio)) f.priority = prio as TaskPriority;
+  if (isOneOf(TASK_PRIORITIES, prio)) f.priority = prio;
   const after = p.get("due_after");
   const before = p.get("due_before");
   if (after) f.due_after = after;
@@ -79,7 +79,7 @@ export function TasksPage() {
   const { t } = useTranslation();
   const mobile = useIsMobile();
   const navigate = useNavigate();
-  const { has } = useGrants();
+  const { can } = useCan();
   const [params, setParams] = useSearchParams();
   const filters = useMemo(() => filtersFromParams(params), [params]);
   const q = useTaskList(filters);
@@ -109,7 +109,7 @@ export function TasksPage() {
     <>
       <div className="page-header">
         <h1>{t("task.title")}</h1>
-        {has("officer", "leader") && (
+        {can("task.create") && (
           <Button type="primary" icon={<PlusOutlined />} onClick={() => navigate("/tasks/new")} data-testid="new-task">
             {t("task.new")}
           </Button>
@@ -122,7 +122,7 @@ export function TasksPage() {
             allowClear
             placeholder={t("task.keyword")}
             aria-label={t("task.keyword")}
-            defaultValue={filters.q}
+            defaultValue={filters.q ?? undefined}
             onSearch={(v) => set("q", v)}
             style={{ width: mobile ? "100%" : 220 }}
           />
@@ -140,7 +140,7 @@ export function TasksPage() {
           maxTagCount="responsive"
         />
         <div style={{ minWidth: 220 }}>
-          <OrgTreeSelect allowClear value={filters.within_org_id} onChange={(v) => set("within_org_id", v)} placeholder={t("task.unitFilter")} aria-label={t("task.unitFilter")} />
+          <OrgTreeSelect allowClear value={filters.within_org_id ?? undefined} onChange={(v) => set("within_org_id", v)} placeholder={t("task.unitFilter")} aria-label={t("task.unitFilter")} />
         </div>
         <Select
           allowClear

@@ -6,6 +6,7 @@ import { MemoryRouter } from "react-router-dom";
 import { vi } from "vitest";
 import { AuthProvider } from "../auth/AuthProvider";
 import "../i18n";
+import type { Me, MeGrant, Perm, Role } from "../api/client";
 import type { Issue, Task } from "../api/workitems";
 
 export interface Call {
@@ -47,12 +48,26 @@ export function mockFetch(routes: Record<string, Handler>) {
   return { calls, fn };
 }
 
-export const ME = {
+/** What each demo role allows, as GET /me reports it per grant (the backend's role table). */
+export const PERMISSIONS = {
+  admin: ["org.read", "task.read", "issue.read", "stats.read", "org.manage", "user.read", "user.manage", "grant.read", "grant.manage", "audit.read"],
+  leader: ["org.read", "task.read", "issue.read", "stats.read", "task.create", "task.work", "issue.create", "issue.work", "issue.confirm", "feedback.create", "task.decide", "issue.decide", "audit.read"],
+  officer: ["org.read", "task.read", "issue.read", "stats.read", "task.create", "task.work", "issue.create", "issue.work", "issue.confirm", "feedback.create"],
+  observer: ["org.read", "task.read", "issue.read", "stats.read"],
+  liaison: ["org.read", "task.read", "issue.read", "stats.read", "issue.create", "issue.confirm", "feedback.create"],
+} satisfies Record<Role, Perm[]>;
+
+/** A grant as GET /me returns it; its permissions are the role's unless a test says otherwise. */
+export function grantFixture(over: Partial<MeGrant> & { role: Role }): MeGrant {
+  return { id: `g-${over.role}`, org_id: "o-com", org_name: "永兴社区", org_kind: "community", permissions: PERMISSIONS[over.role], ...over };
+}
+
+export const ME: Me = {
   id: "u1",
   username: "community.officer",
   display_name: "社区网格员",
   demo_mode: true,
-  grants: [{ id: "g1", org_id: "o-com", role: "officer", org_name: "永兴社区", org_kind: "community" }],
+  grants: [grantFixture({ id: "g1", role: "officer" })],
 };
 
 export function renderWithProviders(ui: ReactNode, { route = "/" }: { route?: string } = {}) {

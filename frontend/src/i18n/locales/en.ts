@@ -364,7 +364,7 @@ const en: Messages = {
     created: "Created",
     granted: "Role granted",
     revoked: "Grant revoked",
-    onlyAdmins: "Only administrators can open Administration.",
+    notAllowed: "Your roles do not include any administration.",
     parent: "Parent unit",
     action: "Action",
     entity: "Object",

@@ -362,7 +362,7 @@ const zhCN = {
     created: "已创建",
     granted: "已授权",
     revoked: "已收回",
-    onlyAdmins: "仅管理员可以访问系统管理。",
+    notAllowed: "您的角色不含系统管理权限。",
     parent: "上级单位",
     action: "动作",
     entity: "对象",

@@ -759,7 +759,7 @@ export interface components {
              * Note
              * @default
              */
-            note: string;
+            note?: string;
         };
         /** AuditEntryRead */
         AuditEntryRead: {
@@ -802,7 +802,7 @@ export interface components {
              * Note
              * @default
              */
-            note: string;
+            note?: string;
             /**
              * Rating
              * @description Satisfaction, 1-5
@@ -815,7 +815,7 @@ export interface components {
              * Note
              * @default
              */
-            note: string;
+            note?: string;
             /**
              * Target Org Id
              * Format: uuid
@@ -884,7 +884,7 @@ export interface components {
              * Body
              * @default
              */
-            body: string;
+            body?: string;
             kind: components["schemas"]["FeedbackKind"];
             /**
              * Rating
@@ -981,14 +981,14 @@ export interface components {
              * Description
              * @default
              */
-            description: string;
+            description?: string;
             /**
              * Reporter Org Id
              * @description The reporting unit (it handles the issue first); defaults to your unit when you hold roles at one only.
              */
             reporter_org_id?: string | null;
             /** @default normal */
-            severity: components["schemas"]["IssueSeverity"];
+            severity?: components["schemas"]["IssueSeverity"];
             /** Title */
             title: string;
         };
@@ -1363,7 +1363,7 @@ export interface components {
              * Note
              * @default
              */
-            note: string;
+            note?: string;
             /**
              * Progress
              * @description Percent done
@@ -1391,7 +1391,7 @@ export interface components {
              * Note
              * @default
              */
-            note: string;
+            note?: string;
             /** Responsible User Id */
             responsible_user_id?: string | null;
         };
@@ -1457,7 +1457,7 @@ export interface components {
              * Description
              * @default
              */
-            description: string;
+            description?: string;
             /**
              * Due At
              * Format: date-time
@@ -1474,11 +1474,11 @@ export interface components {
              */
             parent_id?: string | null;
             /** @default normal */
-            priority: components["schemas"]["TaskPriority"];
+            priority?: components["schemas"]["TaskPriority"];
             /** Responsible User Id */
             responsible_user_id?: string | null;
             /** @default other */
-            source: components["schemas"]["TaskSource"];
+            source?: components["schemas"]["TaskSource"];
             /** Title */
             title: string;
         };
@@ -1676,7 +1676,7 @@ export interface components {
              * @default bearer
              * @constant
              */
-            token_type: "bearer";
+            token_type?: "bearer";
         };
         /** UserCreate */
         UserCreate: {
@@ -1686,7 +1686,7 @@ export interface components {
              * Is Active
              * @default true
              */
-            is_active: boolean;
+            is_active?: boolean;
             /** Password */
             password: string;
             /** Username */
@@ -4362,3 +4362,27 @@ export interface operations {
         };
     };
 }
+type FlattenedDeepRequired<T> = {
+    [K in keyof T]-?: FlattenedDeepRequired<T[K] extends unknown[] | undefined | null ? Extract<T[K], unknown[]>[number] : T[K]>;
+};
+type ReadonlyArray<T> = [
+    Exclude<T, undefined>
+] extends [
+    unknown[]
+] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
+export const pathsApiV1IssuesGetParametersQueryOrderAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/issues"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
+export const pathsApiV1TasksGetParametersQueryOrderAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/tasks"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
+export const feedbackKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FeedbackKind"]> = ["progress", "completion", "review", "satisfaction", "comment"];
+export const issueCategoryValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IssueCategory"]> = ["land", "power", "water", "construction", "labour", "materials", "policy", "funding", "other"];
+export const issueSeverityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IssueSeverity"]> = ["low", "normal", "high", "critical"];
+export const issueStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IssueStatus"]> = ["open", "acknowledged", "resolved", "closed"];
+export const itemTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ItemType"]> = ["task", "issue"];
+export const notificationKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationKind"]> = ["task_assigned", "task_returned", "task_due_soon", "task_overdue", "issue_escalated", "issue_delegated", "issue_due_soon", "issue_overdue"];
+export const orgKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrgKind"]> = ["prefecture", "county", "street", "community", "department", "taskforce", "group", "enterprise"];
+export const permValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Perm"]> = ["org.read", "org.manage", "user.read", "user.manage", "grant.read", "grant.manage", "audit.read", "task.read", "task.create", "task.work", "task.decide", "issue.read", "issue.create", "issue.work", "issue.decide", "issue.confirm", "feedback.create", "stats.read"];
+export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["admin", "leader", "officer", "observer", "liaison"];
+export const sideValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Side"]> = ["issuer", "assignee"];
+export const taskPriorityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskPriority"]> = ["normal", "urgent"];
+export const taskSourceValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskSource"]> = ["meeting", "dispatch", "policy", "issue", "inspection", "other"];
+export const taskStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskStatus"]> = ["issued", "accepted", "in_progress", "submitted", "done", "returned", "cancelled"];
+export const tierValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Tier"]> = ["prefecture", "county", "street", "community"];
