@@ -89,6 +89,27 @@ async def world(client: httpx.AsyncClient) -> "World":
 
 
 @pytest.fixture
+async def fresh_database(maintenance_url: str) -> AsyncIterator[str]:
+    """An empty database of our own on the test server, dropped afterwards."""
+    from app.core.config import to_asyncpg_url
+
+    name = f"liandong_fresh_{secrets.token_hex(6)}"
+    conn = await asyncpg.connect(plain_url(maintenance_url))
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+    try:
+        yield to_asyncpg_url(with_database(maintenance_url, name))
+    finally:
+        conn = await asyncpg.connect(plain_url(maintenance_url))
+        try:
+            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        finally:
+            await conn.close()
+
+
+@pytest.fixture
 def unique() -> str:
     return secrets.token_hex(4)
 

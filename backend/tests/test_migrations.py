@@ -1,41 +1,18 @@
 """Migrations on a fresh database: upgrade matches the models exactly; downgrade undoes all."""
 
 import asyncio
-import secrets
-from collections.abc import AsyncIterator
 from typing import Any
 
 import asyncpg
-import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import create_async_engine
 
-from app.core.config import to_asyncpg_url
 from app.core.db import metadata
-from app.core.db_urls import plain_url, with_database
+from app.core.db_urls import plain_url
 from app.core.migrate import downgrade, upgrade
 from app.models import import_all_models
-
-
-@pytest.fixture
-async def fresh_database(maintenance_url: str) -> AsyncIterator[str]:
-    """An empty database of our own on the test server, dropped afterwards."""
-    name = f"liandong_migr_{secrets.token_hex(6)}"
-    conn = await asyncpg.connect(plain_url(maintenance_url))
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    try:
-        yield to_asyncpg_url(with_database(maintenance_url, name))
-    finally:
-        conn = await asyncpg.connect(plain_url(maintenance_url))
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
 
 
 def _differences(connection: Connection) -> list[Any]:

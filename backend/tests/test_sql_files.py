@@ -10,8 +10,6 @@ of them.
 import ast
 import asyncio
 import re
-import secrets
-from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -19,8 +17,7 @@ import asyncpg
 import pytest
 from alembic.script import ScriptDirectory
 
-from app.core.config import to_asyncpg_url
-from app.core.db_urls import plain_url, with_database
+from app.core.db_urls import plain_url
 from app.core.migrate import alembic_config, upgrade
 from app.core.sql_files import (
     SQL_DIR,
@@ -321,25 +318,6 @@ async def test_after_upgrade_head_the_database_holds_exactly_what_the_files_defi
         "running the migrations/sql files again changes the database: a function or trigger "
         "was created, changed or dropped outside the SQL files"
     )
-
-
-@pytest.fixture
-async def fresh_database(maintenance_url: str) -> AsyncIterator[str]:
-    """An empty database of our own on the test server, dropped afterwards."""
-    name = f"liandong_sqlf_{secrets.token_hex(6)}"
-    conn = await asyncpg.connect(plain_url(maintenance_url))
-    try:
-        await conn.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await conn.close()
-    try:
-        yield to_asyncpg_url(with_database(maintenance_url, name))
-    finally:
-        conn = await asyncpg.connect(plain_url(maintenance_url))
-        try:
-            await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await conn.close()
 
 
 async def _definitions_at(database_url: str) -> tuple[dict[str, str], dict[str, str], set[str]]:
