@@ -16,7 +16,7 @@ from app.audit.models import AuditEntry
 from app.audit.repository import AuditRepository
 from app.audit.schemas import AuditEntryRead
 from app.core.middleware import client_addr_var, request_id_var
-from app.core.pagination import Page, decode_cursor, page_of
+from app.core.pagination import Page, cursor_int, decode_cursor, page_of
 
 
 def _jsonable(value: Any) -> Any:
@@ -153,14 +153,14 @@ async def list_entries(
     limit: int,
     cursor: str | None,
 ) -> Page[AuditEntryRead]:
-    after = decode_cursor(cursor, 1)
+    after = decode_cursor(cursor, cursor_int)
     rows = await AuditRepository(connection).page(
         principal.paths(Perm.audit_read),
         entity_type=entity_type or None,
         entity_id=entity_id or None,
         action=action or None,
         actor_id=actor_id or None,
-        before_id=int(after[0]) if after is not None else None,
+        before_id=after[0] if after is not None else None,
         limit=limit + 1,
     )
     return page_of([AuditEntryRead.model_validate(row) for row in rows], limit, lambda e: [e.id])

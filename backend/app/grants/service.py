@@ -12,8 +12,8 @@ from app.access.deps import Target
 from app.access.roles import Perm
 from app.access.scope import Principal
 from app.audit.service import Audited
-from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
-from app.core.pagination import Page, decode_cursor, page_of
+from app.core.errors import Conflict, Forbidden, NotFound
+from app.core.pagination import Page, cursor_time, cursor_uuid, decode_cursor, page_of
 from app.grants.models import Grant
 from app.grants.repository import GrantRepository
 from app.grants.schemas import GrantCreate, GrantRead
@@ -35,14 +35,8 @@ AUDITED = Audited("grant", ("id", "user_id", "org_id", "role"))
 
 
 def _after(cursor: str | None) -> tuple[datetime, uuid.UUID] | None:
-    values = decode_cursor(cursor, 2)
-    if values is None:
-        return None
-    try:
-        at, grant_id = datetime.fromisoformat(str(values[0])), uuid.UUID(str(values[1]))
-    except ValueError as exc:
-        raise Unprocessable("The cursor is not valid.") from exc
-    return at, grant_id
+    values = decode_cursor(cursor, cursor_time, cursor_uuid)
+    return None if values is None else (values[0], values[1])
 
 
 async def list_grants(

@@ -94,8 +94,7 @@ async def list_notifications(
 ) -> tuple[list[dict[str, Any]], str | None, int]:
     """Newest first: (items, next_cursor, unread_count). Sweeps due notices lazily first."""
     await sweep_due(session, org_paths=_own_unit_paths(principal))
-    after = decode_cursor(cursor, 2)
-    before = (cursor_time(after[0]), cursor_uuid(after[1])) if after else None
+    before = decode_cursor(cursor, cursor_time, cursor_uuid)
     async with reader() as connection:
         notifications = NotificationRepository(connection)
         rows = await notifications.page(

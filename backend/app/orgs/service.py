@@ -13,7 +13,7 @@ from app.access.roles import Perm
 from app.access.scope import Principal
 from app.audit.service import Audited
 from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
-from app.core.pagination import Page, decode_cursor, page_of
+from app.core.pagination import Page, cursor_int, decode_cursor, page_of
 from app.orgs.models import TIER_KINDS, OrgKind, OrgUnit, Tier
 from app.orgs.repository import OrgRepository
 from app.orgs.schemas import OrgCreate, OrgRead, OrgTree, OrgUpdate
@@ -85,13 +85,13 @@ async def list_orgs(
     limit: int,
     cursor: str | None,
 ) -> Page[OrgRead]:
-    after = decode_cursor(cursor, 1)
+    after = decode_cursor(cursor, cursor_int)
     rows = await OrgRepository(connection).page(
         principal.paths(),
         parent_id=parent_id,
         kind=kind.value if kind is not None else None,
         name_contains=q,
-        after_key=int(after[0]) if after is not None else None,
+        after_key=after[0] if after is not None else None,
         limit=limit + 1,
     )
     page = page_of(rows, limit, lambda row: [row["key"]])

@@ -12,7 +12,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.access.roles import Perm
 from app.access.scope import Principal, is_within
 from app.core.errors import Forbidden, NotFound, Unprocessable
-from app.core.pagination import decode_cursor, encode_cursor
+from app.core.pagination import cursor_path, decode_cursor, encode_cursor
 from app.grants.repository import GrantRepository
 from app.orgs.models import OrgKind
 from app.orgs.repository import OrgRepository, Unit
@@ -100,11 +100,7 @@ async def assignable_units(
     else:
         issuer = await issuer_for(orgs, principal, sides, issuer_org_id)
         root = await assignable_root(orgs, issuer)
-    after = decode_cursor(cursor, 1)
-    if after is not None and (
-        not isinstance(after[0], list) or not all(isinstance(k, int) for k in after[0])
-    ):
-        raise Unprocessable("The cursor is not valid.")
+    after = decode_cursor(cursor, cursor_path)
     rows = await orgs.units_within(
         root,
         exclude_id=issuer.id,

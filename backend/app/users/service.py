@@ -13,7 +13,7 @@ from app.audit.service import Audited
 from app.auth.passwords import hash_password
 from app.auth.service import revoke_user_sessions
 from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
-from app.core.pagination import Page, decode_cursor, page_of
+from app.core.pagination import Page, cursor_text, decode_cursor, page_of
 from app.users.models import User
 from app.users.repository import UserRepository, VisibleTo
 from app.users.schemas import UserCreate, UserRead, UserUpdate
@@ -73,12 +73,12 @@ async def list_users(
     limit: int,
     cursor: str | None,
 ) -> Page[UserRead]:
-    after = decode_cursor(cursor, 1)
+    after = decode_cursor(cursor, cursor_text)
     rows = await UserRepository(connection).page(
         _readable_by(principal),
         name_contains=q,
         is_active=is_active,
-        after_username=str(after[0]) if after is not None else None,
+        after_username=after[0] if after is not None else None,
         limit=limit + 1,
     )
     users = [UserRead.model_validate(dict(row)) for row in rows]

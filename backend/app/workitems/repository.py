@@ -27,7 +27,7 @@ from app.access.scope import Path, Principal, within_sql
 from app.core.config import get_settings
 from app.core.errors import Unprocessable
 from app.core.models import utcnow
-from app.core.pagination import cursor_time, cursor_uuid, decode_cursor, encode_cursor
+from app.core.pagination import cursor_text, cursor_time, cursor_uuid, decode_cursor, encode_cursor
 from app.core.repository import Repository
 from app.core.sql import Statement, contains_pattern
 from app.orgs.repository import OrgRepository
@@ -252,14 +252,11 @@ async def _fetch_page(
 def keyset(statement: Statement, alias: str, sort: str, cursor: str | None) -> str:
     """Start after the cursor; the ORDER BY clause for (sort key, id) in the sort's direction."""
     field, descending = parse_sort(sort)
-    after = decode_cursor(cursor, 3)
+    after = decode_cursor(cursor, cursor_text, cursor_time, cursor_uuid)
     if after is not None:
         if after[0] != sort:
             raise Unprocessable("The cursor belongs to another sort order.")
-        value, last_id = (
-            statement.param(cursor_time(after[1])),
-            statement.param(cursor_uuid(after[2])),
-        )
+        value, last_id = statement.param(after[1]), statement.param(after[2])
         operator = "<" if descending else ">"
         statement.where(f"({alias}.{field}, {alias}.id) {operator} ({value}, {last_id})")
     direction = " DESC" if descending else ""

@@ -320,8 +320,8 @@ async def timeline(
     kind: WorkItemKind, principal: Principal, item_id: uuid.UUID, *, limit: int, cursor: str | None
 ) -> Page[dict[str, Any]]:
     """Oldest first."""
-    after = decode_cursor(cursor, 1)
-    after_id = cursor_int(after[0]) if after else None
+    after = decode_cursor(cursor, cursor_int)
+    after_id = after[0] if after else None
     rows = await _rows_of(
         kind,
         principal,
@@ -343,8 +343,7 @@ async def feedback_page(
     cursor: str | None,
 ) -> Page[dict[str, Any]]:
     """Oldest first."""
-    after = decode_cursor(cursor, 2)
-    since = (cursor_time(after[0]), cursor_uuid(after[1])) if after else None
+    since = decode_cursor(cursor, cursor_time, cursor_uuid)
     rows = await _rows_of(
         kind,
         principal,
