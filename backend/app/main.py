@@ -3,7 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from fastapi import APIRouter, FastAPI
+from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
 
 from app.access.deps import Public
@@ -15,6 +15,7 @@ from app.core.errors import install_error_handlers
 from app.core.idempotency import REPLAYED_HEADER
 from app.core.middleware import RequestContextMiddleware
 from app.core.spa import DEFAULT_SPA_DIR, SPAStaticFiles
+from app.core.text import refuse_nul
 from app.grants.router import router as grants_router
 from app.issues.router import router as issues_router
 from app.notifications.router import router as notifications_router
@@ -50,6 +51,7 @@ def create_app() -> FastAPI:
         lifespan=lifespan,
         docs_url="/docs",
         openapi_url="/api/v1/openapi.json",
+        dependencies=[Depends(refuse_nul)],
     )
     install_error_handlers(app)
     if settings.cors_origins:
