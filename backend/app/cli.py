@@ -13,7 +13,7 @@ from app.core.embedded_pg import ensure_database_url
 
 def _prepare_database() -> None:
     settings = get_settings()
-    url = ensure_database_url(settings.data_dir)
+    url = ensure_database_url(settings.database_url, settings.data_dir)
     settings.database_url = url
     from app.core.migrate import upgrade
 

@@ -115,3 +115,22 @@ async def test_bootstrap_creates_root_and_admin_once(scratch_database: str) -> N
     second = _cli(scratch_database, *args, **env)
     assert second.returncode != 0
     assert "already" in second.stderr + second.stdout
+
+
+async def test_database_url_in_dot_env_is_used(scratch_database: str, tmp_path: Path) -> None:
+    """DATABASE_URL set only in `.env` (in the working directory) is the database the
+    commands use; no embedded server is started."""
+    (tmp_path / ".env").write_text(f"DATABASE_URL={scratch_database}\n")
+    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    data_dir = tmp_path / "data"
+    result = subprocess.run(
+        [sys.executable, "-m", "app.cli", "migrate"],
+        cwd=tmp_path,
+        env={**env, "DATA_DIR": str(data_dir), "PYTHONPATH": str(BACKEND)},
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert result.returncode == 0, result.stderr
+    assert await _fetch(scratch_database, "SELECT version_num FROM alembic_version")
+    assert not (data_dir / "pg").exists()

@@ -6,12 +6,11 @@ from pathlib import Path
 from app.core.db_urls import with_database
 
 
-def ensure_database_url(data_dir: Path, database: str = "liandong") -> str:
-    """Return DATABASE_URL, starting the embedded server under data_dir when it is unset."""
-    url = os.environ.get("DATABASE_URL")
-    if url:
-        return url
-    url = start_embedded(data_dir / "pg", database)
+def ensure_database_url(configured: str | None, data_dir: Path, database: str = "liandong") -> str:
+    """The configured DATABASE_URL (the environment or `.env`, as the settings read it),
+    else the embedded server's under data_dir, started if need be. Exported to the
+    environment so that worker processes find the same database."""
+    url = configured or start_embedded(data_dir / "pg", database)
     os.environ["DATABASE_URL"] = url
     return url
 
