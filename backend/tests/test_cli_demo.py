@@ -30,11 +30,16 @@ async def scratch_database(maintenance_url: str) -> AsyncIterator[str]:
         await conn.close()
 
 
-def _cli(database_url: str, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+def _cli(
+    database_url: str | None, *args: str, cwd: Path = BACKEND, **env: str
+) -> subprocess.CompletedProcess[str]:
+    """Run `liandong ARGS` in `cwd`; DATABASE_URL is unset when `database_url` is None."""
+    inherited = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
+    database = {"DATABASE_URL": database_url} if database_url else {}
     return subprocess.run(
         [sys.executable, "-m", "app.cli", *args],
-        cwd=BACKEND,
-        env={**os.environ, "DATABASE_URL": database_url, **env},
+        cwd=cwd,
+        env={**inherited, "PYTHONPATH": str(BACKEND), **database, **env},
         capture_output=True,
         text=True,
         timeout=120,
@@ -121,16 +126,8 @@ async def test_database_url_in_dot_env_is_used(scratch_database: str, tmp_path: 
     """DATABASE_URL set only in `.env` (in the working directory) is the database the
     commands use; no embedded server is started."""
     (tmp_path / ".env").write_text(f"DATABASE_URL={scratch_database}\n")
-    env = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     data_dir = tmp_path / "data"
-    result = subprocess.run(
-        [sys.executable, "-m", "app.cli", "migrate"],
-        cwd=tmp_path,
-        env={**env, "DATA_DIR": str(data_dir), "PYTHONPATH": str(BACKEND)},
-        capture_output=True,
-        text=True,
-        timeout=120,
-    )
+    result = _cli(None, "migrate", cwd=tmp_path, DATA_DIR=str(data_dir))
     assert result.returncode == 0, result.stderr
     assert await _fetch(scratch_database, "SELECT version_num FROM alembic_version")
     assert not (data_dir / "pg").exists()
