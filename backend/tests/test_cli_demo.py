@@ -30,10 +30,10 @@ async def scratch_database(maintenance_url: str) -> AsyncIterator[str]:
         await conn.close()
 
 
-def _cli(
-    database_url: str | None, *args: str, cwd: Path = BACKEND, **env: str
-) -> subprocess.CompletedProcess[str]:
-    """Run `liandong ARGS` in `cwd`; DATABASE_URL is unset when `database_url` is None."""
+def _cli(database_url: str | None, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    """Run `liandong ARGS` (in the folder `CWD` names, if any); DATABASE_URL is unset when
+    `database_url` is None."""
+    cwd = env.pop("CWD", str(BACKEND))
     inherited = {k: v for k, v in os.environ.items() if k != "DATABASE_URL"}
     database = {"DATABASE_URL": database_url} if database_url else {}
     return subprocess.run(
@@ -127,7 +127,7 @@ async def test_database_url_in_dot_env_is_used(scratch_database: str, tmp_path: 
     commands use; no embedded server is started."""
     (tmp_path / ".env").write_text(f"DATABASE_URL={scratch_database}\n")
     data_dir = tmp_path / "data"
-    result = _cli(None, "migrate", cwd=tmp_path, DATA_DIR=str(data_dir))
+    result = _cli(None, "migrate", CWD=str(tmp_path), DATA_DIR=str(data_dir))
     assert result.returncode == 0, result.stderr
     assert await _fetch(scratch_database, "SELECT version_num FROM alembic_version")
     assert not (data_dir / "pg").exists()
