@@ -3,11 +3,11 @@ resolved -> closed, with escalate and delegate moving the handler (and handing t
 over as `open`), and reopen bringing a resolved or closed issue back to open."""
 
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import timedelta
 from enum import StrEnum
 
 from app.access.roles import Perm
-from app.issues.models import UNRESOLVED_STATUSES, IssueStatus
+from app.issues.models import IssueStatus
 from app.issues.schemas import CloseBody, DelegateBody
 from app.workitems.rules import Action, Transition, Workflow
 from app.workitems.schemas import ActionNote, RequiredNote
@@ -106,12 +106,3 @@ RULES = (
 WORKFLOW = Workflow("issue", RULES)
 ACTIONS = WORKFLOW.names
 EDIT = ((REPORTER, Perm.issue_create), (HANDLER, Perm.issue_work))
-
-
-def is_overdue(due_at: datetime, status: str, now: datetime) -> bool:
-    """Past its due date and not yet resolved."""
-    return status in UNRESOLVED_STATUSES and due_at < now
-
-
-def is_due_soon(due_at: datetime, status: str, now: datetime) -> bool:
-    return status in UNRESOLVED_STATUSES and now <= due_at <= now + DUE_SOON

@@ -6,10 +6,10 @@ States are the task `status`, except that `returned` is split by who sent it bac
 `returned_by_issuer` (a submission was rejected; the assignee reworks and resubmits).
 """
 
-from datetime import datetime, timedelta
+from datetime import timedelta
 
 from app.access.roles import Perm
-from app.tasks.models import CLOSED_STATUSES, Side, TaskStatus
+from app.tasks.models import Side, TaskStatus
 from app.tasks.schemas import ExtensionRequest, ProgressBody, ReissueBody
 from app.workitems.rules import Action, Transition, Workflow
 from app.workitems.schemas import ActionNote, RequiredNote
@@ -172,13 +172,3 @@ def state_of(status: str, returned_by: str | None) -> str:
     if status == TaskStatus.returned:
         return RETURNED_BY_ISSUER if returned_by == Side.issuer else RETURNED_BY_ASSIGNEE
     return status
-
-
-def is_overdue(due_at: datetime, status: str, now: datetime) -> bool:
-    """Past its due date and neither done nor cancelled."""
-    return status not in CLOSED_STATUSES and due_at < now
-
-
-def is_due_soon(due_at: datetime, status: str, now: datetime) -> bool:
-    """Not yet overdue, and due within the next 48 hours (inclusive)."""
-    return status not in CLOSED_STATUSES and now <= due_at <= now + DUE_SOON

@@ -155,9 +155,8 @@ class WorkItemKind:
         (first_org, second_org), (first, second) = self.party_orgs, paths
         held = (sides.held_at(item[first_org], first), sides.held_at(item[second_org], second))
         caps, can_feedback = sides.view(self.sides, self.capability_perms, held)
-        due_at, still_due = item["due_at"], item["status"] in table.open_statuses
-        item["overdue"] = still_due and due_at < now
-        item["due_soon"] = still_due and now <= due_at <= now + table.due_soon
+        item["overdue"] = table.is_overdue(item["due_at"], item["status"], now)
+        item["due_soon"] = table.is_due_soon(item["due_at"], item["status"], now)
         state, facts = self.shape(item, caps, now)
         item["allowed_actions"] = self.workflow.allowed_actions(state, facts, caps)
         item["can_feedback"] = can_feedback

@@ -65,6 +65,14 @@ class ItemTable:
     open_statuses: tuple[str, ...]
     due_soon: timedelta
 
+    def is_overdue(self, due_at: datetime, status: str, now: datetime) -> bool:
+        """Past its due date while its status still counts it."""
+        return status in self.open_statuses and due_at < now
+
+    def is_due_soon(self, due_at: datetime, status: str, now: datetime) -> bool:
+        """Not yet overdue, and due within `due_soon` (inclusive)."""
+        return status in self.open_statuses and now <= due_at <= now + self.due_soon
+
     @property
     def select(self) -> str:
         return f"SELECT {self.columns} FROM {self.name} {self.alias} {self.joins}"

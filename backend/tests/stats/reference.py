@@ -13,11 +13,11 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from app.core.db import sessionmaker
-from app.issues import state as issue_state
 from app.issues.models import Issue, IssueCategory, IssueSeverity, IssueStatus
+from app.issues.repository import TABLE as ISSUES
 from app.orgs.models import OrgUnit
-from app.tasks import state as task_state
 from app.tasks.models import Task, TaskPriority, TaskStatus
+from app.tasks.repository import TABLE as TASKS
 
 TIERS = ["prefecture", "county", "street", "community"]
 SECOND = timedelta(seconds=1)
@@ -124,8 +124,8 @@ def expected_summary(raw: Raw, org_id: uuid.UUID, at: datetime) -> dict[str, Any
             "by_status": task_status,
             "by_priority": priority,
             "open": sum(1 for t in tasks if t.status not in closed),
-            "overdue": sum(1 for t in tasks if task_state.is_overdue(t.due_at, t.status, at)),
-            "due_soon": sum(1 for t in tasks if task_state.is_due_soon(t.due_at, t.status, at)),
+            "overdue": sum(1 for t in tasks if TASKS.is_overdue(t.due_at, t.status, at)),
+            "due_soon": sum(1 for t in tasks if TASKS.is_due_soon(t.due_at, t.status, at)),
             "urgent_open": sum(
                 1 for t in tasks if t.status not in closed and t.priority == TaskPriority.urgent
             ),
@@ -137,8 +137,8 @@ def expected_summary(raw: Raw, org_id: uuid.UUID, at: datetime) -> dict[str, Any
             "total": len(issues),
             "by_status": _zeros(IssueStatus) | Counter(i.status for i in issues),
             "open": len(unresolved),
-            "overdue": sum(1 for i in issues if issue_state.is_overdue(i.due_at, i.status, at)),
-            "due_soon": sum(1 for i in issues if issue_state.is_due_soon(i.due_at, i.status, at)),
+            "overdue": sum(1 for i in issues if ISSUES.is_overdue(i.due_at, i.status, at)),
+            "due_soon": sum(1 for i in issues if ISSUES.is_due_soon(i.due_at, i.status, at)),
             "open_by_severity": _zeros(IssueSeverity) | Counter(i.severity for i in unresolved),
             "open_by_category": _zeros(IssueCategory) | Counter(i.category for i in unresolved),
             "resolved_by_tier": _tiers | Counter(i.resolved_tier for i in resolved),

@@ -15,8 +15,8 @@ from app.access.roles import Role
 from app.core.config import get_settings
 from app.core.db import reader
 from app.core.models import utcnow
-from app.issues import state as issue_state
-from app.tasks import state as task_state
+from app.issues.repository import TABLE as ISSUES
+from app.tasks.repository import TABLE as TASKS
 from tests.support import World
 from tests.workitems.helpers import assert_problem, headers, insert_issue, insert_task, ts
 
@@ -293,19 +293,19 @@ def test_overdue_and_due_soon_boundaries() -> None:
     now = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
     tick = timedelta(microseconds=1)
     h48 = timedelta(hours=48)
-    for module, open_status, closed in (
-        (task_state, "in_progress", ("done", "cancelled")),
-        (issue_state, "acknowledged", ("resolved", "closed")),
+    for table, open_status, closed in (
+        (TASKS, "in_progress", ("done", "cancelled")),
+        (ISSUES, "acknowledged", ("resolved", "closed")),
     ):
-        assert module.is_overdue(now - tick, open_status, now)
-        assert not module.is_overdue(now, open_status, now)  # due this instant: not yet late
-        assert module.is_due_soon(now, open_status, now)
-        assert not module.is_due_soon(now - tick, open_status, now)  # overdue instead
-        assert module.is_due_soon(now + h48, open_status, now)  # within 48 hours, inclusive
-        assert not module.is_due_soon(now + h48 + tick, open_status, now)
+        assert table.is_overdue(now - tick, open_status, now)
+        assert not table.is_overdue(now, open_status, now)  # due this instant: not yet late
+        assert table.is_due_soon(now, open_status, now)
+        assert not table.is_due_soon(now - tick, open_status, now)  # overdue instead
+        assert table.is_due_soon(now + h48, open_status, now)  # within 48 hours, inclusive
+        assert not table.is_due_soon(now + h48 + tick, open_status, now)
         for status in closed:
-            assert not module.is_overdue(now - h48, status, now)
-            assert not module.is_due_soon(now + tick, status, now)
+            assert not table.is_overdue(now - h48, status, now)
+            assert not table.is_due_soon(now + tick, status, now)
 
 
 @pytest.mark.parametrize("kind", ["tasks", "issues"])
