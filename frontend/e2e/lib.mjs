@@ -44,6 +44,9 @@ export async function newPage(browser, viewport = DESKTOP, lang = "zh-CN") {
     isMobile: phone,
     hasTouch: phone,
     locale: lang,
+    // The SPA turns antd's motion off for reduced motion, so a toast is either on screen or gone,
+    // never half-faded while axe measures its contrast.
+    reducedMotion: "reduce",
     userAgent: phone
       ? "Mozilla/5.0 (Linux; Android 14; Pixel 8) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/124.0 Mobile Safari/537.36"
       : undefined,

@@ -8,6 +8,7 @@ import { useTranslation } from "react-i18next";
 import { BrowserRouter, Navigate, Route, Routes, useLocation } from "react-router-dom";
 import { ApiError } from "./api/problem";
 import { AuthProvider, useAuth } from "./auth/AuthProvider";
+import { usePrefersReducedMotion } from "./hooks/usePrefersReducedMotion";
 import { AppShell } from "./components/AppShell";
 import { NotFound } from "./components/NotFound";
 import { dayjsLocale } from "./lib/format";
@@ -103,6 +104,7 @@ export function AppRoutes() {
 
 function Localized({ children }: { children: ReactNode }) {
   const { i18n } = useTranslation();
+  const reducedMotion = usePrefersReducedMotion();
   const zh = i18n.language.startsWith("zh");
   useEffect(() => {
     dayjs.locale(dayjsLocale(i18n.language));
@@ -113,6 +115,7 @@ function Localized({ children }: { children: ReactNode }) {
       locale={zh ? zhCN : enUS}
       theme={{
         token: {
+          motion: !reducedMotion,
           colorPrimary: "#b71c1c",
           borderRadius: 6,
           fontSize: 15,
