@@ -43,6 +43,16 @@ class Statement:
             matches = [f"{column} LIKE {pattern} ESCAPE '\\'" for column in columns]
             self.where(f"({' OR '.join(matches)})")
 
+    def search(self, text: str | None, column: str, grams: str) -> None:
+        """`column` contains `text`, ignoring case like ILIKE; no condition when empty.
+        `grams` is the column's GIN-indexed search grams (migrations/sql/0008_search.sql):
+        the index finds the rows holding every gram of `text`, and the ILIKE, exact,
+        runs on those candidates only."""
+        if text:
+            needed = f"{grams} @> search_query_grams({self.param(text)})"
+            pattern = self.param(contains_pattern(text))
+            self.where(f"({needed} AND {column} ILIKE {pattern} ESCAPE '\\')")
+
     async def rows(
         self, connection: asyncpg.Connection, select: str, rest: str = ""
     ) -> list[asyncpg.Record]:

@@ -7,7 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from app.core.models import UnitFeed, one_of, path_column, timestamp, uuid_pk
 from app.orgs.models import Tier
-from app.workitems.models import list_indexes
+from app.workitems.models import list_indexes, search_grams_column, search_index
 
 
 class IssueStatus(StrEnum):
@@ -53,10 +53,12 @@ class Issue(SQLModel, table=True):
         ),
         sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_valid"),
         *list_indexes(("reporter_path", "handler_path")),
+        search_index(),
     )
 
     id: uuid.UUID = uuid_pk()
     title: str = Field(max_length=200)
+    search_grams: list[str] | None = search_grams_column()
     description: str = Field(
         default="", sa_column=sa.Column(sa.Text, nullable=False, server_default="")
     )

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from app.core.models import UnitFeed, one_of, path_column, timestamp, uuid_pk
-from app.workitems.models import list_indexes
+from app.workitems.models import list_indexes, search_grams_column, search_index
 
 
 class TaskStatus(StrEnum):
@@ -55,10 +55,12 @@ class Task(SQLModel, table=True):
         ),
         sa.CheckConstraint("progress BETWEEN 0 AND 100", name="progress_valid"),
         *list_indexes(("issuer_path", "assignee_path")),
+        search_index(),
     )
 
     id: uuid.UUID = uuid_pk()
     title: str = Field(max_length=200)
+    search_grams: list[str] | None = search_grams_column()
     description: str = Field(
         default="", sa_column=sa.Column(sa.Text, nullable=False, server_default="")
     )

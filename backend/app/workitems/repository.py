@@ -29,7 +29,7 @@ from app.core.errors import Unprocessable
 from app.core.models import utcnow
 from app.core.pagination import cursor_text, cursor_time, cursor_uuid, decode_cursor, encode_cursor
 from app.core.repository import Repository
-from app.core.sql import Statement, contains_pattern
+from app.core.sql import Statement
 from app.orgs.repository import OrgRepository
 from app.workitems.models import ItemEvent, ItemType
 from app.workitems.schemas import SORT_FIELDS, ItemQuery, ListQuery
@@ -172,8 +172,7 @@ async def list_items(
         statement.where(f"{t}.due_at < {param(query.due_before)}")
     if query.due_after is not None:
         statement.where(f"{t}.due_at >= {param(query.due_after)}")
-    if query.q:
-        statement.where(f"{t}.title ILIKE {param(contains_pattern(query.q))} ESCAPE '\\'")
+    statement.search(query.q, f"{t}.title", f"{t}.search_grams")
     sort, limit = query.ordering, query.limit
     order_by = keyset(statement, t, sort, query.cursor)
     where, last = statement.where_sql, param(limit + 1)
