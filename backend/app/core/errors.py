@@ -74,6 +74,13 @@ class Unprocessable(Problem):
     status = 422
     slug = "validation-error"
 
+    @classmethod
+    def at(cls, loc: tuple[str, ...], msg: str) -> "Unprocessable":
+        """A 422 naming the field at `loc` (("body", "due_at")), in the `errors` shape of a
+        validation error, so that clients mark the field as they mark any other."""
+        error = {"loc": list(loc), "msg": msg, "type": "value_error"}
+        return cls(f"{'.'.join(loc[1:])}: {msg}", extra={"errors": [error]})
+
 
 class TooManyRequests(Problem):
     status = 429

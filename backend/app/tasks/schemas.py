@@ -1,8 +1,9 @@
 import uuid
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.dates import ClientDatetime
 from app.tasks.models import Side, TaskPriority, TaskSource, TaskStatus
 from app.workitems.schemas import ItemQuery, Note, RequiredText, Text, Title
 
@@ -19,7 +20,7 @@ class TaskCreate(BaseModel):
     )
     assignee_org_id: uuid.UUID
     responsible_user_id: uuid.UUID | None = None
-    due_at: AwareDatetime
+    due_at: ClientDatetime = Field(description="In the future (RFC 3339, years 2000-2099)")
     priority: TaskPriority = TaskPriority.normal
     source: TaskSource = TaskSource.other
     parent_id: uuid.UUID | None = Field(
@@ -35,7 +36,7 @@ class TaskUpdate(BaseModel):
     title: Title | None = None
     description: Text | None = None
     responsible_user_id: uuid.UUID | None = None
-    due_at: AwareDatetime | None = None
+    due_at: ClientDatetime | None = None
     priority: TaskPriority | None = None
     source: TaskSource | None = None
 
@@ -51,7 +52,7 @@ class ExtensionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     note: RequiredText
-    due_at: AwareDatetime = Field(description="The new due date asked for")
+    due_at: ClientDatetime = Field(description="The new due date asked for")
 
 
 class ReissueBody(BaseModel):
@@ -62,7 +63,7 @@ class ReissueBody(BaseModel):
     note: Note = ""
     assignee_org_id: uuid.UUID | None = None
     responsible_user_id: uuid.UUID | None = None
-    due_at: AwareDatetime | None = None
+    due_at: ClientDatetime | None = None
 
 
 class SubtaskCounts(BaseModel):

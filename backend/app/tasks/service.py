@@ -90,6 +90,10 @@ class TaskKind(WorkItemKind):
     ) -> dict[str, Any]:
         sides = Sides(principal)
         now = utcnow()
+        if body.due_at <= now:
+            raise Unprocessable.at(
+                ("body", "due_at"), "a new task's due date must lie in the future"
+            )
         orgs = await OrgRepository.writing(session)
         parent: Task | None = None
         if body.parent_id is not None:

@@ -1461,6 +1461,7 @@ export interface components {
             /**
              * Due At
              * Format: date-time
+             * @description In the future (RFC 3339, years 2000-2099)
              */
             due_at: string;
             /**
