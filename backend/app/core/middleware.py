@@ -23,7 +23,7 @@ class _BodyTooLarge(Exception):
     pass
 
 
-def _problem(status: int, title: str, detail: str, slug: str) -> bytes:
+def problem_body(status: int, title: str, detail: str, slug: str) -> bytes:
     return orjson.dumps(
         {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail}
     )
@@ -60,7 +60,7 @@ class RequestContextMiddleware:
             await send(message)
 
         async def reply(status: int, title: str, detail: str, slug: str) -> None:
-            body = _problem(status, title, detail, slug)
+            body = problem_body(status, title, detail, slug)
             await send_with_id(
                 {
                     "type": "http.response.start",
