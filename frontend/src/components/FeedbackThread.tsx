@@ -6,6 +6,7 @@ import { useIdempotentSubmit } from "../hooks/useIdempotentSubmit";
 import { formatDateTime } from "../lib/format";
 import { FormSelect } from "./FormSelect";
 import { ProblemAlert } from "./ProblemAlert";
+import { NOTE_MAX_LENGTH } from "../api/limits";
 
 /** The kinds a person posts here ("completion" comes with a task's submission). */
 const POSTABLE = ["comment", "progress", "review", "satisfaction"] as const satisfies readonly FeedbackKind[];
@@ -70,7 +71,7 @@ export function FeedbackThread({ type, id, canPost = true }: { type: ItemType; i
             </Form.Item>
           )}
           <Form.Item name="body" label={t("feedback.body")} rules={[{ required: true, whitespace: true, message: t("common.required") }]}>
-            <Input.TextArea rows={3} placeholder={t("feedback.placeholder")} maxLength={2000} />
+            <Input.TextArea rows={3} placeholder={t("feedback.placeholder")} maxLength={NOTE_MAX_LENGTH} />
           </Form.Item>
           <Button type="primary" htmlType="submit" loading={pending}>
             {t("feedback.send")}
