@@ -43,7 +43,7 @@ from app.core.db import metadata
 from app.core.middleware import request_id_var
 from app.core.models import utcnow
 from app.feedback.models import FeedbackKind
-from app.feedback.schemas import FeedbackCreate
+from app.feedback.schemas import WrittenFeedback
 from app.grants.models import Grant
 from app.issues.models import IssueCategory, IssueSeverity
 from app.issues.schemas import IssueCreate
@@ -1757,7 +1757,7 @@ class Loader:
                 continue
             if step.action == "comment":
                 who = self.actor(issuer, Perm.feedback_create, step.who)
-                body = FeedbackCreate(kind=FeedbackKind.comment, body=step.note)
+                body = WrittenFeedback(kind=FeedbackKind.comment, body=step.note)
                 await self.at(
                     moment, partial(workitems.add_feedback, TASKS, self.session, who, task_id, body)
                 )
@@ -1796,7 +1796,7 @@ class Loader:
             moment = self.next_time(moment, step)
             if step.action == "comment":
                 who = self.actor(spec.reporter, Perm.feedback_create, step.who)
-                body = FeedbackCreate(kind=FeedbackKind.comment, body=step.note)
+                body = WrittenFeedback(kind=FeedbackKind.comment, body=step.note)
                 await self.at(
                     moment,
                     partial(workitems.add_feedback, ISSUES, self.session, who, issue_id, body),

@@ -4,6 +4,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.dates import ClientDatetime
+from app.core.fields import Omittable
 from app.tasks.models import Side, TaskPriority, TaskSource, TaskStatus
 from app.workitems.schemas import ItemQuery, Note, RequiredText, Text, Title
 
@@ -33,12 +34,12 @@ class TaskUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Title | None = None
-    description: Text | None = None
-    responsible_user_id: uuid.UUID | None = None
-    due_at: ClientDatetime | None = None
-    priority: TaskPriority | None = None
-    source: TaskSource | None = None
+    title: Omittable[Title] = None
+    description: Omittable[Text] = None
+    responsible_user_id: uuid.UUID | None = Field(default=None, description="null: nobody")
+    due_at: Omittable[ClientDatetime] = None
+    priority: Omittable[TaskPriority] = None
+    source: Omittable[TaskSource] = None
 
 
 class ProgressBody(BaseModel):

@@ -16,6 +16,9 @@ describe("the forms' text limits", () => {
     for (const model of ["ActionNote", "RequiredNote", "ProgressBody", "ExtensionRequest", "CloseBody", "DelegateBody"]) {
       expect(maxLength(model, "note"), model).toBe(NOTE_MAX_LENGTH);
     }
+    for (const model of ["SatisfactionFeedback", "WrittenFeedback"]) {
+      expect(maxLength(model, "body"), model).toBe(NOTE_MAX_LENGTH);
+    }
     for (const model of ["TaskCreate", "IssueCreate"]) {
       expect(maxLength(model, "title"), model).toBe(TITLE_MAX_LENGTH);
       expect(maxLength(model, "description"), model).toBe(TEXT_MAX_LENGTH);

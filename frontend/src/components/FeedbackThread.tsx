@@ -22,7 +22,9 @@ export function FeedbackThread({ type, id, canPost = true }: { type: ItemType; i
 
   const onFinish = async (v: { kind: FeedbackKind; body: string; rating?: number }) => {
     try {
-      await submit({ kind: v.kind, body: v.body.trim(), rating: v.kind === "satisfaction" ? (v.rating ?? null) : null });
+      const body = v.body.trim();
+      // Only satisfaction feedback carries a rating (the form requires it there).
+      await submit(v.kind === "satisfaction" ? { kind: v.kind, body, rating: v.rating ?? 0 } : { kind: v.kind, body });
       form.resetFields(["body", "rating"]);
       message.success(t("feedback.sent"));
     } catch {
