@@ -86,7 +86,10 @@ def create_app() -> FastAPI:
     ):
         app.include_router(router, prefix=API_PREFIX)
 
-    @app.get("/openapi.json", include_in_schema=False, dependencies=[Public])
+    # HEAD too: outside /api/ the middleware leaves HEAD to the routes (the SPA's files).
+    @app.api_route(
+        "/openapi.json", methods=["GET", "HEAD"], include_in_schema=False, dependencies=[Public]
+    )
     async def openapi_at_the_root() -> RedirectResponse:
         """Where tools look for the document first; the SPA would answer it otherwise."""
         return RedirectResponse(OPENAPI_URL, status_code=308)

@@ -246,4 +246,7 @@ async def test_openapi_json_at_the_root_leads_to_the_document(tmp_path: Path) ->
         assert moved.headers["location"] == "/api/v1/openapi.json"
         document = await web.get("/openapi.json", follow_redirects=True)
         assert document.json()["paths"].keys() == DOCUMENT["paths"].keys()
+        assert (await web.head("/openapi.json")).status_code == 308
+        wrong = await web.put("/openapi.json")
+        assert wrong.status_code == 405 and wrong.headers["allow"] == "GET, HEAD"
         assert "联动" in (await web.get("/tasks")).text
