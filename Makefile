@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed-stamp
 NPM_STAMP := frontend/node_modules/.installed-stamp
 export DATA_DIR ?= $(CURDIR)/.data
 
-.PHONY: install run dev test test-backend test-frontend e2e bench lint migrate demo format client spa clean
+.PHONY: install run dev test test-backend test-frontend e2e fuzz bench lint migrate demo format client spa clean
 
 $(STAMP): backend/pyproject.toml
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' || { echo "Python 3.11+ is required"; exit 1; }
@@ -51,7 +51,7 @@ lint: install
 format: install
 	cd backend && $(BIN)/ruff format . && $(BIN)/ruff check --fix .
 
-test: lint test-backend test-frontend e2e
+test: lint test-backend test-frontend e2e fuzz
 
 # pytest exits 5 when it collects nothing: that is a failure here, never a pass.
 test-backend: install
@@ -64,6 +64,10 @@ test-frontend: install
 # The browser suite: a real Chromium against a real server on a fresh demo database.
 e2e: install spa
 	cd backend && $(BIN)/python scripts/e2e.py
+
+# schemathesis against /api/v1/openapi.json, once per demo role, on a fresh demo database.
+fuzz: install
+	cd backend && $(BIN)/python -m scripts.fuzz
 
 # Seeds a large database and measures list and summary endpoints; see docs/benchmarks.md.
 bench: install

@@ -92,6 +92,8 @@ def main(argv: list[str] | None = None) -> None:
         print(asyncio.run(_with_session("demo-if-empty")), file=sys.stderr)
         import uvicorn
 
+        from app.core.http_protocol import HTTP_PROTOCOL
+
         print(f"Liandong on http://{args.host}:{args.port}  (API docs: /docs)", file=sys.stderr)
         uvicorn.run(
             "app.main:create_app",
@@ -99,6 +101,7 @@ def main(argv: list[str] | None = None) -> None:
             host=args.host,
             port=args.port,
             workers=args.workers,
+            http=HTTP_PROTOCOL,
             app_dir=str(Path(__file__).resolve().parents[1]),
         )
 

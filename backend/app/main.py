@@ -5,6 +5,7 @@ from contextlib import asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
+from fastapi.responses import RedirectResponse
 
 from app.access.deps import Public
 from app.audit.router import router as audit_router
@@ -19,12 +20,14 @@ from app.core.text import refuse_nul
 from app.grants.router import router as grants_router
 from app.issues.router import router as issues_router
 from app.notifications.router import router as notifications_router
+from app.openapi import install_openapi
 from app.orgs.router import router as orgs_router
 from app.stats.router import router as stats_router
 from app.tasks.router import router as tasks_router
 from app.users.router import router as users_router
 
 API_PREFIX = "/api/v1"
+OPENAPI_URL = f"{API_PREFIX}/openapi.json"
 
 
 meta_router = APIRouter(tags=["meta"])
@@ -50,10 +53,11 @@ def create_app() -> FastAPI:
         description="联动: tasks go down the chain, issues come up it.",
         lifespan=lifespan,
         docs_url="/docs",
-        openapi_url="/api/v1/openapi.json",
+        openapi_url=OPENAPI_URL,
         dependencies=[Depends(refuse_nul)],
     )
     install_error_handlers(app)
+    install_openapi(app)
     if settings.cors_origins:
         app.add_middleware(
             CORSMiddleware,
@@ -81,6 +85,15 @@ def create_app() -> FastAPI:
         meta_router,
     ):
         app.include_router(router, prefix=API_PREFIX)
+
+    # HEAD too: outside /api/ the middleware leaves HEAD to the routes (the SPA's files).
+    @app.api_route(
+        "/openapi.json", methods=["GET", "HEAD"], include_in_schema=False, dependencies=[Public]
+    )
+    async def openapi_at_the_root() -> RedirectResponse:
+        """Where tools look for the document first; the SPA would answer it otherwise."""
+        return RedirectResponse(OPENAPI_URL, status_code=308)
+
     spa_dir = settings.spa_dir or DEFAULT_SPA_DIR
     if (spa_dir / "index.html").exists():
         app.mount("/", SPAStaticFiles(directory=spa_dir, html=True), name="spa")

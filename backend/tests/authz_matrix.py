@@ -69,6 +69,9 @@ PUBLIC_ROUTES = {
     # Signs out by access token or, when that has expired, by the refresh cookie alone.
     ("POST", "/api/v1/auth/logout"),
     ("GET", "/api/v1/health"),
+    # Redirect to the document at /api/v1/openapi.json.
+    ("GET", "/openapi.json"),
+    ("HEAD", "/openapi.json"),
 }
 
 CORE_ROUTES = set(POSITIONAL) | set(COLLECTION) | PUBLIC_ROUTES

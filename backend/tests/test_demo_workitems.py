@@ -246,6 +246,25 @@ async def test_some_items_are_open_overdue_or_due_soon(demo: Demo) -> None:
         assert due_soon >= 1, table
 
 
+async def test_tasks_planned_overdue_carry_their_planned_due_date_in_their_timeline(
+    demo: Demo,
+) -> None:
+    # The service refuses a past due date, so the loader creates those tasks due a moment
+    # later and gives them their planned date when it backdates them.
+    mismatched = await demo.value(
+        """SELECT count(*) FROM tasks t JOIN item_events e
+             ON e.entity_id = t.id AND e.action = 'create'
+           WHERE (e.data->>'due_at')::timestamptz <> t.due_at
+             AND NOT EXISTS (SELECT 1 FROM item_events x WHERE x.entity_id = t.id
+                             AND x.action IN ('approve-extension', 'update', 'reissue'))"""
+    )
+    assert mismatched == 0
+    assert await demo.value(
+        """SELECT count(*) FROM tasks WHERE status NOT IN ('done', 'cancelled')
+           AND due_at < now() - interval '1 day'"""
+    )
+
+
 async def test_every_item_has_a_believable_timeline(demo: Demo) -> None:
     for table in ("tasks", "issues"):
         items = await demo.rows(

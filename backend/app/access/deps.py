@@ -143,13 +143,19 @@ Public = Depends(PublicGate())
 CurrentPrincipal = Annotated[Principal, requires(AUTHENTICATED)]
 
 
-def declared_permission(route: Any) -> str | None:
-    """The permission a route declared, found anywhere in its dependency tree."""
+def declared_gate(route: Any) -> "PermissionGate | PublicGate | None":
+    """The gate a route declared, found anywhere in its dependency tree."""
     stack = [route.dependant]
     while stack:
         dep = stack.pop()
         gate = getattr(dep, "call", None)
         if isinstance(gate, PermissionGate | PublicGate):
-            return gate.permission
+            return gate
         stack.extend(dep.dependencies)
     return None
+
+
+def declared_permission(route: Any) -> str | None:
+    """The permission a route declared, found anywhere in its dependency tree."""
+    gate = declared_gate(route)
+    return gate.permission if gate is not None else None

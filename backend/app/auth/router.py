@@ -1,5 +1,5 @@
 from collections.abc import Callable
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Form, Header, Request, Response
 from fastapi.types import DecoratedCallable
@@ -13,6 +13,7 @@ from app.core.errors import Forbidden, Unauthorized
 
 router = APIRouter(tags=["auth"])
 NO_STORE = {"Cache-Control": "no-store", "Pragma": "no-cache"}
+FOREIGN_ORIGIN = {"description": "A cookie sent from another origin"}
 REFRESH_COOKIE = "liandong_refresh"
 REFRESH_COOKIE_PATH = "/api/v1/auth"
 RefreshMode = Annotated[
@@ -49,7 +50,7 @@ def _pair(
 
 
 def _answers_with_tokens(
-    path: str, summary: str
+    path: str, summary: str, responses: dict[int | str, dict[str, Any]]
 ) -> Callable[[DecoratedCallable], DecoratedCallable]:
     """A public POST route that answers with a token pair (no refresh token in cookie mode)."""
     return router.post(
@@ -58,6 +59,7 @@ def _answers_with_tokens(
         response_model_exclude_none=True,
         dependencies=[Public],
         summary=summary,
+        responses=responses,
     )
 
 
@@ -69,7 +71,14 @@ def _check_origin(request: Request) -> None:
         raise Forbidden("Cookie refresh is only accepted from this application's own origin.")
 
 
-@_answers_with_tokens("/auth/token", "Sign in (OAuth2 password flow)")
+@_answers_with_tokens(
+    "/auth/token",
+    "Sign in (OAuth2 password flow)",
+    {
+        401: {"description": "Wrong username or password, or the user is inactive"},
+        429: {"description": "Too many failed sign-ins from this address or for this user"},
+    },
+)
 async def token(
     request: Request,
     response: Response,
@@ -83,7 +92,11 @@ async def token(
     return _pair(issued, request, response, cookie=refresh_mode == "cookie")
 
 
-@_answers_with_tokens("/auth/refresh", "Rotate a refresh token for a new pair")
+@_answers_with_tokens(
+    "/auth/refresh",
+    "Rotate a refresh token for a new pair",
+    {401: {"description": "The refresh token is not valid"}, 403: FOREIGN_ORIGIN},
+)
 async def refresh(
     request: Request,
     response: Response,
@@ -105,6 +118,7 @@ async def refresh(
     status_code=204,
     dependencies=[Public],
     summary="End my session (by access token, or by the refresh cookie alone)",
+    responses={401: {"description": "Neither a valid token nor a cookie"}, 403: FOREIGN_ORIGIN},
 )
 async def logout(
     request: Request,

@@ -1,13 +1,16 @@
 """RFC 9457 problem details for every error the API returns."""
 
 import logging
+import re
 from http import HTTPStatus
 from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import APIRoute, iter_route_contexts
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import compile_path
 
 log = logging.getLogger("liandong")
 PROBLEM_JSON = "application/problem+json"
@@ -74,6 +77,13 @@ class Unprocessable(Problem):
     status = 422
     slug = "validation-error"
 
+    @classmethod
+    def at(cls, loc: tuple[str, ...], msg: str) -> "Unprocessable":
+        """A 422 naming the field at `loc` (("body", "due_at")), in the `errors` shape of a
+        validation error, so that clients mark the field as they mark any other."""
+        error = {"loc": list(loc), "msg": msg, "type": "value_error"}
+        return cls(f"{'.'.join(loc[1:])}: {msg}", extra={"errors": [error]})
+
 
 class TooManyRequests(Problem):
     status = 429
@@ -115,6 +125,32 @@ def _validation_errors(exc: RequestValidationError) -> list[dict[str, Any]]:
     return errors
 
 
+def _path_methods(app: FastAPI) -> list[tuple[re.Pattern[str], frozenset[str]]]:
+    """Each API path's pattern and methods (one route per method in FastAPI), built once."""
+    found: dict[str, set[str]] = {}
+    for context in iter_route_contexts(app.routes):
+        if isinstance(context.original_route, APIRoute):
+            found.setdefault(context.path or "", set()).update(context.methods or ())
+    return [(compile_path(path)[0], frozenset(methods)) for path, methods in found.items()]
+
+
+def allowed_methods(request: Request) -> str:
+    """The `Allow` of a 405: every method of the request's path, HEAD with GET (the
+    middleware answers HEAD as GET), not only those of the first route that matched."""
+    app: FastAPI = request.app
+    if not hasattr(app.state, "path_methods"):
+        app.state.path_methods = _path_methods(app)
+    methods = {
+        method
+        for pattern, path_methods in app.state.path_methods
+        if pattern.match(request.url.path)
+        for method in path_methods
+    }
+    if "GET" in methods:
+        methods.add("HEAD")
+    return ", ".join(sorted(methods))
+
+
 def install_error_handlers(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(_: Request, exc: Problem) -> JSONResponse:
@@ -132,8 +168,11 @@ def install_error_handlers(app: FastAPI) -> None:
         )
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+    async def _http(request: Request, exc: StarletteHTTPException) -> JSONResponse:
         detail = exc.detail if isinstance(exc.detail, str) else HTTPStatus(exc.status_code).phrase
         if exc.status_code == 404 and detail == "Not Found":
             detail = "No such resource."
-        return problem_response(exc.status_code, detail, headers=dict(exc.headers or {}))
+        headers = dict(exc.headers or {})
+        if exc.status_code == 405:
+            headers["Allow"] = allowed_methods(request)
+        return problem_response(exc.status_code, detail, headers=headers)

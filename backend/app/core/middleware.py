@@ -1,4 +1,4 @@
-"""Pure ASGI middleware: request ids, body limits, content types, last-resort 500s."""
+"""Pure ASGI middleware: request ids, body limits, content types, HEAD, last-resort 500s."""
 
 import contextvars
 import logging
@@ -23,7 +23,7 @@ class _BodyTooLarge(Exception):
     pass
 
 
-def _problem(status: int, title: str, detail: str, slug: str) -> bytes:
+def problem_body(status: int, title: str, detail: str, slug: str) -> bytes:
     return orjson.dumps(
         {"type": TYPE_BASE + slug, "title": title, "status": status, "detail": detail}
     )
@@ -51,16 +51,24 @@ class RequestContextMiddleware:
         client_addr_var.set(client[0] if client else "")
         rid_header = (b"x-request-id", request_id.encode())
         started = False
+        path: str = scope.get("path", "")
+        is_api = path.startswith("/api/")
+        # HEAD is GET without the body (RFC 9110 9.3.2): the API's routes declare GET only.
+        head = is_api and scope.get("method") == "HEAD"
+        if head:
+            scope = {**scope, "method": "GET"}
 
         async def send_with_id(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
                 message["headers"] = [*message.get("headers", []), rid_header]
+            elif head:
+                message = {**message, "body": b""}
             await send(message)
 
         async def reply(status: int, title: str, detail: str, slug: str) -> None:
-            body = _problem(status, title, detail, slug)
+            body = problem_body(status, title, detail, slug)
             await send_with_id(
                 {
                     "type": "http.response.start",
@@ -73,8 +81,6 @@ class RequestContextMiddleware:
             )
             await send_with_id({"type": "http.response.body", "body": body})
 
-        path: str = scope.get("path", "")
-        is_api = path.startswith("/api/")
         if is_api and scope.get("method", "").encode() in _BODY_METHODS:
             declared = headers.get(b"content-length")
             if declared is not None and declared.isdigit() and int(declared) > self.max_body_bytes:

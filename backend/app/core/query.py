@@ -41,17 +41,6 @@ class QueryModel(Generic[M]):
                 | ({"description": schema["description"]} if "description" in schema else {})
                 for name, schema in properties.items()
             ],
-            # As FastAPI documents it for routes whose parameters it validates itself.
-            "responses": {
-                "422": {
-                    "description": "Validation Error",
-                    "content": {
-                        "application/json": {
-                            "schema": {"$ref": "#/components/schemas/HTTPValidationError"}
-                        }
-                    },
-                }
-            },
         }
         self.dependency = Depends(self)
 

@@ -43,7 +43,7 @@ from app.core.db import metadata
 from app.core.middleware import request_id_var
 from app.core.models import utcnow
 from app.feedback.models import FeedbackKind
-from app.feedback.schemas import FeedbackCreate
+from app.feedback.schemas import WrittenFeedback
 from app.grants.models import Grant
 from app.issues.models import IssueCategory, IssueSeverity
 from app.issues.schemas import IssueCreate
@@ -1602,6 +1602,9 @@ class Loader:
     windows: list[_Window] = field(default_factory=list)
     _starts: list[datetime] = field(default_factory=list)
     _actors: dict[tuple[str, Perm], Principal] = field(default_factory=dict)
+    # Tasks planned with a due date already past: created due a second from then (the
+    # service refuses a past due date), given their planned one when backdated.
+    _past_due: dict[uuid.UUID, tuple[datetime, datetime]] = field(default_factory=dict)
 
     async def setup(self) -> None:
         orgs = (await self.session.execute(sa.select(OrgUnit))).scalars().all()
@@ -1727,13 +1730,15 @@ class Loader:
         parent: tuple[uuid.UUID, str] | None = None,
     ) -> None:
         issuer = parent[1] if parent else spec.issuer
+        planned_due = created + timedelta(days=spec.due_days)
+        due = max(planned_due, utcnow() + timedelta(seconds=1))
         data = TaskCreate(
             title=spec.title,
             description=spec.description,
             issuer_org_id=None if parent else self.unit(issuer).id,
             assignee_org_id=self.unit(spec.assignee).id,
             responsible_user_id=self.responsible(spec.assignee),
-            due_at=created + timedelta(days=spec.due_days),
+            due_at=due,
             priority=spec.priority,
             source=spec.source,
             parent_id=parent[0] if parent else None,
@@ -1741,6 +1746,8 @@ class Loader:
         creator = self.actor(issuer, Perm.task_create)
         made = await self.at(created, partial(TASKS.create, self.session, creator, data))
         task_id: uuid.UUID = made["id"]
+        if due != planned_due:
+            self._past_due[task_id] = (due, planned_due)
         moment = created
         for step in spec.steps:
             moment = self.next_time(moment, step)
@@ -1750,7 +1757,7 @@ class Loader:
                 continue
             if step.action == "comment":
                 who = self.actor(issuer, Perm.feedback_create, step.who)
-                body = FeedbackCreate(kind=FeedbackKind.comment, body=step.note)
+                body = WrittenFeedback(kind=FeedbackKind.comment, body=step.note)
                 await self.at(
                     moment, partial(workitems.add_feedback, TASKS, self.session, who, task_id, body)
                 )
@@ -1789,7 +1796,7 @@ class Loader:
             moment = self.next_time(moment, step)
             if step.action == "comment":
                 who = self.actor(spec.reporter, Perm.feedback_create, step.who)
-                body = FeedbackCreate(kind=FeedbackKind.comment, body=step.note)
+                body = WrittenFeedback(kind=FeedbackKind.comment, body=step.note)
                 await self.at(
                     moment,
                     partial(workitems.add_feedback, ISSUES, self.session, who, issue_id, body),
@@ -1873,10 +1880,34 @@ class Loader:
         # A task's deadlines are the demo's own; an issue's due date follows from its
         # creation time and severity.
         await self._move("tasks", "id", _moments("tasks", "due_at", "extension_due_at"))
+        await self._planned_due_dates()
         await self._move("issues", "id", _moments("issues", "due_at"), shifted=("due_at",))
         await self._move("item_events", "id", ("at",))
         await self._move("feedback", "id", ("created_at",))
         await self._move("notifications", "id", ("created_at",))
+
+    async def _planned_due_dates(self) -> None:
+        """Give the tasks created with a stand-in due date their planned one, unless an
+        approved extension has replaced it since, in the task and in its timeline."""
+        tasks, events = metadata.tables["tasks"], metadata.tables["item_events"]
+        for task_id, (stand_in, planned) in self._past_due.items():
+            await self.session.execute(
+                sa.update(tasks)
+                .where(tasks.c.id == task_id, tasks.c.due_at == stand_in)
+                .values(due_at=planned)
+            )
+            # Event data holds timestamps as ISO strings (workitems.repository.jsonable).
+            await self.session.execute(
+                sa.update(events)
+                .where(events.c.entity_id == task_id, events.c.data.is_not(None))
+                .values(
+                    data=sa.func.replace(
+                        sa.cast(events.c.data, sa.Text),
+                        f'"{stand_in.isoformat()}"',
+                        f'"{planned.isoformat()}"',
+                    ).cast(events.c.data.type)
+                )
+            )
 
     async def notices(self) -> None:
         """Due-soon and overdue notices as the sweep writes them, dated when they fell due;

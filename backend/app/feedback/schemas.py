@@ -1,30 +1,41 @@
 import uuid
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.feedback.models import FeedbackKind
 
 Body = Annotated[str, StringConstraints(strip_whitespace=True, max_length=5000)]
+RequiredBody = Annotated[
+    str, StringConstraints(strip_whitespace=True, min_length=1, max_length=5000)
+]
 
 
-class FeedbackCreate(BaseModel):
+class SatisfactionFeedback(BaseModel):
+    """A rating from 1 to 5, with an optional body."""
+
     model_config = ConfigDict(extra="forbid")
 
-    kind: FeedbackKind
+    kind: Literal[FeedbackKind.satisfaction]
     body: Body = ""
-    rating: int | None = Field(default=None, ge=1, le=5, description="1-5, satisfaction only")
+    rating: int = Field(ge=1, le=5, description="Satisfaction, 1-5")
 
-    @model_validator(mode="after")
-    def _rating_with_satisfaction(self) -> "FeedbackCreate":
-        if self.kind == FeedbackKind.satisfaction and self.rating is None:
-            raise ValueError("satisfaction feedback needs a rating from 1 to 5")
-        if self.kind != FeedbackKind.satisfaction and self.rating is not None:
-            raise ValueError("only satisfaction feedback carries a rating")
-        if self.kind != FeedbackKind.satisfaction and not self.body:
-            raise ValueError(f"{self.kind.value} feedback needs a body")
-        return self
+
+class WrittenFeedback(BaseModel):
+    """Progress, completion, review or a comment: a body, and no rating (only satisfaction
+    feedback carries one)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    kind: Literal[
+        FeedbackKind.progress, FeedbackKind.completion, FeedbackKind.review, FeedbackKind.comment
+    ]
+    body: RequiredBody
+
+
+# The schema states the rules that link kind, body and rating: one shape per kind.
+FeedbackCreate = Annotated[SatisfactionFeedback | WrittenFeedback, Field(discriminator="kind")]
 
 
 class FeedbackRead(BaseModel):

@@ -39,7 +39,15 @@ async def list_grants(
         )
 
 
-@router.post("", response_model=GrantRead, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=GrantRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={
+        404: {"description": "No such user or unit in your scope"},
+        409: {"description": "The user already holds this role at this unit"},
+    },
+)
 async def create_grant(
     session: SessionDep, principal: Manager, body: GrantCreate, idem: IdempotencyDep
 ) -> Response:

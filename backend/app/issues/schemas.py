@@ -3,6 +3,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.fields import Omittable
 from app.issues.models import IssueCategory, IssueSeverity, IssueStatus
 from app.orgs.models import Tier
 from app.workitems.schemas import ItemQuery, Note, Text, Title
@@ -27,10 +28,10 @@ class IssueUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Title | None = None
-    description: Text | None = None
-    category: IssueCategory | None = None
-    severity: IssueSeverity | None = None
+    title: Omittable[Title] = None
+    description: Omittable[Text] = None
+    category: Omittable[IssueCategory] = None
+    severity: Omittable[IssueSeverity] = None
 
 
 class DelegateBody(BaseModel):

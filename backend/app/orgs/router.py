@@ -18,6 +18,7 @@ Reader = Annotated[Principal, requires(Perm.org_read)]
 Creator = Annotated[Principal, requires(Perm.org_manage)]
 UnitReader = Annotated[Principal, requires(Perm.org_read, target=service.ORG_TARGET)]
 UnitManager = Annotated[Principal, requires(Perm.org_manage, target=service.ORG_TARGET)]
+CODE_TAKEN = {"description": "Another unit already uses this code"}
 
 
 @router.get("", response_model=Page[OrgRead], summary="Org units in my scope")
@@ -35,7 +36,12 @@ async def list_orgs(
         )
 
 
-@router.post("", response_model=OrgRead, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=OrgRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={404: {"description": "No such parent unit in your scope"}, 409: CODE_TAKEN},
+)
 async def create_org(
     session: SessionDep, principal: Creator, body: OrgCreate, idem: IdempotencyDep
 ) -> Response:
@@ -50,7 +56,7 @@ async def get_org(principal: UnitReader, org_id: uuid.UUID) -> OrgRead:
         return await service.read_org(connection, principal, org_id)
 
 
-@router.patch("/{org_id}", response_model=OrgRead)
+@router.patch("/{org_id}", response_model=OrgRead, responses={409: CODE_TAKEN})
 async def update_org(
     session: SessionDep, principal: UnitManager, org_id: uuid.UUID, body: OrgUpdate
 ) -> OrgRead:

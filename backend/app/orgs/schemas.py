@@ -1,8 +1,9 @@
 import uuid
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from app.core.fields import Omittable
 from app.orgs.models import OrgKind, Tier
 
 Name = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -23,8 +24,8 @@ class OrgCreate(BaseModel):
 class OrgUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    name: Name | None = None
-    code: Code | None = None
+    name: Omittable[Name] = None
+    code: Code | None = Field(default=None, description="null: no code")
 
 
 class OrgRead(BaseModel):

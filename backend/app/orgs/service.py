@@ -192,8 +192,6 @@ async def update_org(
         raise Forbidden("Only an admin of this unit may change it.")
     before = AUDITED.snapshot(org)
     changes = data.model_dump(exclude_unset=True)
-    if "name" in changes and changes["name"] is None:
-        raise Unprocessable("A unit needs a name.")
     with _code_is_free():
         await (await OrgRepository.writing(session)).update(org, changes)
     await AUDITED.updated(session, org, before, actor_id=principal.user_id, org_path=org.path)

@@ -1,8 +1,10 @@
 import uuid
 from datetime import datetime
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field
 
+from app.core.dates import ClientDatetime
+from app.core.fields import Omittable
 from app.tasks.models import Side, TaskPriority, TaskSource, TaskStatus
 from app.workitems.schemas import ItemQuery, Note, RequiredText, Text, Title
 
@@ -19,7 +21,7 @@ class TaskCreate(BaseModel):
     )
     assignee_org_id: uuid.UUID
     responsible_user_id: uuid.UUID | None = None
-    due_at: AwareDatetime
+    due_at: ClientDatetime = Field(description="In the future (RFC 3339, years 2000-2099)")
     priority: TaskPriority = TaskPriority.normal
     source: TaskSource = TaskSource.other
     parent_id: uuid.UUID | None = Field(
@@ -32,12 +34,12 @@ class TaskUpdate(BaseModel):
 
     model_config = ConfigDict(extra="forbid")
 
-    title: Title | None = None
-    description: Text | None = None
-    responsible_user_id: uuid.UUID | None = None
-    due_at: AwareDatetime | None = None
-    priority: TaskPriority | None = None
-    source: TaskSource | None = None
+    title: Omittable[Title] = None
+    description: Omittable[Text] = None
+    responsible_user_id: uuid.UUID | None = Field(default=None, description="null: nobody")
+    due_at: Omittable[ClientDatetime] = None
+    priority: Omittable[TaskPriority] = None
+    source: Omittable[TaskSource] = None
 
 
 class ProgressBody(BaseModel):
@@ -51,7 +53,7 @@ class ExtensionRequest(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     note: RequiredText
-    due_at: AwareDatetime = Field(description="The new due date asked for")
+    due_at: ClientDatetime = Field(description="The new due date asked for")
 
 
 class ReissueBody(BaseModel):
@@ -62,7 +64,7 @@ class ReissueBody(BaseModel):
     note: Note = ""
     assignee_org_id: uuid.UUID | None = None
     responsible_user_id: uuid.UUID | None = None
-    due_at: AwareDatetime | None = None
+    due_at: ClientDatetime | None = None
 
 
 class SubtaskCounts(BaseModel):

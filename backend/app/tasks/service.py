@@ -42,9 +42,9 @@ class TaskKind(WorkItemKind):
     capability_perms = (Perm.task_create, Perm.task_work, Perm.task_decide)
     audit_fields = AUDITED
     audit_party = 1
-    nullable_fields = frozenset({"responsible_user_id"})
     create_perm = Perm.task_create
     create_summary = "Issue a task (or a subtask, with parent_id)"
+    create_conflicts = (409,)  # a parent task not yet accepted
     edit_perm = Perm.task_create
     update_summary = "Edit a task (issuer side; the assignee side sets the responsible person)"
     read_model, page_model, query_model = TaskRead, TaskPage, TaskQuery
@@ -90,6 +90,10 @@ class TaskKind(WorkItemKind):
     ) -> dict[str, Any]:
         sides = Sides(principal)
         now = utcnow()
+        if body.due_at <= now:
+            raise Unprocessable.at(
+                ("body", "due_at"), "a new task's due date must lie in the future"
+            )
         orgs = await OrgRepository.writing(session)
         parent: Task | None = None
         if body.parent_id is not None:

@@ -31,7 +31,12 @@ async def list_users(
         )
 
 
-@router.post("", response_model=UserRead, status_code=status.HTTP_201_CREATED)
+@router.post(
+    "",
+    response_model=UserRead,
+    status_code=status.HTTP_201_CREATED,
+    responses={409: {"description": "That username is taken"}},
+)
 async def create_user(
     session: SessionDep, principal: Manager, body: UserCreate, idem: IdempotencyDep
 ) -> Response:

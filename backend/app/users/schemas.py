@@ -5,6 +5,7 @@ from typing import Annotated
 from pydantic import BaseModel, ConfigDict, StringConstraints
 
 from app.auth.passwords import MIN_PASSWORD_LENGTH
+from app.core.fields import Omittable
 
 Username = Annotated[
     str,
@@ -32,9 +33,9 @@ class UserCreate(BaseModel):
 class UserUpdate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    display_name: DisplayName | None = None
-    password: Password | None = None
-    is_active: bool | None = None
+    display_name: Omittable[DisplayName] = None
+    password: Omittable[Password] = None
+    is_active: Omittable[bool] = None
 
 
 class UserRead(BaseModel):

@@ -12,7 +12,7 @@ from app.access.scope import Principal
 from app.audit.service import Audited
 from app.auth.passwords import hash_password
 from app.auth.service import revoke_user_sessions
-from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
+from app.core.errors import Conflict, Forbidden, NotFound
 from app.core.pagination import Page, cursor_text, decode_cursor, page_of
 from app.users.models import User
 from app.users.repository import UserRepository, VisibleTo
@@ -135,8 +135,6 @@ async def update_user(
     changes = data.model_dump(exclude_unset=True)
     if user.id == principal.user_id and changes.get("is_active") is False:
         raise Forbidden("You cannot deactivate yourself.")
-    if any(changes.get(f, 0) is None for f in ("display_name", "is_active")):
-        raise Unprocessable("display_name and is_active cannot be null.")
     before = AUDITED.snapshot(user)
     password_sent = "password" in changes
     password = changes.pop("password", None)

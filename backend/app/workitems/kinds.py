@@ -85,9 +85,9 @@ class WorkItemKind:
     capability_perms: ClassVar[tuple[Perm, ...]]
     audit_fields: ClassVar[tuple[str, ...]]
     audit_party: ClassVar[int]  # whose unit files the audit entries (0 or 1)
-    nullable_fields: ClassVar[frozenset[str]] = frozenset()  # PATCH may set these to null
     create_perm: ClassVar[Perm]
     create_summary: ClassVar[str]
+    create_conflicts: ClassVar[tuple[int, ...]] = ()  # (409,) when a create can conflict
     edit_perm: ClassVar[Perm]
     update_summary: ClassVar[str]
     # The API's models: an item, a page of them, the list's query, the POST and PATCH bodies.

@@ -55,7 +55,7 @@ def _problems(kind: WorkItemKind, *codes: int) -> dict[int | str, dict[str, Any]
     described = {
         403: "In scope, but not your side or role",
         404: f"No such {kind.noun} in your scope",
-        409: f"Not allowed in the {kind.noun}'s current state (named in `detail`)",
+        409: f"Not allowed in the {kind.noun}'s current state (or its parent's; named in `detail`)",
         412: "If-Match is stale",
     }
     return {code: {"description": described[code]} for code in codes}
@@ -113,7 +113,7 @@ def item_router(kind: WorkItemKind, router: APIRouter) -> APIRouter:
         "",
         response_model=kind.read_model,
         status_code=status.HTTP_201_CREATED,
-        responses=_problems(kind, 403, 404),
+        responses=_problems(kind, 403, 404, *kind.create_conflicts),
         summary=kind.create_summary,
     )(
         _endpoint(

@@ -4,8 +4,9 @@ import uuid
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
+from app.core.dates import ClientDatetime
 from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
@@ -82,6 +83,6 @@ class ItemQuery(ListQuery):
     )
     overdue: bool | None = None
     due_soon: bool | None = Field(default=None, description="Due within 48 hours")
-    due_before: AwareDatetime | None = Field(default=None, description="due_at < this")
-    due_after: AwareDatetime | None = Field(default=None, description="due_at >= this")
+    due_before: ClientDatetime | None = Field(default=None, description="due_at < this")
+    due_after: ClientDatetime | None = Field(default=None, description="due_at >= this")
     q: str | None = Field(default=None, max_length=100, description="Title contains")

@@ -23,7 +23,7 @@ from app.core.models import utcnow
 from app.core.pagination import Page, cursor_int, cursor_time, cursor_uuid, decode_cursor, page_of
 from app.feedback.models import FeedbackKind
 from app.feedback.repository import FeedbackRepository
-from app.feedback.schemas import FeedbackCreate
+from app.feedback.schemas import FeedbackCreate, SatisfactionFeedback
 from app.orgs.repository import OrgRepository, Unit
 from app.workitems.events import Audit, DomainEvent, Notice, publish
 from app.workitems.kinds import ActionContext, WorkItemKind
@@ -221,8 +221,7 @@ async def edit(
     if_match: str | None,
 ) -> dict[str, Any]:
     """PATCH: the caller's side may make these changes (403), If-Match (412), the state
-    still allows edits (409), no field the schema makes optional is nulled (422); then the
-    kind applies them, and what changed is the `update` event."""
+    still allows edits (409); then the kind applies them, and what changed is the `update` event."""
     repo, item = await locked(kind, session, principal, item_id)
     sides = Sides(principal)
     why_not = kind.edit_refusal(kind.capabilities(sides, item), changes)
@@ -231,9 +230,6 @@ async def edit(
     check_if_match(if_match, item.version, kind.noun)
     if not kind.is_editable(item):
         raise Conflict(f"The {kind.noun} is {item.status}; it can no longer be edited.")
-    for field, value in changes.items():
-        if value is None and field not in kind.nullable_fields:
-            raise Unprocessable(f"{field} cannot be null.")
     before = snapshot(item, kind.audit_fields)
     data = await kind.apply_edit(repo, item, changes)
     if data:
@@ -266,13 +262,14 @@ async def add_feedback(
     if not any(sides.may(Perm.feedback_create, path) for path in paths):
         raise Forbidden(f"Your roles do not allow giving feedback on this {kind.noun}.")
     org_id = acting_unit(principal, Perm.feedback_create, *paths)
+    rating = data.rating if isinstance(data, SatisfactionFeedback) else None
     feedback = await FeedbackRepository.writing(session)
     feedback_id = await feedback.add(
         item_type=kind.item_type,
         item_id=item_id,
         kind=data.kind,
         body=data.body,
-        rating=data.rating,
+        rating=rating,
         author_id=principal.user_id,
         org_id=org_id,
     )
@@ -285,7 +282,7 @@ async def add_feedback(
             actor_id=principal.user_id,
             org_id=org_id,
             note=data.body or None,
-            data={"feedback_id": feedback_id, "kind": data.kind.value, "rating": data.rating},
+            data={"feedback_id": feedback_id, "kind": data.kind.value, "rating": rating},
             audit=Audit(
                 org_path=paths[kind.audit_party],
                 before=None,
@@ -293,7 +290,7 @@ async def add_feedback(
                     f"{kind.noun}_id": item_id,
                     "kind": data.kind,
                     "body": data.body,
-                    "rating": data.rating,
+                    "rating": rating,
                 },
                 entity_type="feedback",
                 entity_id=feedback_id,

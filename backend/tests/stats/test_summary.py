@@ -139,7 +139,9 @@ async def test_summary_matches_the_reference_through_a_scripted_story(
     sub = await create_task(
         client, world, "S12", "M121", parent_id=t4["id"], due_at=now + timedelta(days=2)
     )
-    await create_task(client, world, "S12", "M122", parent_id=t4["id"], due_at=now)
+    await create_task(
+        client, world, "S12", "M122", parent_id=t4["id"], due_at=now + timedelta(hours=1)
+    )
     await act(client, world, "tasks", sub["id"], "accept", officer, "M121")
     await act(client, world, "tasks", t4["id"], "cancel", leader, "C1")
 

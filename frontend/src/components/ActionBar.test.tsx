@@ -7,6 +7,7 @@ import { Route, Routes } from "react-router-dom";
 import { TaskDetailPage } from "../pages/TaskDetailPage";
 import { json, mockFetch, renderWithProviders, taskFixture } from "../test/utils";
 import { ActionBar } from "./ActionBar";
+import { NOTE_MAX_LENGTH } from "../api/limits";
 
 beforeEach(async () => {
   __resetForTests();
@@ -88,7 +89,7 @@ describe("ActionBar", () => {
     await waitFor(() => expect(calls.find((c) => c.url.pathname.endsWith("/close"))?.body).toEqual({ rating: 4 }));
   });
 
-  it("asks for the percentage with a progress report (the backend requires it)", async () => {
+  it("asks for the percentage with a progress report, and leaves the note optional (as the API)", async () => {
     const { calls } = mockFetch({ ...base, "POST /api/v1/tasks/t1/progress": () => json({ id: "t1", status: "in_progress" }) });
     const user = userEvent.setup();
     renderWithProviders(<ActionBar type="tasks" id="t1" allowed={["progress"]} etag={'W/"5"'} />);
@@ -97,9 +98,18 @@ describe("ActionBar", () => {
     await user.click(screen.getByTestId("action-submit"));
     expect(await screen.findByText("此项必填")).toBeInTheDocument();
     expect(calls.some((c) => c.url.pathname.endsWith("/progress"))).toBe(false);
+    await user.clear(screen.getByTestId("action-note"));
     await user.type(screen.getByRole("spinbutton"), "50");
     await user.click(screen.getByTestId("action-submit"));
-    await waitFor(() => expect(calls.find((c) => c.url.pathname.endsWith("/progress"))?.body).toEqual({ note: "已完成一半", progress: 50 }));
+    await waitFor(() => expect(calls.find((c) => c.url.pathname.endsWith("/progress"))?.body).toEqual({ progress: 50 }));
+  });
+
+  it("takes a note as long as the API allows", async () => {
+    mockFetch(base);
+    const user = userEvent.setup();
+    renderWithProviders(<ActionBar type="tasks" id="t1" allowed={["progress"]} etag={null} />);
+    await user.click(screen.getByRole("button", { name: "报告进度" }));
+    expect(await screen.findByTestId("action-note")).toHaveAttribute("maxLength", String(NOTE_MAX_LENGTH));
   });
 
   it("after a stale version (412) reloads the item and retries with its new ETag and a fresh Idempotency-Key", async () => {

@@ -11,6 +11,7 @@ import { useIdempotentSubmit } from "../hooks/useIdempotentSubmit";
 import { useIsMobile } from "../hooks/useIsMobile";
 import { OrgTreeSelect } from "./OrgTreeSelect";
 import { ProblemAlert } from "./ProblemAlert";
+import { NOTE_MAX_LENGTH } from "../api/limits";
 
 /** The fields an action's form can ask for. */
 type Field = "note" | "progress" | "due_at" | "target_org_id" | "rating";
@@ -38,7 +39,7 @@ export const ACTION_SPECS = {
   tasks: {
     accept: { fields: ["note"], required: [], primary: true },
     start: { fields: ["note"], required: [], primary: true },
-    progress: { fields: ["note", "progress"], required: ["note", "progress"] },
+    progress: { fields: ["note", "progress"], required: ["progress"] },
     submit: { fields: ["note"], required: ["note"], primary: true },
     verify: { fields: ["note"], required: [], primary: true },
     return: { fields: ["note"], required: ["note"], danger: true },
@@ -224,7 +225,7 @@ export function ActionBar({ type, id, allowed, etag, delegateTree, currentHandle
               label={t("common.note")}
               rules={[{ required: req("note"), whitespace: true, message: t("common.required") }]}
             >
-              <Input.TextArea rows={4} maxLength={2000} showCount data-testid="action-note" />
+              <Input.TextArea rows={4} maxLength={NOTE_MAX_LENGTH} showCount data-testid="action-note" />
             </Form.Item>
           )}
         </Form>

@@ -21,6 +21,7 @@ import { useIsMobile } from "../hooks/useIsMobile";
 import { formatDateTime } from "../lib/format";
 import { FormSelect } from "./FormSelect";
 import { ProblemAlert } from "./ProblemAlert";
+import { TEXT_MAX_LENGTH, TITLE_MAX_LENGTH } from "../api/limits";
 
 /** The editable fields of each kind of item, in form order. */
 const TASK_FIELDS = ["title", "description", "due_at", "priority", "source"] as const;
@@ -240,11 +241,11 @@ export function EditItemDrawer({ type, item, etag, open, onClose }: Props) {
       )}
       <ProblemAlert error={error} />
       <Form<EditValues> form={form} layout="vertical" size={size} requiredMark data-testid="edit-form">
-        <Form.Item name="title" label={label("title")} rules={[required, { max: 200 }]}>
-          <Input maxLength={200} />
+        <Form.Item name="title" label={label("title")} rules={[required, { max: TITLE_MAX_LENGTH }]}>
+          <Input maxLength={TITLE_MAX_LENGTH} />
         </Form.Item>
         <Form.Item name="description" label={label("description")} rules={type === "issues" ? [required] : []}>
-          <Input.TextArea rows={5} maxLength={10000} />
+          <Input.TextArea rows={5} maxLength={TEXT_MAX_LENGTH} />
         </Form.Item>
         {type === "tasks" ? (
           <>

@@ -6,6 +6,7 @@ import { useIdempotentSubmit } from "../hooks/useIdempotentSubmit";
 import { formatDateTime } from "../lib/format";
 import { FormSelect } from "./FormSelect";
 import { ProblemAlert } from "./ProblemAlert";
+import { NOTE_MAX_LENGTH } from "../api/limits";
 
 /** The kinds a person posts here ("completion" comes with a task's submission). */
 const POSTABLE = ["comment", "progress", "review", "satisfaction"] as const satisfies readonly FeedbackKind[];
@@ -21,7 +22,9 @@ export function FeedbackThread({ type, id, canPost = true }: { type: ItemType; i
 
   const onFinish = async (v: { kind: FeedbackKind; body: string; rating?: number }) => {
     try {
-      await submit({ kind: v.kind, body: v.body.trim(), rating: v.kind === "satisfaction" ? (v.rating ?? null) : null });
+      const body = v.body.trim();
+      // Only satisfaction feedback carries a rating (the form requires it there).
+      await submit(v.kind === "satisfaction" ? { kind: v.kind, body, rating: v.rating ?? 0 } : { kind: v.kind, body });
       form.resetFields(["body", "rating"]);
       message.success(t("feedback.sent"));
     } catch {
@@ -70,7 +73,7 @@ export function FeedbackThread({ type, id, canPost = true }: { type: ItemType; i
             </Form.Item>
           )}
           <Form.Item name="body" label={t("feedback.body")} rules={[{ required: true, whitespace: true, message: t("common.required") }]}>
-            <Input.TextArea rows={3} placeholder={t("feedback.placeholder")} maxLength={2000} />
+            <Input.TextArea rows={3} placeholder={t("feedback.placeholder")} maxLength={NOTE_MAX_LENGTH} />
           </Form.Item>
           <Button type="primary" htmlType="submit" loading={pending}>
             {t("feedback.send")}

@@ -9,6 +9,7 @@ import { FormRadioGroup, FormSelect } from "../components/FormSelect";
 import { ProblemAlert } from "../components/ProblemAlert";
 import { useDraft } from "../hooks/useDraft";
 import { useIdempotentSubmit } from "../hooks/useIdempotentSubmit";
+import { TEXT_MAX_LENGTH, TITLE_MAX_LENGTH } from "../api/limits";
 
 interface Values {
   reporter_org_id: string;
@@ -90,10 +91,10 @@ export function IssueReportPage() {
             </FormRadioGroup>
           </Form.Item>
           <Form.Item name="title" label={t("issue.fieldTitle")} rules={[{ required: true, whitespace: true, message: t("common.required") }]}>
-            <Input maxLength={200} />
+            <Input maxLength={TITLE_MAX_LENGTH} />
           </Form.Item>
           <Form.Item name="description" label={t("issue.description")} rules={[{ required: true, whitespace: true, message: t("common.required") }]}>
-            <Input.TextArea rows={5} maxLength={5000} placeholder={t("issue.descriptionPlaceholder")} />
+            <Input.TextArea rows={5} maxLength={TEXT_MAX_LENGTH} placeholder={t("issue.descriptionPlaceholder")} />
           </Form.Item>
           <Button type="primary" htmlType="submit" block loading={pending} data-testid="issue-submit" style={{ height: 52 }}>
             {t("common.submit")}

@@ -14,6 +14,7 @@ import { FormSelect } from "../components/FormSelect";
 import { ProblemAlert } from "../components/ProblemAlert";
 import { newKey, stableStringify, useIdempotentSubmit } from "../hooks/useIdempotentSubmit";
 import { useIsMobile } from "../hooks/useIsMobile";
+import { TEXT_MAX_LENGTH, TITLE_MAX_LENGTH } from "../api/limits";
 
 interface Values {
   issuer_org_id: string;
@@ -78,11 +79,11 @@ function CreateForm() {
         <Form.Item name="assignee_org_id" label={t("task.assignee")} extra={t("task.assigneeHint")} rules={[{ required: true, message: t("common.required") }]}>
           <OrgTreeSelect options={assignable.data ?? []} size={mobile ? "large" : "middle"} aria-label={t("task.assignee")} />
         </Form.Item>
-        <Form.Item name="title" label={t("task.fieldTitle")} rules={[{ required: true, whitespace: true, message: t("common.required") }, { max: 200 }]}>
-          <Input maxLength={200} />
+        <Form.Item name="title" label={t("task.fieldTitle")} rules={[{ required: true, whitespace: true, message: t("common.required") }, { max: TITLE_MAX_LENGTH }]}>
+          <Input maxLength={TITLE_MAX_LENGTH} />
         </Form.Item>
         <Form.Item name="description" label={t("task.description")}>
-          <Input.TextArea rows={4} maxLength={5000} />
+          <Input.TextArea rows={4} maxLength={TEXT_MAX_LENGTH} />
         </Form.Item>
         <Form.Item name="due_at" label={t("task.dueAt")} rules={[{ required: true, message: t("common.required") }]}>
           <DatePicker showTime={{ format: "HH:mm" }} format="YYYY-MM-DD HH:mm" style={{ width: "100%" }} inputReadOnly={mobile} />
@@ -178,7 +179,7 @@ function SplitForm({ parentId }: { parentId: string }) {
                     <OrgTreeSelect options={assignable.data ?? []} size={mobile ? "large" : "middle"} />
                   </Form.Item>
                   <Form.Item name={[f.name, "title"]} label={t("task.fieldTitle")} rules={[{ required: true, whitespace: true, message: t("common.required") }]}>
-                    <Input maxLength={200} />
+                    <Input maxLength={TITLE_MAX_LENGTH} />
                   </Form.Item>
                   <Form.Item name={[f.name, "due_at"]} label={t("task.dueAt")} rules={[{ required: true, message: t("common.required") }]}>
                     <DatePicker showTime={{ format: "HH:mm" }} format="YYYY-MM-DD HH:mm" style={{ width: "100%" }} inputReadOnly={mobile} />

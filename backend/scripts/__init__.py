@@ -1,0 +1,1 @@
+"""Developer scripts run by the Makefile (the browser suite, the fuzz run)."""
