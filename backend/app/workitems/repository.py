@@ -29,7 +29,7 @@ from app.core.errors import Unprocessable
 from app.core.models import utcnow
 from app.core.pagination import cursor_text, cursor_time, cursor_uuid, decode_cursor, encode_cursor
 from app.core.repository import Repository
-from app.core.sql import Statement
+from app.core.sql import Statement, contains_pattern
 from app.orgs.repository import OrgRepository
 from app.workitems.models import ItemEvent, ItemType
 from app.workitems.schemas import SORT_FIELDS, ItemQuery, ListQuery
@@ -95,11 +95,21 @@ class ItemTable:
             f"JOIN {self.name} {a} ON {a}.id = page.id {self.joins} ORDER BY {order_by}"
         )
 
-    def feed_page_sql(self, where: str, order_by: str, limit: str, sort_key: str) -> str:
-        """The page from the unit feed by `sort_key` (`where` and `order_by` name it `f`)."""
+    def feed_page_sql(
+        self, where: str, order_by: str, limit: str, sort_key: str, *, search: str = ""
+    ) -> str:
+        """The page from the unit feed by `sort_key` (`where` and `order_by` name it `f`).
+        With a `search`, `where` also names the item's row `s`, joined to the feed by id
+        ("walk": the feed is read in order and each title tested) or by the feed's whole
+        key ("probe": the search index's candidates are each looked up in the feed)."""
         a = self.alias
+        source = f"{self.feed} f"
+        if search:
+            source += f" JOIN {self.name} s ON s.id = f.id"
+        if search == "probe":
+            source += " AND s.created_at = f.created_at"
         return (
-            f"SELECT {self.columns} FROM (SELECT f.id, f.{sort_key} FROM {self.feed} f "
+            f"SELECT {self.columns} FROM (SELECT f.id, f.{sort_key} FROM {source} "
             f"WHERE {where} ORDER BY {order_by} LIMIT {limit}) f "
             f"JOIN {self.name} {a} ON {a}.id = f.id {self.joins} ORDER BY {order_by}"
         )
@@ -205,15 +215,15 @@ def _due_filters(
         statement.where(f"{alias}.due_at >= {param(query.due_after)}")
 
 
-# What a unit feed's row knows of its item besides the unit: lists filtered by these alone
-# can be read from the feed, by due date.
-FEED_FILTERS = frozenset({"status", "overdue", "due_soon", "due_before", "due_after"})
+# What a unit feed's row knows of its item besides the unit (and the title, searched on the
+# item's row): lists filtered by these alone can be read from the feed, by due date.
+FEED_FILTERS = frozenset({"status", "overdue", "due_soon", "due_before", "due_after", "q"})
 
 
 def _feed_key(query: ItemQuery) -> str | None:
     """The feed's sort key that answers `query`, if one does: creation time for the
-    default list (unfiltered), the due date for a list filtered by status and due date
-    only (the workbench, the lists as they open, the overdue filter)."""
+    default list (unfiltered), the due date for a list filtered by status, due date and
+    title only (the workbench, the lists as they open, the overdue filter, the search)."""
     filters = query.model_dump(exclude=set(ListQuery.model_fields))
     used = {name for name, value in filters.items() if value not in (None, [], "")}
     key = query.sort.lstrip("-")
@@ -241,15 +251,44 @@ async def _feed_page(
     if statuses:
         statement.where(f"f.status = ANY({statement.param(list(statuses))}::text[])")
     _due_filters(statement, table, "f", query, now)
+    search = ""
+    if query.q and await _rarest_share(connection, table, query.q) < RARE_SHARE:
+        search = "probe"
+        statement.search(query.q, "s.title", "s.search_grams")
+    elif query.q:
+        search = "walk"
+        pattern = statement.param(contains_pattern(query.q))
+        statement.where(f"s.title ILIKE {pattern} ESCAPE '\\'")
     sort, limit = query.ordering, query.limit
     order_by = keyset(statement, "f", sort, query.cursor)
     last = statement.param(limit + 1)
-    rows = await connection.fetch(
-        table.feed_page_sql(statement.where_sql, order_by, last, sort_key), *statement.params
-    )
+    sql = table.feed_page_sql(statement.where_sql, order_by, last, sort_key, search=search)
+    rows = await connection.fetch(sql, *statement.params)
     sides = Sides(principal)
     items = [render(row, sides, now) for row in rows[:limit]]
     return items, next_cursor(items, len(rows), limit, sort)
+
+
+# A term whose rarest gram is in fewer titles than this share is searched through the
+# search index, its candidates looked up in the feed; a commoner one is found by walking
+# the feed in due order and testing each title, which reaches a page's worth of matches
+# soon (the planner, estimating the grams as independent, cannot tell the two apart).
+RARE_SHARE = 0.01
+
+
+async def _rarest_share(connection: asyncpg.Connection, table: ItemTable, q: str) -> float:
+    """The share of `table`'s titles holding the rarest gram of `q`, from the planner's
+    statistics of the search grams; 0 for a gram rarer than every common one (or no
+    statistics yet)."""
+    share: float = await connection.fetchval(
+        "SELECT coalesce(min(coalesce(s.share, 0)), 0) FROM unnest(search_query_grams($1)) g(gram)"
+        " LEFT JOIN (SELECT unnest(most_common_elems::text::text[]) AS gram,"
+        " unnest(most_common_elem_freqs) AS share FROM pg_stats WHERE schemaname = 'public'"
+        " AND tablename = $2 AND attname = 'search_grams') s ON s.gram = g.gram",
+        q,
+        table.name,
+    )
+    return share
 
 
 async def _fetch_page(
@@ -386,17 +425,17 @@ class ItemRepository(Repository):
         where = [self.table.is_open_sql(t), f"{t}.due_at < {param(before)}"]
         if since is not None:
             where.append(f"{t}.due_at >= {param(since)}")
-        source = f"{self.table.name} {t}"
-        if marks is not None:
-            source = f"{marks} m JOIN {source} ON {t}.{path} = m.path"
-            margin = param(SWEEP_MARGIN)
-            where.append(
-                f"({t}.due_at >= coalesce(m.swept_before, '-infinity')"
-                f" OR {t}.updated_at >= coalesce(m.swept_at, '-infinity') - {margin}::interval)"
-            )
-        return (
-            f"SELECT {t}.id, {t}.due_at, {t}.{org} AS org_id"
-            f" FROM {source} WHERE {' AND '.join(where)}"
+        select = f"SELECT {t}.id, {t}.due_at, {t}.{org} AS org_id"
+        if marks is None:
+            return f"{select} FROM {self.table.name} {t} WHERE {' AND '.join(where)}"
+        # Two ranges of the partial indexes on the open items, one each.
+        source = f"{marks} m JOIN {self.table.name} {t} ON {t}.{path} = m.path"
+        margin = param(SWEEP_MARGIN)
+        due_since = f"{t}.due_at >= coalesce(m.swept_before, '-infinity')"
+        changed_since = f"{t}.updated_at >= coalesce(m.swept_at, '-infinity') - {margin}::interval"
+        return " UNION ".join(
+            f"{select} FROM {source} WHERE {' AND '.join([*where, since_when])}"
+            for since_when in (due_since, changed_since)
         )
 
     # ---------------------------------------------------------------- inside a write
