@@ -65,7 +65,8 @@ test-frontend: install
 e2e: install spa
 	cd backend && $(BIN)/python scripts/e2e.py
 
-# Seeds a large database and measures list and summary endpoints; see docs/benchmarks.md.
+# Seeds 1M tasks and issues (BENCH_ARGS="--rows 10000000": 10M) and times every request the
+# SPA's screens send, and the writes, against their floors; see docs/benchmarks.md.
 bench: install
 	cd backend && $(BIN)/python -m bench $(BENCH_ARGS)
 
