@@ -97,11 +97,11 @@ async def measure_reads(
     cases: dict[str, list[tuple[str, Call]]] = {
         caller: screens.reads(*details[caller]) for caller in seed.CALLERS
     }
-    statements = {}
+    captured = {}
     for caller, calls in cases.items():
         for name, call in calls:
-            statements[(name, caller)], _ = await capture(app, call, tokens[caller])
-            phase.statements[f"{name} | {caller}"] = len(statements[(name, caller)])
+            captured[(name, caller)] = await capture(app, call, tokens[caller])
+            phase.statements[f"{name} | {caller}"] = len(captured[(name, caller)].statements)
 
     async def series(make: Any, concurrency: int, count: int) -> Series | None:
         seconds = clock.left(args.series_seconds / ROUNDS)
@@ -119,7 +119,7 @@ async def measure_reads(
             for caller, calls in cases.items():
                 for name, call in calls:
                     raw = http_request(host, port, call.method, call.path, tokens[caller])
-                    made = statements[(name, caller)]
+                    made = captured[(name, caller)]
                     for kind, make in (
                         ("endpoint", lambda c, raw=raw: HttpLoad(host, port, raw, c)),
                         ("floor", lambda c, s=made: ReadFloor(target.url, s, c)),
@@ -154,13 +154,11 @@ async def measure_writes(
                 item: str | None = None
                 for step in steps:
                     call = step.call(item)
-                    statements, body = await capture(
-                        app, call, tokens[step.caller], step.expected, warm=False
-                    )
+                    got = await capture(app, call, tokens[step.caller], step.expected, warm=False)
                     if capturing:
                         key = call.headers["Idempotency-Key"]
-                        replays.append(await replay_of(conn, statements, item, key, body))
-                    item = item or str(orjson.loads(body)["id"])
+                        replays.append(await replay_of(conn, got, item, key))
+                    item = item or str(orjson.loads(got.body)["id"])
             for concurrency in CONCURRENCY:
                 count = args.writes * (1 if concurrency == 1 else 4)
                 items: dict[str, list[str | None]] = {

@@ -15,7 +15,7 @@ import asyncpg
 import orjson
 import sqlalchemy as sa
 
-from app.core.db import SERVER_SETTINGS, get_engine
+from app.core.db import READ_SETTINGS, get_engine
 
 Statement = tuple[str, tuple[Any, ...]]
 
@@ -89,6 +89,7 @@ class Capture:
 
     def __init__(self) -> None:
         self.statements: list[Statement] = []
+        self.on_read_pool: list[bool] = []  # each statement's: planned for its values
         self.active = False
         self._originals: dict[str, Any] = {}
 
@@ -96,11 +97,14 @@ class Capture:
         _conn, _cursor, statement, parameters, _context, _many = args
         if self.active:
             self.statements.append((statement, tuple(parameters or ())))
+            self.on_read_pool.append(False)
 
     def _wrap(self, original: Any) -> Any:
         async def recorded(connection: Any, query: str, *args: Any, **kwargs: Any) -> Any:
             if self.active:
                 self.statements.append((query, args))
+                settings = getattr(getattr(connection, "_params", None), "server_settings", None)
+                self.on_read_pool.append(settings == READ_SETTINGS)
             return await original(connection, query, *args, **kwargs)
 
         return recorded
@@ -120,11 +124,21 @@ class Capture:
         self._originals.clear()
 
 
+@dataclass
+class Captured:
+    """The SQL one request ran, in order; which of it ran on the read pool (planned for
+    its values, see app/core/db.py) rather than a session; and the answer's body."""
+
+    statements: list[Statement]
+    on_read_pool: list[bool]
+    body: bytes
+
+
 async def capture(
     app: Any, call: Call, token: str, expected: int = 200, warm: bool = True
-) -> tuple[list[Statement], bytes]:
-    """The SQL one request runs, in order, and its body (after a warm-up request for reads:
-    connections made, statements prepared)."""
+) -> Captured:
+    """What one request runs (after a warm-up request for reads: connections made,
+    statements prepared)."""
     with Capture() as recorder:
         if warm:
             status, body = await asgi_call(app, call, token)
@@ -133,7 +147,12 @@ async def capture(
         status, body = await asgi_call(app, call, token)
         recorder.active = False
         assert status == expected, (call.path, body[:300])
-    return [s for s in recorder.statements if not _is_transaction_control(s[0])], body
+    kept = [
+        (statement, pooled)
+        for statement, pooled in zip(recorder.statements, recorder.on_read_pool, strict=True)
+        if not _is_transaction_control(statement[0])
+    ]
+    return Captured([s for s, _ in kept], [p for _, p in kept], body)
 
 
 def _is_transaction_control(sql: str) -> bool:
@@ -149,29 +168,38 @@ def _is_transaction_control(sql: str) -> bool:
 
 
 class ReadFloor:
-    """A read's statements, one plain asyncpg connection per worker."""
+    """A read's statements, two plain asyncpg connections per worker: one planning as the
+    read pool does, one as sessions do (each statement on the kind it ran on)."""
 
-    def __init__(self, dsn: str, statements: list[Statement], concurrency: int) -> None:
+    def __init__(self, dsn: str, captured: Captured, concurrency: int) -> None:
         self.dsn = dsn
-        self.statements = statements
+        self.captured = captured
         self.concurrency = concurrency
-        self.connections: list[asyncpg.Connection] = []
+        self.connections: list[tuple[asyncpg.Connection, asyncpg.Connection]] = []
 
     async def __aenter__(self) -> "ReadFloor":
         for _ in range(self.concurrency):
-            self.connections.append(
-                await asyncpg.connect(self.dsn, server_settings=SERVER_SETTINGS)
-            )
+            pooled = await asyncpg.connect(self.dsn, server_settings=READ_SETTINGS)
+            self.connections.append((pooled, await asyncpg.connect(self.dsn)))
         await self.call(0)
         return self
 
     async def __aexit__(self, *_: object) -> None:
-        for connection in self.connections:
-            await connection.close()
+        for pair in self.connections:
+            for connection in pair:
+                await connection.close()
 
     async def call(self, number: int) -> None:
-        connection = self.connections[number]
-        encode([await connection.fetch(sql, *params) for sql, params in self.statements])
+        pooled, session = self.connections[number]
+        captured = self.captured
+        encode(
+            [
+                await (pooled if on_pool else session).fetch(sql, *params)
+                for (sql, params), on_pool in zip(
+                    captured.statements, captured.on_read_pool, strict=True
+                )
+            ]
+        )
 
 
 class Replay:
@@ -235,12 +263,13 @@ def _uuids(value: Any) -> set[str]:
 
 
 async def replay_of(
-    conn: asyncpg.Connection, statements: list[Statement], item: str | None, key: str, body: bytes
+    conn: asyncpg.Connection, captured: Captured, item: str | None, key: str
 ) -> Replay:
     """A captured write (on `item`, or a creation when None; sent with idempotency key
     `key`, answered with `body`) and what it made up: the ids in its parameters that are no
-    unit, user, grant or session, other than the item's, and its idempotency key."""
-    created = item or str(orjson.loads(body)["id"])
+    unit, user, grant or session, other than the item's, and its idempotency key. (The
+    floor runs them all in the write's transaction, the caller's grants among them.)"""
+    statements, created = captured.statements, item or str(orjson.loads(captured.body)["id"])
     seen: set[str] = set().union(*(_uuids(params) for _, params in statements))
     seen.discard(str(item))
     existing = await conn.fetch(
@@ -265,8 +294,8 @@ class WriteFloor:
 
     async def __aenter__(self) -> "WriteFloor":
         for _ in range(self.concurrency):
-            connection = await asyncpg.connect(self.dsn, server_settings=SERVER_SETTINGS)
-            self.connections.append(connection)
+            # As the session a write runs in plans (see app/core/db.py).
+            self.connections.append(await asyncpg.connect(self.dsn))
         return self
 
     async def __aexit__(self, *_: object) -> None:

@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import asyncpg
 
@@ -22,6 +22,8 @@ _RECIPIENTS = (
     "SELECT DISTINCT g.user_id, g.org_id FROM grants g JOIN users u ON u.id = g.user_id"
     " WHERE g.role = ANY({roles}::text[]) AND u.is_active"
 )
+# How often a unit's sweep mark moves on (see notice_due).
+MARK_EVERY = timedelta(minutes=1)
 _INSERT = (
     "INSERT INTO notifications"
     " (id, user_id, kind, entity_type, entity_id, org_id, title, created_at)"
@@ -99,7 +101,7 @@ class NotificationRepository(Repository):
         kind), for the units at exactly `unit_paths` (None: all units). The claim in
         due_notices and the notices go in one statement, so concurrent sweeps never notify
         twice. For named units, the sweep starts where their last one stopped (due_sweeps)
-        and moves that mark on, in the same statement."""
+        and moves that mark on when it is MARK_EVERY old, in the same statement."""
         (item_type, kind), (since, before) = notice, due
         statement = Statement()
         p = statement.param
@@ -113,9 +115,13 @@ class NotificationRepository(Repository):
                 " FROM org_units o LEFT JOIN due_sweeps s ON s.org_id = o.id"
                 f" AND s.kind = {kind_param} WHERE o.path IN ({units})), "
             )
+            # A mark moves on once it is a minute old, not on every read: a read that
+            # finds nothing new then writes nothing (no commit to flush).
+            stale = p(now - MARK_EVERY)
             swept = (
                 " swept AS (INSERT INTO due_sweeps (org_id, kind, swept_at, swept_before)"
                 f" SELECT m.org_id, {kind_param}, {p(now)}, {p(before)} FROM marks m"
+                f" WHERE m.swept_at IS NULL OR m.swept_at < {stale}"
                 " ON CONFLICT (org_id, kind) DO UPDATE SET swept_at = excluded.swept_at,"
                 " swept_before = excluded.swept_before"
                 " WHERE due_sweeps.swept_at < excluded.swept_at),"

@@ -60,7 +60,9 @@ async def test_the_floor_runs_what_the_list_endpoint_runs(world: World) -> None:
     """The floor replays the captured statements, so the capture must see every one: the
     caller's grants and the page, both plain SQL on the read pool."""
     token = world.actor(Role.officer, "S11").headers["Authorization"].removeprefix("Bearer ")
-    statements, _ = await capture(create_app(), Call("GET", "/api/v1/tasks?limit=5"), token)
+    captured = await capture(create_app(), Call("GET", "/api/v1/tasks?limit=5"), token)
+    statements = captured.statements
+    assert captured.on_read_pool == [True, True]
     assert len(statements) == 2
     assert " FROM users " in statements[0][0] and " JOIN tasks t " in statements[1][0]
     assert statements[1][1][-1] == 6  # limit + 1, the page's last parameter
