@@ -69,7 +69,8 @@ e2e: install spa
 fuzz: install
 	cd backend && $(BIN)/python -m scripts.fuzz
 
-# Seeds a large database and measures list and summary endpoints; see docs/benchmarks.md.
+# Seeds 1M tasks and issues (BENCH_ARGS="--rows 10000000": 10M) and times every request the
+# SPA's screens send, and the writes, against their floors; see docs/benchmarks.md.
 bench: install
 	cd backend && $(BIN)/python -m bench $(BENCH_ARGS)
 

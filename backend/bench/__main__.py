@@ -1,14 +1,15 @@
 """`python -m bench` (from backend/; `make bench` runs it): seed, measure, write the report.
 
-1. Recreate the benchmark database (see database.py for which server) and migrate it.
-2. Seed 10,000+ org units, users and grants, then tasks and issues: --first rows of each,
-   measure; grow to --rows of each, measure again.
-3. Each measurement starts a uvicorn server (1 worker, 127.0.0.1) and, for a community
-   officer, a street leader, a county leader and a prefecture observer, times
-   GET /api/v1/tasks?limit=50 over HTTP and the floor (the same SQL with asyncpg + orjson)
-   at 1 and 16 concurrent clients, and GET /api/v1/stats/summary at 1 client. The last
-   measurement also breaks the list down layer by layer and profiles it.
-4. Write docs/benchmarks.md.
+1. Check the free disk, recreate the benchmark database (see database.py for which server)
+   and migrate it; seed 10,000+ org units, users and grants, then --rows tasks and --rows
+   issues (see seed.py), with notifications and timelines.
+2. Start a uvicorn server (1 worker, 127.0.0.1, production settings) and, for a community
+   officer, a street leader, a county leader and a prefecture observer, time every request
+   the SPA's screens send (screens.py) over HTTP, and its floor (the same SQL through
+   asyncpg, captured from the app in this process), at 1 and 16 concurrent clients; then
+   the writes of a task's and an issue's life, each against its floor in one transaction.
+3. Keep the figures (docs/benchmarks/<rows>.json), write docs/benchmarks.md from every
+   size kept, and drop the database.
 
 Bounded: fixed request counts, a time cap per series and a time limit for all the
 measurements; the server is stopped at the end whatever happens.
@@ -19,34 +20,36 @@ import asyncio
 import os
 import secrets
 import shlex
+import shutil
 import sys
 import time
+import uuid
 from datetime import UTC, datetime
-from pathlib import Path
 from typing import Any
 
 import asyncpg
+import orjson
 
-from bench import database, report, seed
-from bench.floor import Floor, breakdown, capture, profile
-from bench.load import HttpLoad, Series, get_request, run_series
+from bench import database, report, screens, seed
+from bench.floor import Call, ReadFloor, Replay, Statement, WriteFloor, capture, replay_of
+from bench.load import HttpLoad, HttpWrites, Series, http_request, run_series
 from bench.machine import busy_processes
 from bench.server import Server
 
-LIST_PATH, LIST_QUERY = "/api/v1/tasks", "limit=50"
-SUMMARY_PATH = "/api/v1/stats/summary"
 CONCURRENCY = (1, 16)
-ROUNDS = 4
+ROUNDS = 2
+GB = 1024**3
+DISK_PER_MILLION = 3 * GB  # of each of tasks and issues
 
 
 def parse(argv: list[str]) -> argparse.Namespace:
     parser = argparse.ArgumentParser(prog="python -m bench", description=__doc__.split("\n")[0])
-    parser.add_argument("--rows", type=int, default=1_000_000, help="tasks (and issues) at the end")
-    parser.add_argument("--first", type=int, default=100_000, help="rows at the first measurement")
-    parser.add_argument("--requests", type=int, default=400, help="requests per series at 1 client")
-    parser.add_argument("--series-seconds", type=float, default=30.0, help="cap per series")
+    parser.add_argument("--rows", type=int, default=1_000_000, help="tasks (and issues)")
+    parser.add_argument("--requests", type=int, default=200, help="requests per read series")
+    parser.add_argument("--writes", type=int, default=100, help="writes per step at 1 client")
+    parser.add_argument("--series-seconds", type=float, default=20.0, help="cap per series")
     parser.add_argument(
-        "--time-limit", type=float, default=1800.0, help="cap for all measurements (s)"
+        "--time-limit", type=float, default=2400.0, help="cap for all measurements (s)"
     )
     parser.add_argument(
         "--settle-load",
@@ -57,15 +60,14 @@ def parse(argv: list[str]) -> argparse.Namespace:
     parser.add_argument(
         "--settle-seconds", type=float, default=120.0, help="...but no longer than this"
     )
-    parser.add_argument("--database", default="liandong_bench")
+    parser.add_argument("--database", default="wt_bench_run")
     parser.add_argument(
         "--reuse",
         action="store_true",
-        help="measure an earlier run's database as it is (no reseeding; one size only)",
+        help="measure an earlier run's database as it is (no reseeding), and keep it",
     )
-    parser.add_argument(
-        "--output", type=Path, default=report.REPO / "docs" / "benchmarks.md", help="report"
-    )
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--output", default=str(report.REPO / "docs" / "benchmarks.md"))
     return parser.parse_args(argv)
 
 
@@ -81,87 +83,147 @@ def log(message: str) -> None:
     print(f"[bench {datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
 
 
-async def measure(
+async def measure_reads(
     args: argparse.Namespace,
     target: database.Target,
-    seeded: seed.Seeded,
+    server: Server,
+    app: Any,
+    tokens: dict[str, str],
+    details: dict[str, tuple[uuid.UUID, uuid.UUID, uuid.UUID]],
     phase: report.Phase,
-    secret: str,
     clock: Clock,
-    final: bool,
 ) -> None:
-    from app.core.db import dispose_engine
-    from app.main import create_app
+    host, port = "127.0.0.1", server.port
+    cases: dict[str, list[tuple[str, Call]]] = {
+        caller: screens.reads(*details[caller]) for caller in seed.CALLERS
+    }
+    captured = {}
+    for caller, calls in cases.items():
+        for name, call in calls:
+            captured[(name, caller)] = await capture(app, call, tokens[caller])
+            phase.statements[f"{name} | {caller}"] = len(captured[(name, caller)].statements)
 
-    phase.load.append(os.getloadavg())
-    with Server(target.url, secret) as server:
-        host, port = "127.0.0.1", server.port
-        tokens = {c: server.login(u, seed.PASSWORD) for c, (u, _) in seeded.callers.items()}
-        app = create_app()
-        for caller, token in tokens.items():
-            phase.statements[caller] = await capture(app, LIST_PATH, LIST_QUERY, token)
+    async def series(make: Any, concurrency: int, count: int) -> Series | None:
+        seconds = clock.left(args.series_seconds / ROUNDS)
+        if seconds <= 0:
+            return None
+        async with make(concurrency) as load:
+            return await run_series(load.call, concurrency, count, seconds)
 
-        async def series(make: Any, concurrency: int, count: int) -> Series | None:
-            seconds = clock.left(args.series_seconds / ROUNDS)
-            if seconds <= 0:
-                return None
-            async with make(concurrency) as load:
-                return await run_series(load.call, concurrency, count, seconds)
-
-        # Rounds: every caller's endpoint, floor and summary series are split in ROUNDS
-        # parts spread over the whole phase, so a burst of other work on the machine hits
-        # all of them alike instead of one caller's numbers.
-        lists: dict[tuple[str, int, str], list[Series]] = {}
-        summaries: dict[str, list[Series]] = {}
-        for _ in range(ROUNDS):
-            for concurrency in CONCURRENCY:
-                count = args.requests * (1 if concurrency == 1 else 4) // ROUNDS
-                for caller in seed.CALLERS:
-                    raw = get_request(host, port, f"{LIST_PATH}?{LIST_QUERY}", tokens[caller])
-                    statements = phase.statements[caller]
+    # Rounds: every series is split in ROUNDS parts spread over the phase, so a burst of
+    # other work on the machine hits all of them alike instead of one caller's numbers.
+    parts: dict[tuple[str, str, int, str], list[Series]] = {}
+    for _ in range(ROUNDS):
+        for concurrency in CONCURRENCY:
+            count = args.requests * (1 if concurrency == 1 else 4) // ROUNDS
+            for caller, calls in cases.items():
+                for name, call in calls:
+                    raw = http_request(host, port, call.method, call.path, tokens[caller])
+                    made = captured[(name, caller)]
                     for kind, make in (
                         ("endpoint", lambda c, raw=raw: HttpLoad(host, port, raw, c)),
-                        ("floor", lambda c, s=statements: Floor(target.url, s, c)),
+                        ("floor", lambda c, s=made: ReadFloor(target.url, s, c)),
                     ):
                         got = await series(make, concurrency, count)
                         if got:
-                            lists.setdefault((caller, concurrency, kind), []).append(got)
-            for caller, (_, unit) in seeded.callers.items():
-                path = f"{SUMMARY_PATH}?org_id={unit.id}"
-                raw = get_request(host, port, path, tokens[caller])
-                got = await series(
-                    lambda c, raw=raw: HttpLoad(host, port, raw, c), 1, args.requests // ROUNDS
-                )
-                if got:
-                    summaries.setdefault(caller, []).append(got)
-        for (caller, concurrency, kind), parts in lists.items():
-            target_map = phase.endpoint if kind == "endpoint" else phase.floor
-            target_map[(caller, concurrency)] = Series.merge(parts)
-        for caller, parts in summaries.items():
-            phase.summary[caller] = Series.merge(parts)
-        for concurrency in CONCURRENCY:
-            for caller in seed.CALLERS:
-                e, f = (
-                    phase.endpoint.get((caller, concurrency)),
-                    phase.floor.get((caller, concurrency)),
-                )
-                if e and f:
-                    log(
-                        f"{phase.rows:,} rows, {caller}, {concurrency} clients: endpoint p50 "
-                        f"{e.p50 * 1000:.2f} ms, floor {f.p50 * 1000:.2f} ms, "
-                        f"ratio {e.p50 / f.p50:.2f}"
+                            parts.setdefault((name, caller, concurrency, kind), []).append(got)
+            log(f"reads at {concurrency} clients: a round done")
+    for key, pieces in parts.items():
+        phase.reads[key] = report.Figures.of(Series.merge(pieces))
+
+
+async def measure_writes(
+    args: argparse.Namespace,
+    target: database.Target,
+    server: Server,
+    app: Any,
+    tokens: dict[str, str],
+    seeded: seed.Seeded,
+    phase: report.Phase,
+    clock: Clock,
+) -> None:
+    host, port = "127.0.0.1", server.port
+    street, community = (seeded.callers[c][1].id for c in ("street leader", "community officer"))
+    conn = await asyncpg.connect(target.url)
+    try:
+        for flow, steps in screens.flows(street, community):
+            # The statements of each step, captured on one item in process (after a
+            # warm-up item, so the statements are prepared).
+            replays: list[Replay] = []
+            for capturing in (False, True):
+                item: str | None = None
+                for step in steps:
+                    call = step.call(item)
+                    got = await capture(app, call, tokens[step.caller], step.expected, warm=False)
+                    if capturing:
+                        key = call.headers["Idempotency-Key"]
+                        replays.append(await replay_of(conn, got, item, key))
+                    item = item or str(orjson.loads(got.body)["id"])
+            for concurrency in CONCURRENCY:
+                count = args.writes * (1 if concurrency == 1 else 4)
+                items: dict[str, list[str | None]] = {
+                    "endpoint": [None] * count,
+                    "floor": [None] * count,
+                }
+                for step, replay in zip(steps, replays, strict=True):
+                    seconds = clock.left(args.series_seconds * 2)
+                    if seconds <= 0:
+                        return
+                    done = await _endpoint_writes(
+                        host,
+                        port,
+                        tokens[step.caller],
+                        step,
+                        items["endpoint"],
+                        concurrency,
+                        seconds,
                     )
-        for caller, got in phase.summary.items():
-            log(f"{phase.rows:,} rows, {caller}: summary p50 {got.p50 * 1000:.2f} ms")
-        if final and clock.left(60) > 0:
-            for caller, token in tokens.items():
-                phase.breakdown[caller] = await breakdown(
-                    app, target.url, phase.statements[caller], LIST_PATH, LIST_QUERY, token, 200
-                )
-            phase.profiled = f"county leader, {phase.rows:,} rows, 300 requests"
-            phase.profile = await profile(app, LIST_PATH, LIST_QUERY, tokens["county leader"], 300)
-        await dispose_engine()
-    phase.load.append(os.getloadavg())
+                    phase.writes[(f"{flow}: {step.name}", concurrency, "endpoint")] = done[0]
+                    floor = await _floor_writes(
+                        target.url, replay, items["floor"], concurrency, seconds
+                    )
+                    phase.writes[(f"{flow}: {step.name}", concurrency, "floor")] = floor[0]
+                    items = {"endpoint": done[1], "floor": floor[1]}
+                log(f"writes of a {flow} at {concurrency} clients done")
+    finally:
+        await conn.close()
+
+
+async def _endpoint_writes(
+    host: str,
+    port: int,
+    token: str,
+    step: screens.Step,
+    items: list[str | None],
+    concurrency: int,
+    seconds: float,
+) -> tuple[report.Figures, list[str | None]]:
+    """The step over HTTP on each of `items`; its figures and the items it wrote."""
+    requests = []
+    for item in items:
+        call = step.call(item)
+        requests.append(
+            http_request(host, port, call.method, call.path, token, call.body, call.headers)
+        )
+    async with HttpWrites(host, port, requests, concurrency, step.expected) as load:
+        got = await run_series(load.call, concurrency, len(requests), seconds)
+    written: list[str | None] = [str(orjson.loads(body)["id"]) for body in load.answers]
+    return report.Figures.of(got), written
+
+
+async def _floor_writes(
+    dsn: str, replay: Replay, items: list[str | None], concurrency: int, seconds: float
+) -> tuple[report.Figures, list[str | None]]:
+    """The step's captured statements on each of `items`, each in one transaction."""
+    runs: list[list[Statement]] = []
+    written: list[str | None] = []
+    for item in items:
+        statements, mapping = replay.on(item)
+        runs.append(statements)
+        written.append(item if item is not None else mapping[replay.created])
+    async with WriteFloor(dsn, runs, concurrency) as load:
+        got = await run_series(load.call, concurrency, len(runs), seconds)
+    return report.Figures.of(got), written[: got.count]
 
 
 async def settle(args: argparse.Namespace) -> None:
@@ -190,11 +252,21 @@ async def facts(conn: asyncpg.Connection, target: database.Target) -> report.Mac
     return report.machine_facts(f"PostgreSQL {version}", settings, target.where)
 
 
+def check_disk(rows: int) -> None:
+    """About 3 GB per million rows of each of tasks and issues; say so, refuse if short."""
+    needed = DISK_PER_MILLION * rows / 1_000_000
+    free = shutil.disk_usage(report.REPO).free
+    log(f"{rows:,} rows of each need about {needed / GB:.1f} GB; {free / GB:.1f} GB free")
+    if free < needed:
+        raise SystemExit(f"not enough free disk: {needed / GB:.1f} GB needed")
+
+
 async def run(args: argparse.Namespace) -> None:
     started = report.now()
     target = database.choose(args.database)
     secret = secrets.token_urlsafe(48)
-    # The in-process app (SQL capture, breakdown) reads these, like the server does.
+    # The in-process app (the statements captured for the floors) reads these, like the
+    # server does.
     os.environ.update(
         DATABASE_URL=target.url,
         SECRET_KEY=secret,
@@ -202,7 +274,9 @@ async def run(args: argparse.Namespace) -> None:
         ACCESS_TOKEN_MINUTES="240",
     )
     from app.core.config import get_settings
+    from app.core.db import dispose_engine
     from app.core.migrate import upgrade
+    from app.main import create_app
 
     get_settings.cache_clear()
     log(f"database {target.url.split('@')[-1]} ({target.where})")
@@ -212,58 +286,70 @@ async def run(args: argparse.Namespace) -> None:
         reused = await seed.load_existing(conn)
         await conn.close()
     if reused is None:
+        check_disk(args.rows)
         await database.recreate(target)
-    await asyncio.to_thread(upgrade, target.sqlalchemy_url)
-    conn = await asyncpg.connect(target.url)
     try:
-        machine = await facts(conn, target)
+        await asyncio.to_thread(upgrade, target.sqlalchemy_url)
+        conn = await asyncpg.connect(target.url)
+        try:
+            machine = await facts(conn, target)
+            if reused is not None:
+                seeded = reused
+                log(f"reusing the database as it is: {seeded.rows:,} tasks")
+            else:
+                seeded = await seed.seed_tree(conn, seed.Shape())
+                log(f"seeding {args.rows:,} tasks and {args.rows:,} issues")
+                await seed.load(target.url, conn, seeded, args.rows, datetime.now(UTC), log)
+            details = await seed.details(conn, seeded)
+            phase = report.Phase(rows=seeded.rows, visible=await seed.visible_counts(conn, seeded))
+            kinds = {
+                r["kind"]: r["n"]
+                for r in await conn.fetch("SELECT kind, count(*) AS n FROM org_units GROUP BY kind")
+            }
+            users = int(await conn.fetchval("SELECT count(*) FROM users"))
+            grants = int(await conn.fetchval("SELECT count(*) FROM grants"))
+            phase.sizes = await seed.sizes(conn)
+        finally:
+            await conn.close()
+        log(f"visible (tasks, issues): {phase.visible}")
+        await settle(args)
+        phase.busy = await asyncio.to_thread(busy_processes)
+        if phase.busy:
+            log(f"other processes busy: {', '.join(phase.busy)}")
         clock = Clock(args.time_limit)
-        phases: list[report.Phase] = []
-        if reused is not None:
-            seeded = reused
-            sizes = [seeded.rows]
-            log(f"reusing the database as it is: {seeded.rows:,} tasks")
-        else:
-            seeded = await seed.seed_tree(conn, seed.Shape())
-            sizes = sorted({min(args.first, args.rows), args.rows})
-        seed_now = datetime.now(UTC)
-        for size in sizes:
-            if reused is None:
-                log(f"seeding to {size:,} tasks and {size:,} issues")
-                await seed.grow(conn, seeded, size, seed_now)
-            phase = report.Phase(rows=size, visible=await seed.visible_counts(conn, seeded))
-            log(f"visible (tasks, issues): {phase.visible}")
-            phases.append(phase)
-            await settle(args)
-            phase.busy = await asyncio.to_thread(busy_processes)
-            if phase.busy:
-                log(f"other processes busy: {', '.join(phase.busy)}")
-            await measure(args, target, seeded, phase, secret, clock, final=size == sizes[-1])
-        kinds = {
-            r["kind"]: r["n"]
-            for r in await conn.fetch("SELECT kind, count(*) AS n FROM org_units GROUP BY kind")
-        }
-        users = await conn.fetchval("SELECT count(*) FROM users")
-        grants = await conn.fetchval("SELECT count(*) FROM grants")
+        phase.load.append(os.getloadavg())
+        with Server(target.url, secret) as server:
+            tokens = {c: server.login(u, seed.PASSWORD) for c, (u, _) in seeded.callers.items()}
+            app = create_app()
+            await measure_reads(args, target, server, app, tokens, details, phase, clock)
+            phase.load.append(os.getloadavg())
+            await measure_writes(args, target, server, app, tokens, seeded, phase, clock)
+            await dispose_engine()
+        phase.load.append(os.getloadavg())
     finally:
-        await conn.close()
+        if not (args.reuse or args.keep):
+            log("dropping the benchmark database")
+            await database.drop(target)
     command = "python -m bench" + (" " + shlex.join(sys.argv[1:]) if sys.argv[1:] else "")
     bench_args = os.environ.get("BENCH_ARGS")
     shown = f"make bench BENCH_ARGS={shlex.quote(bench_args)}" if bench_args else "make bench"
-    run_record = report.Run(
+    record = report.Run(
         command=f"`{shown}` (runs `cd backend && {command}`)",
         started=started,
         finished=report.now(),
         machine=machine,
-        seeded=seeded,
+        callers={c: (u.name, u.kind) for c, (_, u) in seeded.callers.items()},
+        timings=seeded.timings,
         units_by_kind=kinds,
-        users=int(users),
-        grants=int(grants),
-        phases=phases,
+        users=users,
+        grants=grants,
+        phase=phase,
         concurrency=CONCURRENCY,
         requests=args.requests,
+        writes=args.writes,
     )
-    report.write(run_record, args.output)
+    report.keep(record)
+    report.write(args.output)
     log(f"wrote {args.output}")
 
 

@@ -1,7 +1,8 @@
 """Which server the benchmark uses, and its throwaway database.
 
 BENCH_DATABASE_URL's server, else TEST_DATABASE_URL's server, else an embedded PostgreSQL
-(pgserver) under $DATA_DIR/bench-pg. The database itself is always recreated.
+(pgserver) under $DATA_DIR/bench-pg. The database itself is recreated for a run and
+dropped after it.
 """
 
 import os
@@ -61,6 +62,15 @@ async def recreate(target: Target) -> None:
     try:
         await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
         await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+async def drop(target: Target) -> None:
+    name = target.url.partition("?")[0].rsplit("/", 1)[1]
+    conn = await asyncpg.connect(target.maintenance)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
     finally:
         await conn.close()
 

@@ -2,7 +2,7 @@
 
 The client shares the machine with the server and PostgreSQL, so it does as little as it
 can: one pre-built request per caller, a header scan for Content-Length, no JSON parsing
-(except to check the first response of each series).
+(a read's first response must be a 200, and each write's its expected status).
 """
 
 import asyncio
@@ -11,8 +11,6 @@ import math
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-
-import orjson
 
 
 class HttpError(Exception):
@@ -58,11 +56,27 @@ class Connection:
         return status, body
 
 
-def get_request(host: str, port: int, path: str, token: str) -> bytes:
-    return (
-        f"GET {path} HTTP/1.1\r\nHost: {host}:{port}\r\n"
-        f"Authorization: Bearer {token}\r\nAccept: application/json\r\n\r\n"
-    ).encode()
+def http_request(
+    host: str,
+    port: int,
+    method: str,
+    path: str,
+    token: str,
+    body: bytes = b"",
+    headers: dict[str, str] | None = None,
+) -> bytes:
+    """A request as the SPA sends it: a bearer token, JSON, and brotli or gzip accepted."""
+    lines = [
+        f"{method} {path} HTTP/1.1",
+        f"Host: {host}:{port}",
+        f"Authorization: Bearer {token}",
+        "Accept: application/json",
+        "Accept-Encoding: br, gzip",
+        *(f"{name}: {value}" for name, value in (headers or {}).items()),
+    ]
+    if body or method != "GET":
+        lines += ["Content-Type: application/json", f"Content-Length: {len(body)}"]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
 
 
 @dataclass
@@ -123,7 +137,8 @@ async def run_series(call: Call, concurrency: int, total: int, seconds: float) -
 
 
 class HttpLoad:
-    """`concurrency` keep-alive connections, one request template."""
+    """`concurrency` keep-alive connections sending one read again and again (after a
+    warm-up request whose answer is checked)."""
 
     def __init__(self, host: str, port: int, raw: bytes, concurrency: int) -> None:
         self.raw = raw
@@ -135,7 +150,6 @@ class HttpLoad:
         status, body = await self.connections[0].request(self.raw)
         if status != 200:
             raise HttpError(f"{status}: {body[:300]!r}")
-        orjson.loads(body)
         return self
 
     async def __aexit__(self, *_: object) -> None:
@@ -146,3 +160,31 @@ class HttpLoad:
         status, body = await self.connections[number].request(self.raw)
         if status != 200:
             raise HttpError(f"{status}: {body[:300]!r}")
+
+
+class HttpWrites:
+    """`concurrency` keep-alive connections, each request sent once (a write on its own
+    item), in order; each must answer `expected`."""
+
+    def __init__(
+        self, host: str, port: int, requests: list[bytes], concurrency: int, expected: int
+    ) -> None:
+        self.requests = list(reversed(requests))
+        self.expected = expected
+        self.answers: list[bytes] = []
+        self.connections = [Connection(host, port) for _ in range(concurrency)]
+
+    async def __aenter__(self) -> "HttpWrites":
+        for connection in self.connections:
+            await connection.open()
+        return self
+
+    async def __aexit__(self, *_: object) -> None:
+        for connection in self.connections:
+            await connection.close()
+
+    async def call(self, number: int) -> None:
+        status, body = await self.connections[number].request(self.requests.pop())
+        if status != self.expected:
+            raise HttpError(f"{status}: {body[:300]!r}")
+        self.answers.append(body)

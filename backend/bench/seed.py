@@ -2,7 +2,9 @@
 (reporter, handler) pairs are built in Python and COPYed (about 10^4 rows); tasks and
 issues are generated set-wise in SQL (INSERT ... SELECT FROM generate_series), with
 deterministic pseudo-random attributes (hashint8extended of the row number), so a run is
-reproducible. The stats triggers are off while loading; stats_rebuild() runs afterwards.
+reproducible. Tasks and issues load side by side on two connections, with the feed and
+rollup triggers off and the secondary indexes and foreign keys dropped; the feeds, the
+indexes, the foreign keys and the rollups (stats_rebuild()) are built set-wise afterwards.
 
 Activity is heavy-tailed, as it is in practice (project sites draw most of the work): the
 pair for row g is picked at index floor(n * u^2) of a shuffled list, so a few units carry
@@ -10,6 +12,7 @@ much of the load. The benchmark's community is the busiest one; its street and c
 are that community's.
 """
 
+import asyncio
 import contextlib
 import random
 import time
@@ -26,10 +29,6 @@ from app.auth.passwords import hash_password
 
 PASSWORD = "bench-password-not-secret"
 CALLERS = ("community officer", "street leader", "county leader", "prefecture observer")
-TRIGGERS = {
-    "tasks": ("stats_tasks_inserted", "stats_tasks_updated", "stats_tasks_deleted"),
-    "issues": ("stats_issues_inserted", "stats_issues_updated", "stats_issues_deleted"),
-}
 
 
 @dataclass
@@ -337,6 +336,12 @@ TASK_TITLES = [
     "协调供水管网接入",
     "招工信息进社区宣传",
 ]
+# A title is one of TASK_TITLES and a subject (no number: the search grams, generated from
+# the title on insert, cost about 5 us a character and dominate the load). SUBJECTS never
+# repeat a pair of characters of TASK_TITLES; RARE_SUBJECT goes to about one task in a
+# thousand (the benchmark's rare search term, see screens.SEARCH_TERMS).
+SUBJECTS = ["一期", "二期", "东区", "西区", "南片", "北片", "园区", "码头", "新城", "老城"]
+RARE_SUBJECT = "光伏"
 DESCRIPTION = (
     "按照联席会议部署，责任单位须在期限内完成并反馈进展；"
     "涉及多部门的事项由牵头单位统筹协调，遇到堵点及时上报。"
@@ -380,7 +385,9 @@ FROM (
             END AS status
         FROM (
             SELECT r.g, r.u5, r.u4, p.a_id, p.a_path, p.b_id, p.b_path,
-                ($5::text[])[1 + floor(r.u6 * 8)::int] || ' #' || r.g AS title,
+                ($5::text[])[1 + floor(r.u6 * 8)::int] || '：'
+                    || CASE WHEN r.u11 < 0.001 THEN $7
+                            ELSE ($6::text[])[1 + floor(r.u12 * 10)::int] END AS title,
                 CASE WHEN r.u7 < 0.15 THEN 'urgent' ELSE 'normal' END AS priority,
                 (ARRAY['meeting', 'dispatch', 'policy', 'issue', 'inspection', 'other'])
                     [1 + floor(r.u8 * 6)::int] AS source,
@@ -391,7 +398,7 @@ FROM (
                 SELECT g, bench_u(g, 1) AS u1, bench_u(g, 2) AS u2, bench_u(g, 3) AS u3,
                     bench_u(g, 4) AS u4, bench_u(g, 5) AS u5, bench_u(g, 6) AS u6,
                     bench_u(g, 7) AS u7, bench_u(g, 8) AS u8, bench_u(g, 9) AS u9,
-                    bench_u(g, 10) AS u10,
+                    bench_u(g, 10) AS u10, bench_u(g, 21) AS u11, bench_u(g, 22) AS u12,
                     $3::timestamptz - interval '730 days' * bench_u(g, 1) AS created_at
                 FROM generate_series($1::bigint, $2::bigint) AS g
             ) r
@@ -450,7 +457,8 @@ FROM (
                     (ARRAY['land', 'power', 'water', 'construction', 'labour', 'materials',
                            'policy', 'funding', 'other'])[1 + floor(bench_u(g, 13) * 9)::int]
                         AS category,
-                    '堵点 #' || g AS title
+                    '堵点：' || (ARRAY['用地', '用电', '用水', '施工', '用工', '物资',
+                        '政策', '资金', '其他'])[1 + floor(bench_u(g, 13) * 9)::int] AS title
                 FROM generate_series($1::bigint, $2::bigint) AS g
             ) r
             JOIN bench_categories c ON c.kind = 'issue' AND r.u9 >= c.low AND r.u9 < c.high
@@ -463,63 +471,192 @@ FROM (
 ISSUE_DESCRIPTION = "项目现场反映的问题，需协调解决；请处理单位按时限办结并反馈。"
 
 
-async def _index_definitions(conn: asyncpg.Connection, table: str) -> list[tuple[str, str]]:
-    rows = await conn.fetch(
-        "SELECT i.indexname, i.indexdef FROM pg_indexes i "
+FEEDS = {"tasks": "task_feed", "issues": "issue_feed"}
+# The triggers a load turns off: its rollups and feeds are built set-wise afterwards.
+TRIGGERS = {
+    "tasks": (
+        "stats_tasks_inserted",
+        "stats_tasks_updated",
+        "stats_tasks_deleted",
+        "task_feed_inserted",
+        "task_feed_updated",
+    ),
+    "issues": (
+        "stats_issues_inserted",
+        "stats_issues_updated",
+        "stats_issues_deleted",
+        "issue_feed_inserted",
+        "issue_feed_updated",
+    ),
+}
+PARTIES = {"tasks": ("issuer_path", "assignee_path"), "issues": ("reporter_path", "handler_path")}
+# Notices of the last 90 days: a task's to the people of its assignee, an escalated
+# issue's to those of its handler; those older than a week are read.
+NOTIFIED = (
+    ("tasks", "assignee_org_id", ("task_assigned", "task"), "true"),
+    (
+        "issues",
+        "handler_org_id",
+        ("issue_escalated", "issue"),
+        "x.handler_org_id <> x.reporter_org_id",
+    ),
+)
+NOTICES = """
+INSERT INTO notifications (id, user_id, kind, entity_type, entity_id, org_id, title, created_at,
+    read_at)
+SELECT gen_random_uuid(), g.user_id, $2, $3, x.id, x.{unit}, left(x.title, 300), x.created_at,
+    CASE WHEN x.created_at < $1::timestamptz - interval '7 days'
+        THEN x.created_at + interval '1 day' END
+FROM {table} x JOIN grants g ON g.org_id = x.{unit} AND g.role IN ('leader', 'officer', 'liaison')
+WHERE x.created_at >= $1::timestamptz - interval '90 days' AND {condition}
+"""
+SETTINGS = "SET synchronous_commit = off; SET maintenance_work_mem = '1GB'; SET work_mem = '256MB'"
+
+
+async def _secondary(conn: asyncpg.Connection, table: str) -> list[tuple[str, str]]:
+    """The table's indexes and constraints other than its primary key and checks (name,
+    the statement that makes it again), which a load drops and builds afterwards."""
+    indexes = await conn.fetch(
+        "SELECT i.indexname AS name, i.indexdef AS definition FROM pg_indexes i "
         "WHERE i.tablename = $1 AND i.schemaname = 'public' AND NOT EXISTS ("
         "  SELECT 1 FROM pg_constraint c WHERE c.conname = i.indexname)",
         table,
     )
-    return [(r["indexname"], r["indexdef"]) for r in rows]
-
-
-async def grow(
-    conn: asyncpg.Connection, seeded: Seeded, rows: int, now: datetime, batch: int = 500_000
-) -> None:
-    """Add tasks and issues until each table holds `rows`; refresh statistics and rollups."""
-    start = seeded.rows + 1
-    if rows < start:
-        return
-    await conn.execute(
-        "SET synchronous_commit = off; SET maintenance_work_mem = '512MB'; SET work_mem = '64MB'"
+    constraints = await conn.fetch(
+        "SELECT conname AS name, format('ALTER TABLE %I ADD CONSTRAINT %I %s', $1::text,"
+        " conname, pg_get_constraintdef(oid)) AS definition FROM pg_constraint"
+        " WHERE conrelid = $1::regclass"
+        " AND (contype = 'f' OR contype = 'p' AND $1 IN ('task_feed', 'issue_feed'))",
+        table,
     )
+    # Rebuilt in this order: the primary key, the indexes, then the foreign keys (whose
+    # check waits for stats_rebuild()'s lock on the tables).
+    keys = [r for r in constraints if " PRIMARY KEY " in r["definition"]]
+    foreign = [r for r in constraints if r not in keys]
+    return [(r["name"], r["definition"]) for r in [*keys, *indexes, *foreign]]
+
+
+async def _drop(conn: asyncpg.Connection, table: str, made: list[tuple[str, str]]) -> None:
+    for name, definition in made:
+        if definition.startswith("ALTER TABLE"):
+            await conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
+        else:
+            await conn.execute(f'DROP INDEX "{name}"')
+
+
+async def _insert(url: str, table: str, rows: int, now: datetime, step: Any) -> None:
+    """Insert one table's rows on a connection of its own (the two tables load side by
+    side), its secondary indexes, its feed's and the foreign keys dropped first."""
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(SETTINGS)
+        for name in (table, FEEDS[table]):
+            await _drop(conn, name, await _secondary(conn, name))
+        async with step(f"insert {table}"):
+            for low in range(1, rows + 1, 500_000):
+                high = min(rows, low + 499_999)
+                if table == "tasks":
+                    await conn.execute(
+                        INSERT_TASKS,
+                        low,
+                        high,
+                        now,
+                        DESCRIPTION,
+                        TASK_TITLES,
+                        SUBJECTS,
+                        RARE_SUBJECT,
+                    )
+                else:
+                    await conn.execute(INSERT_ISSUES, low, high, now, ISSUE_DESCRIPTION)
+    finally:
+        await conn.close()
+
+
+async def _index(url: str, table: str, made: dict[str, list[tuple[str, str]]], step: Any) -> None:
+    """One table's feed, set-wise, then its indexes and the feed's, and the foreign keys."""
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(SETTINGS)
+        feed = FEEDS[table]
+        first, second = PARTIES[table]
+        async with step(f"{feed}, set-wise"):
+            await conn.execute(
+                f"INSERT INTO {feed} (unit_key, created_at, id, due_at, status)"
+                f" SELECT DISTINCT k, x.created_at, x.id, x.due_at, x.status FROM {table} x,"
+                f" unnest(x.{first} || x.{second}) AS k"
+            )
+        async with step(f"indexes of {table} and {feed}"):
+            for name in (table, feed):
+                for _, definition in made[name]:
+                    await conn.execute(definition)
+    finally:
+        await conn.close()
+
+
+async def _rollups(url: str, now: datetime, step: Any) -> None:
+    """stats_rebuild(), then the notices (neither needs the indexes)."""
+    conn = await asyncpg.connect(url)
+    try:
+        await conn.execute(SETTINGS)
+        async with step("stats_rebuild()"):
+            await conn.execute("SELECT stats_rebuild()")
+        async with step("notifications"):
+            for table, unit, kind, condition in NOTIFIED:
+                await conn.execute(
+                    NOTICES.format(table=table, unit=unit, condition=condition), now, *kind
+                )
+    finally:
+        await conn.close()
+
+
+async def load(
+    url: str,
+    conn: asyncpg.Connection,
+    seeded: Seeded,
+    rows: int,
+    now: datetime,
+    log: Any,
+) -> None:
+    """Load `rows` tasks and `rows` issues into an empty database: with the feed and
+    rollup triggers off and the secondary indexes and foreign keys dropped, both tables
+    side by side; then, three at a time, each table's feed and indexes and the rollups
+    and notices, set-wise."""
+
+    @asynccontextmanager
+    async def step(label: str) -> Any:
+        async with timed(seeded, label):
+            log(f"{label} ...")
+            yield
+
+    await conn.execute(SETTINGS)
+    made = {name: await _secondary(conn, name) for name in (*FEEDS, *FEEDS.values())}
     for table, triggers in TRIGGERS.items():
         for trigger in triggers:
             await conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
-    # Large loads go faster without secondary indexes; they are rebuilt afterwards.
-    rebuild_indexes = rows - start + 1 >= 200_000
-    definitions = {t: await _index_definitions(conn, t) for t in TRIGGERS}
-    if rebuild_indexes:
-        for indexes in definitions.values():
-            for name, _ in indexes:
-                await conn.execute(f'DROP INDEX "{name}"')
-    size = f"{rows:,}"
-    async with timed(seeded, f"insert tasks to {size}"):
-        for low in range(start, rows + 1, batch):
-            high = min(rows, low + batch - 1)
-            await conn.execute(INSERT_TASKS, low, high, now, DESCRIPTION, TASK_TITLES)
-    async with timed(seeded, f"insert issues to {size}"):
-        for low in range(start, rows + 1, batch):
-            high = min(rows, low + batch - 1)
-            await conn.execute(INSERT_ISSUES, low, high, now, ISSUE_DESCRIPTION)
-    if rebuild_indexes:
-        async with timed(seeded, f"rebuild indexes at {size}"):
-            for indexes in definitions.values():
-                for _, definition in indexes:
-                    await conn.execute(definition)
-    for table, triggers in TRIGGERS.items():
-        for trigger in triggers:
-            await conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
-    async with timed(seeded, f"vacuum analyze at {size}"):
-        await conn.execute("VACUUM (ANALYZE) tasks")
-        await conn.execute("VACUUM (ANALYZE) issues")
-    async with timed(seeded, f"stats_rebuild() at {size}"):
-        await conn.execute("SELECT stats_rebuild()")
-        await conn.execute("VACUUM (ANALYZE) stats_task_rollups, stats_task_due")
-        await conn.execute("VACUUM (ANALYZE) stats_issue_rollups, stats_issue_due")
+    started = time.perf_counter()
+    try:
+        await asyncio.gather(*(_insert(url, table, rows, now, step) for table in FEEDS))
+        await asyncio.gather(
+            *(_index(url, table, made, step) for table in FEEDS), _rollups(url, now, step)
+        )
+    finally:
+        for table, triggers in TRIGGERS.items():
+            for trigger in triggers:
+                await conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+    async with step("vacuum analyze"):
+        tables = (*FEEDS, *FEEDS.values(), "notifications", "stats_task_rollups")
+        for table in (*tables, "stats_task_due", "stats_issue_rollups", "stats_issue_due"):
+            await conn.execute(f"VACUUM (ANALYZE) {table}")
     with contextlib.suppress(asyncpg.InsufficientPrivilegeError):
         await conn.execute("CHECKPOINT")  # write the load out now, not while measuring
+    seeded.timings["load, wall clock"] = time.perf_counter() - started
     seeded.rows = rows
+
+
+async def sizes(conn: asyncpg.Connection) -> dict[str, int]:
+    """Rows of the tables a screen reads."""
+    tables = (*TRIGGERS, *FEEDS.values(), "notifications", "item_events", "due_notices")
+    return {t: int(await conn.fetchval(f"SELECT count(*) FROM {t}")) for t in tables}
 
 
 async def load_existing(conn: asyncpg.Connection) -> Seeded | None:
@@ -562,4 +699,46 @@ async def visible_counts(conn: asyncpg.Connection, seeded: Seeded) -> dict[str, 
             high,
         )
         found[caller] = (int(tasks), int(issues))
+    return found
+
+
+TIMELINE = (  # (action, from, to) of a task's events: the timeline of the item opened
+    ("create", None, "issued"),
+    ("accept", "issued", "accepted"),
+    ("start", "accepted", "in_progress"),
+    ("progress", "in_progress", "in_progress"),
+    ("request-extension", "in_progress", "in_progress"),
+    ("approve-extension", "in_progress", "in_progress"),
+    ("progress", "in_progress", "in_progress"),
+    ("feedback", None, None),
+)
+
+
+async def details(
+    conn: asyncpg.Connection, seeded: Seeded
+) -> dict[str, tuple[uuid.UUID, uuid.UUID, uuid.UUID]]:
+    """Per caller: the grant's unit, and the newest task and issue it sees (the ones the
+    benchmark opens), each given a timeline of eight events if it has none."""
+    found = {}
+    for caller, (_, unit) in seeded.callers.items():
+        key = seeded.path_of(caller)[-1]
+        items = []
+        for feed, kind in (("task_feed", "task"), ("issue_feed", "issue")):
+            item_id = await conn.fetchval(
+                f"SELECT id FROM {feed} WHERE unit_key = $1 ORDER BY created_at DESC LIMIT 1", key
+            )
+            if not await conn.fetchval(
+                "SELECT count(*) FROM item_events WHERE entity_id = $1", item_id
+            ):
+                await conn.executemany(
+                    "INSERT INTO item_events (entity_type, entity_id, action, from_status,"
+                    " to_status, org_id, note, at) VALUES ($1, $2, $3, $4, $5, $6, $7,"
+                    " now() - interval '1 hour' * $8)",
+                    [
+                        (kind, item_id, action, before, after, unit.id, "进展顺利", 8 - n)
+                        for n, (action, before, after) in enumerate(TIMELINE)
+                    ],
+                )
+            items.append(item_id)
+        found[caller] = (unit.id, items[0], items[1])
     return found

@@ -43,8 +43,11 @@ def path_column(*, nullable: bool = False, index: bool = True) -> Any:
 
 
 class UnitFeed(SQLModel):
-    """A unit feed's rows (tasks and issues each have one; see migration 0005): the item
-    under every unit whose subtree holds one of its parties, in creation order."""
+    """A unit feed's rows (tasks and issues each have one; see migrations 0005 and 0009):
+    the item under every unit whose subtree holds one of its parties, in creation order,
+    with its due date and status (for the lists by due date)."""
 
     unit_key: int = Field(primary_key=True)
     created_at: datetime = Field(primary_key=True, sa_type=sa.DateTime(timezone=True))
+    due_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
+    status: str = Field(max_length=20)

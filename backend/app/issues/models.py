@@ -7,7 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from app.core.models import UnitFeed, one_of, path_column, timestamp, uuid_pk
 from app.orgs.models import Tier
-from app.workitems.models import list_indexes, search_grams_column, search_index
+from app.workitems.models import list_indexes, open_indexes, search_grams_column, search_index
 
 
 class IssueStatus(StrEnum):
@@ -53,6 +53,7 @@ class Issue(SQLModel, table=True):
         ),
         sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_valid"),
         *list_indexes(("reporter_path", "handler_path")),
+        *open_indexes("issues", "handler_path", [s.value for s in UNRESOLVED_STATUSES]),
         search_index(),
     )
 
@@ -89,9 +90,11 @@ class Issue(SQLModel, table=True):
 
 
 class IssueFeed(UnitFeed, table=True):
-    """The issues under each unit, newest first a range of the primary key."""
+    """The issues under each unit: newest first a range of the primary key, by due date
+    a range of the (unit_key, due_at, id) index."""
 
     __tablename__ = "issue_feed"
+    __table_args__ = (sa.Index(None, "unit_key", "due_at", "id", postgresql_include=["status"]),)
 
     id: uuid.UUID = Field(  # the issue's
         primary_key=True, foreign_key="issues.id", ondelete="CASCADE", index=True

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from app.core.models import UnitFeed, one_of, path_column, timestamp, uuid_pk
-from app.workitems.models import list_indexes, search_grams_column, search_index
+from app.workitems.models import list_indexes, open_indexes, search_grams_column, search_index
 
 
 class TaskStatus(StrEnum):
@@ -55,6 +55,9 @@ class Task(SQLModel, table=True):
         ),
         sa.CheckConstraint("progress BETWEEN 0 AND 100", name="progress_valid"),
         *list_indexes(("issuer_path", "assignee_path")),
+        *open_indexes(
+            "tasks", "assignee_path", [s.value for s in TaskStatus if s not in CLOSED_STATUSES]
+        ),
         search_index(),
     )
 
@@ -102,9 +105,11 @@ class Task(SQLModel, table=True):
 
 
 class TaskFeed(UnitFeed, table=True):
-    """The tasks under each unit, newest first a range of the primary key."""
+    """The tasks under each unit: newest first a range of the primary key, by due date
+    a range of the (unit_key, due_at, id) index."""
 
     __tablename__ = "task_feed"
+    __table_args__ = (sa.Index(None, "unit_key", "due_at", "id", postgresql_include=["status"]),)
 
     id: uuid.UUID = Field(  # the task's
         primary_key=True, foreign_key="tasks.id", ondelete="CASCADE", index=True

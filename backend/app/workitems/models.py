@@ -1,4 +1,5 @@
 import uuid
+from collections.abc import Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -48,6 +49,22 @@ def list_indexes(parties: tuple[str, str]) -> tuple[sa.Index, ...]:
     return tuple(
         sa.Index(None, key, "id", postgresql_include=include)
         for key in ("due_at", "created_at", "updated_at")
+    )
+
+
+def open_indexes(table: str, acting: str, open_statuses: Sequence[str]) -> tuple[sa.Index, ...]:
+    """Indexes on the open items by their acting unit, one by due date and one by last
+    change: the due-notice sweep of a unit reads the items due or changed since its last
+    sweep (see app/notifications/repository.py)."""
+    listed = ", ".join(f"'{status}'" for status in sorted(open_statuses))
+    return tuple(
+        sa.Index(
+            f"ix_{table}_{acting}_{key}_open",
+            acting,
+            key,
+            postgresql_where=sa.text(f"status IN ({listed})"),
+        )
+        for key in ("due_at", "updated_at")
     )
 
 

@@ -29,7 +29,7 @@ from app.core.errors import Unprocessable
 from app.core.models import utcnow
 from app.core.pagination import cursor_text, cursor_time, cursor_uuid, decode_cursor, encode_cursor
 from app.core.repository import Repository
-from app.core.sql import Statement
+from app.core.sql import Statement, contains_pattern
 from app.orgs.repository import OrgRepository
 from app.workitems.models import ItemEvent, ItemType
 from app.workitems.schemas import SORT_FIELDS, ItemQuery, ListQuery
@@ -95,20 +95,41 @@ class ItemTable:
             f"JOIN {self.name} {a} ON {a}.id = page.id {self.joins} ORDER BY {order_by}"
         )
 
-    def feed_page_sql(self, where: str, order_by: str, limit: str) -> str:
-        """The page from the unit feed (`where` and `order_by` name it `f`)."""
+    def feed_page_sql(
+        self, where: str, order_by: str, limit: str, sort_key: str, *, search: str = ""
+    ) -> str:
+        """The page from the unit feed by `sort_key` (`where` and `order_by` name it `f`).
+        With a `search`, `where` also names the item's row `s`, joined to the feed by id
+        ("walk": the feed is read in order and each title tested) or by the feed's whole
+        key ("probe": the search index's candidates are each looked up in the feed)."""
         a = self.alias
+        source = f"{self.feed} f"
+        if search:
+            source += f" JOIN {self.name} s ON s.id = f.id"
+        if search == "probe":
+            source += " AND s.created_at = f.created_at"
         return (
-            f"SELECT {self.columns} FROM (SELECT f.id, f.created_at FROM {self.feed} f "
+            f"SELECT {self.columns} FROM (SELECT f.id, f.{sort_key} FROM {source} "
             f"WHERE {where} ORDER BY {order_by} LIMIT {limit}) f "
             f"JOIN {self.name} {a} ON {a}.id = f.id {self.joins} ORDER BY {order_by}"
         )
+
+    def is_open_sql(self, alias: str) -> str:
+        """`alias`.status is one of the open statuses, written out as the partial indexes
+        on the open items state it (app.workitems.models.open_indexes), so the planner can
+        use them."""
+        listed = ", ".join(f"'{status}'" for status in sorted(self.open_statuses))
+        return f"{alias}.status IN ({listed})"
 
     def visible(self, statement: Statement, roots: Sequence[Path]) -> None:
         """Either party inside one of the subtrees `roots`."""
         columns = (f"{self.alias}.{party}" for party in self.parties)
         statement.where(within_sql(statement.param, roots, *columns))
 
+
+# How long a write may take between stamping updated_at and committing, for the due
+# sweep's look back (see ItemRepository.due_sql).
+SWEEP_MARGIN = timedelta(minutes=5)
 
 # Statement shapes (and scopes) whose page is read scope first, until when (monotonic).
 _scope_first: dict[Hashable, float] = {}
@@ -145,8 +166,11 @@ async def list_items(
     """A page of the items the caller may read that match `query` and `conditions`."""
     now = utcnow()
     roots = principal.paths(table.read_perm)
-    if _is_unit_feed(query) and len(roots) == 1:
-        return await _feed_page(connection, table, principal, query, roots[0][-1], render, now)
+    feed_key = _feed_key(query)
+    if feed_key is not None and len(roots) == 1:
+        return await _feed_page(
+            connection, table, principal, query, (roots[0][-1], feed_key), render, now
+        )
     statement = Statement()
     table.visible(statement, roots)
     t, param = table.alias, statement.param
@@ -158,20 +182,7 @@ async def list_items(
         if within is None:
             return [], None
         statement.where(within_sql(param, [tuple(within)], *(f"{t}.{c}" for c in table.parties)))
-    if query.overdue is not None or query.due_soon is not None:
-        is_open = f"{t}.status = ANY({param(list(table.open_statuses))}::text[])"
-        at = param(now)
-        if query.overdue is not None:
-            overdue = f"({t}.due_at < {at} AND {is_open})"
-            statement.where(overdue if query.overdue else f"NOT {overdue}")
-        if query.due_soon is not None:
-            soon = param(now + table.due_soon)
-            due_soon = f"({t}.due_at >= {at} AND {t}.due_at <= {soon} AND {is_open})"
-            statement.where(due_soon if query.due_soon else f"NOT {due_soon}")
-    if query.due_before is not None:
-        statement.where(f"{t}.due_at < {param(query.due_before)}")
-    if query.due_after is not None:
-        statement.where(f"{t}.due_at >= {param(query.due_after)}")
+    _due_filters(statement, table, t, query, now)
     statement.search(query.q, f"{t}.title", f"{t}.search_grams")
     sort, limit = query.ordering, query.limit
     order_by = keyset(statement, t, sort, query.cursor)
@@ -184,11 +195,41 @@ async def list_items(
     return items, next_cursor(items, len(rows), limit, sort)
 
 
-def _is_unit_feed(query: ItemQuery) -> bool:
-    """The default list: unfiltered, by creation time, newest (or oldest) first."""
+def _due_filters(
+    statement: Statement, table: ItemTable, alias: str, query: ItemQuery, now: datetime
+) -> None:
+    """The filters on the due date: overdue, due soon, due before and after."""
+    param = statement.param
+    if query.overdue is not None or query.due_soon is not None:
+        is_open, at = table.is_open_sql(alias), param(now)
+        if query.overdue is not None:
+            overdue = f"({alias}.due_at < {at} AND {is_open})"
+            statement.where(overdue if query.overdue else f"NOT {overdue}")
+        if query.due_soon is not None:
+            soon = param(now + table.due_soon)
+            due_soon = f"({alias}.due_at >= {at} AND {alias}.due_at <= {soon} AND {is_open})"
+            statement.where(due_soon if query.due_soon else f"NOT {due_soon}")
+    if query.due_before is not None:
+        statement.where(f"{alias}.due_at < {param(query.due_before)}")
+    if query.due_after is not None:
+        statement.where(f"{alias}.due_at >= {param(query.due_after)}")
+
+
+# What a unit feed's row knows of its item besides the unit (and the title, searched on the
+# item's row): lists filtered by these alone can be read from the feed, by due date.
+FEED_FILTERS = frozenset({"status", "overdue", "due_soon", "due_before", "due_after", "q"})
+
+
+def _feed_key(query: ItemQuery) -> str | None:
+    """The feed's sort key that answers `query`, if one does: creation time for the
+    default list (unfiltered), the due date for a list filtered by status, due date and
+    title only (the workbench, the lists as they open, the overdue filter, the search)."""
     filters = query.model_dump(exclude=set(ListQuery.model_fields))
-    unfiltered = all(value is None or value == [] or value == "" for value in filters.values())
-    return unfiltered and query.sort.lstrip("-") == "created_at"
+    used = {name for name, value in filters.items() if value not in (None, [], "")}
+    key = query.sort.lstrip("-")
+    if (key == "created_at" and not used) or (key == "due_at" and used <= FEED_FILTERS):
+        return key
+    return None
 
 
 async def _feed_page(
@@ -196,23 +237,58 @@ async def _feed_page(
     table: ItemTable,
     principal: Principal,
     query: ItemQuery,
-    unit_key: int,
+    feed: tuple[int, str],
     render: Render,
     now: datetime,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """The caller's one subtree root is `unit_key`: its feed holds exactly the items the
-    caller may read (a party inside the subtree), in creation order."""
+    """The caller's one subtree root is the unit `feed[0]`: its feed holds exactly the
+    items the caller may read (a party inside the subtree), with their creation time, due
+    date and status; `feed[1]` is the sort key it is read by."""
+    unit_key, sort_key = feed
     statement = Statement()
     statement.where(f"f.unit_key = {statement.param(unit_key)}")
+    statuses = getattr(query, "status", None)
+    if statuses:
+        statement.where(f"f.status = ANY({statement.param(list(statuses))}::text[])")
+    _due_filters(statement, table, "f", query, now)
+    search = ""
+    if query.q and await _rarest_share(connection, table, query.q) < RARE_SHARE:
+        search = "probe"
+        statement.search(query.q, "s.title", "s.search_grams")
+    elif query.q:
+        search = "walk"
+        pattern = statement.param(contains_pattern(query.q))
+        statement.where(f"s.title ILIKE {pattern} ESCAPE '\\'")
     sort, limit = query.ordering, query.limit
     order_by = keyset(statement, "f", sort, query.cursor)
     last = statement.param(limit + 1)
-    rows = await connection.fetch(
-        table.feed_page_sql(statement.where_sql, order_by, last), *statement.params
-    )
+    sql = table.feed_page_sql(statement.where_sql, order_by, last, sort_key, search=search)
+    rows = await connection.fetch(sql, *statement.params)
     sides = Sides(principal)
     items = [render(row, sides, now) for row in rows[:limit]]
     return items, next_cursor(items, len(rows), limit, sort)
+
+
+# A term whose rarest gram is in fewer titles than this share is searched through the
+# search index, its candidates looked up in the feed; a commoner one is found by walking
+# the feed in due order and testing each title, which reaches a page's worth of matches
+# soon (the planner, estimating the grams as independent, cannot tell the two apart).
+RARE_SHARE = 0.01
+
+
+async def _rarest_share(connection: asyncpg.Connection, table: ItemTable, q: str) -> float:
+    """The share of `table`'s titles holding the rarest gram of `q`, from the planner's
+    statistics of the search grams; 0 for a gram rarer than every common one (or no
+    statistics yet)."""
+    share: float = await connection.fetchval(
+        "SELECT coalesce(min(coalesce(s.share, 0)), 0) FROM unnest(search_query_grams($1)) g(gram)"
+        " LEFT JOIN (SELECT unnest(most_common_elems::text::text[]) AS gram,"
+        " unnest(most_common_elem_freqs) AS share FROM pg_stats WHERE schemaname = 'public'"
+        " AND tablename = $2 AND attname = 'search_grams') s ON s.gram = g.gram",
+        q,
+        table.name,
+    )
+    return share
 
 
 async def _fetch_page(
@@ -335,25 +411,31 @@ class ItemRepository(Repository):
         *,
         since: datetime | None,
         before: datetime,
-        unit_paths: Sequence[Sequence[int]] | None,
+        marks: str | None,
     ) -> str:
-        """A query of the open items due in [since, before): their id, title, due date and
-        the unit that must act (`org_id`), for the units at exactly `unit_paths` (None:
-        all units). For the due notices, which the notifications repository writes."""
+        """A query of the open items due in [since, before): their id, due date and the
+        unit that must act (`org_id`). For the due notices, which the notifications
+        repository writes. `marks` names a relation of the units to look at (`path`) and
+        where their last sweep stopped (`swept_at`, `swept_before`; null when never
+        swept): of their items, only those due from `swept_before` on or changed since
+        `swept_at` (less `SWEEP_MARGIN`, for writes still committing then). None: every
+        unit, every item."""
         t, (org, path) = self.table.alias, self.table.acting
         param = statement.param
-        where = [
-            f"{t}.status = ANY({param(list(self.table.open_statuses))}::text[])",
-            f"{t}.due_at < {param(before)}",
-        ]
+        where = [self.table.is_open_sql(t), f"{t}.due_at < {param(before)}"]
         if since is not None:
             where.append(f"{t}.due_at >= {param(since)}")
-        if unit_paths is not None:
-            units = ", ".join(param(list(p)) for p in unit_paths) or "NULL"
-            where.append(f"{t}.{path} IN ({units})")
-        return (
-            f"SELECT {t}.id, {t}.title, {t}.due_at, {t}.{org} AS org_id"
-            f" FROM {self.table.name} {t} WHERE {' AND '.join(where)}"
+        select = f"SELECT {t}.id, {t}.due_at, {t}.{org} AS org_id"
+        if marks is None:
+            return f"{select} FROM {self.table.name} {t} WHERE {' AND '.join(where)}"
+        # Two ranges of the partial indexes on the open items, one each.
+        source = f"{marks} m JOIN {self.table.name} {t} ON {t}.{path} = m.path"
+        margin = param(SWEEP_MARGIN)
+        due_since = f"{t}.due_at >= coalesce(m.swept_before, '-infinity')"
+        changed_since = f"{t}.updated_at >= coalesce(m.swept_at, '-infinity') - {margin}::interval"
+        return " UNION ".join(
+            f"{select} FROM {source} WHERE {' AND '.join([*where, since_when])}"
+            for since_when in (due_since, changed_since)
         )
 
     # ---------------------------------------------------------------- inside a write

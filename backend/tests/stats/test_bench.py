@@ -3,7 +3,7 @@ seeded org tree and its pairs follow the domain's rules, and the statistics are 
 
 from app.access.roles import Role
 from app.main import create_app
-from bench.floor import capture
+from bench.floor import Call, capture
 from bench.load import Series
 from bench.seed import Shape, Unit, build_tree, issue_categories, task_categories
 from tests.support import World
@@ -60,7 +60,9 @@ async def test_the_floor_runs_what_the_list_endpoint_runs(world: World) -> None:
     """The floor replays the captured statements, so the capture must see every one: the
     caller's grants and the page, both plain SQL on the read pool."""
     token = world.actor(Role.officer, "S11").headers["Authorization"].removeprefix("Bearer ")
-    statements = await capture(create_app(), "/api/v1/tasks", "limit=5", token)
+    captured = await capture(create_app(), Call("GET", "/api/v1/tasks?limit=5"), token)
+    statements = captured.statements
+    assert captured.on_read_pool == [True, True]
     assert len(statements) == 2
     assert " FROM users " in statements[0][0] and " JOIN tasks t " in statements[1][0]
     assert statements[1][1][-1] == 6  # limit + 1, the page's last parameter

@@ -14,6 +14,7 @@ from app.access.roles import Role
 from app.core.db_urls import plain_url
 from app.core.models import utcnow
 from app.core.sql import Statement
+from app.workitems import repository
 from tests.support import World, all_pages
 from tests.workitems.helpers import create_task, headers, insert_issue, insert_task, ts
 
@@ -191,6 +192,32 @@ async def test_q_finds_exactly_what_a_plain_ilike_finds(
             if q in KNOWN:
                 titles = {item["title"] for item in listed}
                 assert titles == KNOWN[q] | {t.upper() for t in KNOWN[q]}, q
+    finally:
+        await conn.close()
+
+
+@pytest.mark.parametrize("rare_share", [0.0, 2.0], ids=["walking the feed", "probing the feed"])
+async def test_q_by_due_date_finds_the_same_from_the_feed_either_way(
+    client: httpx.AsyncClient,
+    world: World,
+    database_url: str,
+    corpus: tuple[Any, Any],
+    monkeypatch: pytest.MonkeyPatch,
+    rare_share: float,
+) -> None:
+    """A list by due date reads the caller's unit feed: a common term walks it in order
+    and tests each title, a rare one looks the search index's candidates up in it."""
+    monkeypatch.setattr(repository, "RARE_SHARE", rare_share)
+    observer = headers(world, Role.observer, "P")
+    window = {"due_after": ts(corpus[0]), "due_before": ts(corpus[1]), "sort": "due_at"}
+    conn = await asyncpg.connect(plain_url(database_url))
+    try:
+        for q in QUERIES + _substrings(CORPUS, 20):
+            expected = await _ilike_ids(conn, "tasks", q, corpus)
+            listed = await all_pages(client, "/api/v1/tasks", observer, q=q, **window)
+            assert {uuid.UUID(item["id"]) for item in listed} == expected, q
+            dues = [item["due_at"] for item in listed]
+            assert dues == sorted(dues), q
     finally:
         await conn.close()
 
