@@ -1,7 +1,7 @@
 """create_app(): routers, middleware, error handlers."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -18,6 +18,7 @@ from app.core.spa import DEFAULT_SPA_DIR, SPAStaticFiles
 from app.core.text import refuse_nul
 from app.grants.router import router as grants_router
 from app.issues.router import router as issues_router
+from app.jobs.worker import worker_in_process
 from app.notifications.router import router as notifications_router
 from app.orgs.router import router as orgs_router
 from app.stats.router import router as stats_router
@@ -37,7 +38,10 @@ async def health() -> dict[str, str]:
 
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-    yield
+    async with AsyncExitStack() as stack:
+        if get_settings().run_worker:
+            await stack.enter_async_context(worker_in_process())
+        yield
     await dispose_engine()
 
 

@@ -8,6 +8,7 @@ def import_all_models() -> None:
     from app.feedback import models as feedback  # noqa: F401
     from app.grants import models as grants  # noqa: F401
     from app.issues import models as issues  # noqa: F401
+    from app.jobs import models as jobs  # noqa: F401
     from app.meta import models as meta  # noqa: F401
     from app.notifications import models as notifications  # noqa: F401
     from app.orgs import models as orgs  # noqa: F401

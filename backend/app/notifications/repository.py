@@ -89,7 +89,6 @@ class NotificationRepository(Repository):
         items: ItemRepository,
         notice: tuple[ItemType, NotificationKind],
         due: tuple[datetime | None, datetime],
-        unit_paths: Sequence[Sequence[int]] | None,
         *,
         roles: Sequence[str],
         now: datetime,
@@ -100,7 +99,7 @@ class NotificationRepository(Repository):
         sweeps never notify twice."""
         (item_type, kind), (since, before) = notice, due
         statement = Statement()
-        due_sql = items.due_sql(statement, since=since, before=before, unit_paths=unit_paths)
+        due_sql = items.due_sql(statement, since=since, before=before)
         p = statement.param
         # Cast where a parameter meets columns of other types (text and varchar).
         kind_param = f"{p(kind.value)}::text"

@@ -336,12 +336,11 @@ class ItemRepository(Repository):
         *,
         since: datetime | None,
         before: datetime,
-        unit_paths: Sequence[Sequence[int]] | None,
     ) -> str:
         """A query of the open items due in [since, before): their id, title, due date and
-        the unit that must act (`org_id`), for the units at exactly `unit_paths` (None:
-        all units). For the due notices, which the notifications repository writes."""
-        t, (org, path) = self.table.alias, self.table.acting
+        the unit that must act (`org_id`). For the due notices, which the notifications
+        repository writes."""
+        t, (org, _) = self.table.alias, self.table.acting
         param = statement.param
         where = [
             f"{t}.status = ANY({param(list(self.table.open_statuses))}::text[])",
@@ -349,9 +348,6 @@ class ItemRepository(Repository):
         ]
         if since is not None:
             where.append(f"{t}.due_at >= {param(since)}")
-        if unit_paths is not None:
-            units = ", ".join(param(list(p)) for p in unit_paths) or "NULL"
-            where.append(f"{t}.{path} IN ({units})")
         return (
             f"SELECT {t}.id, {t}.title, {t}.due_at, {t}.{org} AS org_id"
             f" FROM {self.table.name} {t} WHERE {' AND '.join(where)}"

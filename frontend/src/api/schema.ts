@@ -321,7 +321,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My notifications, newest first (due-soon and overdue notices are swept in first) */
+        /** My notifications, newest first */
         get: operations["list_notifications_api_v1_notifications_get"];
         put?: never;
         post?: never;
@@ -1908,7 +1908,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -2051,7 +2051,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -2207,7 +2207,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2275,7 +2275,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2343,7 +2343,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2411,7 +2411,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2564,7 +2564,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2618,7 +2618,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2686,7 +2686,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2808,7 +2808,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -2840,7 +2840,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2912,7 +2912,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -3139,7 +3139,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -3342,7 +3342,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -3410,7 +3410,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -3478,7 +3478,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -3631,7 +3631,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -3685,7 +3685,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -3753,7 +3753,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -3821,7 +3821,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -3889,7 +3889,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -3957,7 +3957,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -4025,7 +4025,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -4093,7 +4093,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -4161,7 +4161,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -4263,7 +4263,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
