@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access.roles import Role
 from app.auth.passwords import hash_password
+from app.demo.calendar import load_calendar_2027
 from app.demo.workitems import load_workitems
 from app.grants.models import Grant
 from app.meta.service import DEMO_KEY, set_value
@@ -148,7 +149,8 @@ async def load_users(session: AsyncSession, orgs: DemoOrgs) -> dict[str, User]:
 
 async def load_demo(session: AsyncSession) -> DemoOrgs:
     orgs = await load_org_tree(session)
-    await load_users(session, orgs)
+    users = await load_users(session, orgs)
+    await load_calendar_2027(session, users["prefecture.admin"].id)
     await load_workitems(session)  # tasks, issues, feedback and timelines (issue 3, item 9)
     await set_value(session, DEMO_KEY, True)
     return orgs

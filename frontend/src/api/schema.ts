@@ -72,6 +72,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calendar/overrides": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Enter holidays and adjusted working days, and extend the calendar (root admins) */
+        put: operations["put_overrides_api_v1_calendar_overrides_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/working-days": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Working days between two dates (inclusive), with each day's name */
+        get: operations["working_days_api_v1_calendar_working_days_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/grants": {
         parameters: {
             query?: never;
@@ -809,6 +843,18 @@ export interface components {
              */
             rating: number;
         };
+        /** Day */
+        Day: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Name */
+            name: string;
+            /** Working */
+            working: boolean;
+        };
         /** DelegateBody */
         DelegateBody: {
             /**
@@ -1310,6 +1356,40 @@ export interface components {
             /** Name */
             name?: string | null;
         };
+        /**
+         * Overrides
+         * @description A year's (or a local) calendar as the State Council or the government publishes it.
+         */
+        Overrides: {
+            /**
+             * Covered Until
+             * @description Extend coverage to this date: days not listed follow the ordinary week (Monday to Friday working)
+             */
+            covered_until?: string | null;
+            /**
+             * Days
+             * @description Holidays and adjusted working days; each replaces what is stored
+             */
+            days: components["schemas"]["Day"][];
+        };
+        /** OverridesResult */
+        OverridesResult: {
+            /**
+             * Changed
+             * @description Days whose working state or name changed
+             */
+            changed: number;
+            /**
+             * Covered From
+             * Format: date
+             */
+            covered_from: string;
+            /**
+             * Covered Until
+             * Format: date
+             */
+            covered_until: string;
+        };
         /** Page[AuditEntryRead] */
         Page_AuditEntryRead_: {
             /** Items */
@@ -1356,7 +1436,7 @@ export interface components {
          * Perm
          * @enum {string}
          */
-        Perm: "org.read" | "org.manage" | "user.read" | "user.manage" | "grant.read" | "grant.manage" | "audit.read" | "task.read" | "task.create" | "task.work" | "task.decide" | "issue.read" | "issue.create" | "issue.work" | "issue.decide" | "issue.confirm" | "feedback.create" | "stats.read";
+        Perm: "org.read" | "org.manage" | "user.read" | "user.manage" | "grant.read" | "grant.manage" | "audit.read" | "task.read" | "task.create" | "task.work" | "task.decide" | "issue.read" | "issue.create" | "issue.work" | "issue.decide" | "issue.confirm" | "feedback.create" | "stats.read" | "calendar.manage";
         /** ProgressBody */
         ProgressBody: {
             /**
@@ -1733,6 +1813,19 @@ export interface components {
             /** Error Type */
             type: string;
         };
+        /** WorkingDays */
+        WorkingDays: {
+            /**
+             * Days
+             * @description Every day from `from` to `to`, inclusive
+             */
+            days: components["schemas"]["Day"][];
+            /**
+             * Working Days
+             * @description How many of the days are working days
+             */
+            working_days: number;
+        };
     };
     responses: never;
     parameters: never;
@@ -1854,6 +1947,73 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["TokenPair"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    put_overrides_api_v1_calendar_overrides_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Overrides"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverridesResult"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    working_days_api_v1_calendar_working_days_get: {
+        parameters: {
+            query: {
+                /** @description First date (local) */
+                from: string;
+                /** @description Last date (local), inclusive */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkingDays"];
                 };
             };
             /** @description Validation Error */
@@ -4379,7 +4539,7 @@ export const issueStatusValues: ReadonlyArray<FlattenedDeepRequired<components>[
 export const itemTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ItemType"]> = ["task", "issue"];
 export const notificationKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationKind"]> = ["task_assigned", "task_returned", "task_due_soon", "task_overdue", "issue_escalated", "issue_delegated", "issue_due_soon", "issue_overdue"];
 export const orgKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrgKind"]> = ["prefecture", "county", "street", "community", "department", "taskforce", "group", "enterprise"];
-export const permValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Perm"]> = ["org.read", "org.manage", "user.read", "user.manage", "grant.read", "grant.manage", "audit.read", "task.read", "task.create", "task.work", "task.decide", "issue.read", "issue.create", "issue.work", "issue.decide", "issue.confirm", "feedback.create", "stats.read"];
+export const permValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Perm"]> = ["org.read", "org.manage", "user.read", "user.manage", "grant.read", "grant.manage", "audit.read", "task.read", "task.create", "task.work", "task.decide", "issue.read", "issue.create", "issue.work", "issue.decide", "issue.confirm", "feedback.create", "stats.read", "calendar.manage"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["admin", "leader", "officer", "observer", "liaison"];
 export const sideValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Side"]> = ["issuer", "assignee"];
 export const taskPriorityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskPriority"]> = ["normal", "urgent"];
