@@ -57,6 +57,7 @@ from app.tasks.service import KIND as TASKS
 from app.users.models import User
 from app.workitems import service as workitems
 from app.workitems.kinds import WorkItemKind
+from app.workitems.sides import Party, upper_party
 
 T = TypeVar("T")
 
@@ -118,6 +119,7 @@ ISSUE_ACTION_PERMS = {
     "resolve": Perm.issue_decide,
     "close": Perm.issue_confirm,
     "reopen": Perm.issue_confirm,
+    "take-over": Perm.issue_decide,
 }
 
 
@@ -230,6 +232,11 @@ def close(rating: int, note: str = "", hours: float = 12.0, at: When | None = No
 
 def reopen(note: str, hours: float = 24.0, at: When | None = None) -> Step:
     return Step("reopen", hours, at, note)
+
+
+def take_over(note: str = "", hours: float = 2.0, at: When | None = None) -> Step:
+    """提级办理: the leader nearest above the handler makes their unit the handler."""
+    return Step("take-over", hours, at, note)
 
 
 # ---------------------------------------------------------------- tasks
@@ -921,7 +928,8 @@ STREET_RESOLVED: tuple[IssueSpec, ...] = (
         "社区协调未达成一致。",
         (
             ack(1),
-            escalate("涉及临时用地补偿标准，社区无权确定，提请街道协调。", 4),
+            # 提级办理: the street leader takes the community's issue over.
+            take_over("涉及临时用地补偿标准，社区无权确定，街道提级办理。", 4),
             ack(2),
             resolve(
                 "街道项目办会同社区入户协商，按临时用地补偿标准一次性补偿，两户群众已签订"
@@ -1348,7 +1356,8 @@ PREFECTURE_RESOLVED: tuple[IssueSpec, ...] = (
         "企业申请州级产业扶持资金",
         "企业二期生产线设备投资较大，希望纳入州级产业扶持项目。",
         (
-            ack(2),
+            take_over("企业无办理权限，县级提级办理。", 2),
+            ack(1),
             escalate("需州级层面支持。", 4),
             resolve("州工业和信息化局将项目纳入州级产业扶持项目库，下达扶持资金200万元。", 150),
             close(5, "", 20),
@@ -1393,6 +1402,7 @@ PREFECTURE_RESOLVED: tuple[IssueSpec, ...] = (
         "原材料经大理中转物流成本高",
         "原材料经大理中转二次装卸，运费比同类企业高约三成。",
         (
+            take_over("企业反映的物流问题由县级提级办理。", 1),
             ack(1),
             escalate("需州级协调物流通道。", 4),
             resolve("州商务局协调物流企业开通大理至兰坪货运专线，运费下降约20%。", 90),
@@ -1601,7 +1611,7 @@ class Loader:
     principals: dict[str, Principal] = field(default_factory=dict)
     windows: list[_Window] = field(default_factory=list)
     _starts: list[datetime] = field(default_factory=list)
-    _actors: dict[tuple[str, Perm], Principal] = field(default_factory=dict)
+    _actors: dict[tuple[str, Perm, str], Principal] = field(default_factory=dict)
 
     async def setup(self) -> None:
         orgs = (await self.session.execute(sa.select(OrgUnit))).scalars().all()
@@ -1649,15 +1659,18 @@ class Loader:
     def unit(self, name: str) -> OrgUnit:
         return self.units[name]
 
-    def actor(self, unit_name: str, perm: Perm, who: str = "") -> Principal:
-        """The demo user who acts for `unit_name` with `perm`: the nearest grant wins."""
+    def actor(self, unit_name: str, perm: Perm, who: str = "", other: str = "") -> Principal:
+        """The demo user who acts for `unit_name` with `perm`: the nearest grant wins. On
+        an item whose other party is `other`, only a grant that stands on this unit's side
+        (separation of duties) counts."""
         if who:
             return self.principals[who]
-        key = (unit_name, perm)
+        key = (unit_name, perm, other)
         found = self._actors.get(key)
         if found is not None:
             return found
-        path = self.unit(unit_name).path
+        unit = self.unit(unit_name)
+        path = unit.path
         prefer = PREFERENCE[perm]
         best: tuple[tuple[int, int], Principal] | None = None
         for principal in self.principals.values():
@@ -1666,6 +1679,8 @@ class Loader:
                     continue
                 if not is_within(path, grant.path):
                     continue
+                if other and not self._stands_for(grant.path, unit, self.unit(other)):
+                    continue
                 score = (len(grant.path), -prefer.index(grant.role))
                 if best is None or score > best[0]:
                     best = (score, principal)
@@ -1673,6 +1688,22 @@ class Loader:
             raise LookupError(f"No demo user may act for {unit_name} with {perm.value}.")
         self._actors[key] = best[1]
         return best[1]
+
+    @staticmethod
+    def _stands_for(grant: Sequence[int], unit: OrgUnit, other: OrgUnit) -> bool:
+        """Whether a grant at `grant`, covering `unit`, stands on its side of an item
+        whose other party is `other` (app/workitems/sides.py)."""
+        if not is_within(other.path, tuple(grant)):
+            return True
+        if unit.id == other.id:
+            return len(grant) == len(unit.path)
+        return upper_party(Party(unit.path, unit.tier), Party(other.path, other.tier)) == 0
+
+    def above(self, unit_name: str) -> Principal:
+        """The leader nearest above `unit_name`, who may take its issue over."""
+        parent_id = self.unit(unit_name).parent_id
+        parent = next(u for u in self.units.values() if u.id == parent_id)
+        return self.actor(parent.name, Perm.issue_decide)
 
     def responsible(self, unit_name: str) -> uuid.UUID | None:
         """An officer (else a leader) holding a grant at exactly this unit, if any."""
@@ -1756,8 +1787,10 @@ class Loader:
                 )
                 continue
             perm = TASK_ACTION_PERMS[step.action]
-            side = spec.assignee if perm == Perm.task_work else issuer
-            who = self.actor(side, perm, step.who)
+            # Every return in the script rejects a submission: the issuer's.
+            assignee_side = perm == Perm.task_work
+            side, other = (spec.assignee, issuer) if assignee_side else (issuer, spec.assignee)
+            who = self.actor(side, perm, step.who, other)
             fields: dict[str, Any] = {"note": step.note}
             if step.action == "progress":
                 fields["progress"] = step.progress
@@ -1796,8 +1829,12 @@ class Loader:
                 )
                 continue
             perm = ISSUE_ACTION_PERMS[step.action]
-            side = spec.reporter if perm == Perm.issue_confirm else handler
-            who = self.actor(side, perm, step.who)
+            if step.action == "take-over":
+                who = self.principals[step.who] if step.who else self.above(handler)
+            else:
+                parties = (spec.reporter, handler)
+                side, other = parties if perm == Perm.issue_confirm else parties[::-1]
+                who = self.actor(side, perm, step.who, other)
             fields: dict[str, Any] = {"note": step.note}
             if step.action == "delegate":
                 fields["target_org_id"] = self.unit(step.target).id

@@ -75,6 +75,10 @@ class Issue(SQLModel, table=True):
         default=None, foreign_key="org_units.id", ondelete="RESTRICT"
     )
     resolved_tier: str | None = Field(default=None, max_length=20)
+    # Who resolved it: never the one who closes or rates it.
+    resolved_by_user_id: uuid.UUID | None = Field(
+        default=None, foreign_key="users.id", ondelete="SET NULL"
+    )
     resolution: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     rating: int | None = Field(default=None, sa_column=sa.Column(sa.SmallInteger, nullable=True))
     due_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))

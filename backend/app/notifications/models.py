@@ -15,6 +15,7 @@ class NotificationKind(StrEnum):
     task_overdue = "task_overdue"
     issue_escalated = "issue_escalated"
     issue_delegated = "issue_delegated"
+    issue_taken_over = "issue_taken_over"
     issue_due_soon = "issue_due_soon"
     issue_overdue = "issue_overdue"
 

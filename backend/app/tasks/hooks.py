@@ -44,6 +44,7 @@ async def _progress(ctx: ActionContext) -> None:
 
 
 async def _submit(ctx: ActionContext) -> None:
+    ctx.item.submitted_by = ctx.principal.user_id
     await ctx.give_feedback(FeedbackKind.completion, ctx.note)
 
 
@@ -111,6 +112,7 @@ async def _reissue(ctx: ActionContext) -> None:
         task.due_at = body.due_at
     task.accepted_at = None
     task.submitted_at = None
+    task.submitted_by = None
     ctx.notices.append(Notice(task.assignee_org_id, NotificationKind.task_assigned))
 
 

@@ -90,6 +90,8 @@ class Task(SQLModel, table=True):
     extension_requested_at: datetime | None = timestamp(nullable=True)
     extension_requested_by: uuid.UUID | None = Field(default=None)
     created_by: uuid.UUID | None = Field(default=None)
+    # Who submitted it last: never the one who verifies or returns the submission.
+    submitted_by: uuid.UUID | None = Field(default=None)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
     accepted_at: datetime | None = timestamp(nullable=True)

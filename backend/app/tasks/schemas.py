@@ -3,8 +3,9 @@ from datetime import datetime
 
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
+from app.orgs.models import Tier
 from app.tasks.models import Side, TaskPriority, TaskSource, TaskStatus
-from app.workitems.schemas import ItemQuery, Note, RequiredText, Text, Title
+from app.workitems.schemas import ItemQuery, Note, RefusedAction, RequiredText, Text, Title
 
 
 class TaskCreate(BaseModel):
@@ -83,8 +84,10 @@ class TaskRead(BaseModel):
     description: str
     issuer_org_id: uuid.UUID
     issuer_org_name: str
+    issuer_tier: Tier
     assignee_org_id: uuid.UUID
     assignee_org_name: str
+    assignee_tier: Tier
     responsible_user_id: uuid.UUID | None
     due_at: datetime
     priority: TaskPriority
@@ -98,6 +101,7 @@ class TaskRead(BaseModel):
     overdue: bool
     due_soon: bool = Field(description="Due within 48 hours and not yet overdue")
     created_by: uuid.UUID | None
+    submitted_by: uuid.UUID | None = Field(description="Who submitted it last")
     created_at: datetime
     updated_at: datetime
     accepted_at: datetime | None
@@ -106,6 +110,9 @@ class TaskRead(BaseModel):
     cancelled_at: datetime | None
     version: int
     allowed_actions: list[str] = Field(description="Actions you may take now")
+    refused_actions: list[RefusedAction] = Field(
+        description="Actions your grants reach now but separation of duties refuses you"
+    )
     can_edit: bool
     can_add_subtask: bool
     can_feedback: bool

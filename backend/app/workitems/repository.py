@@ -50,7 +50,7 @@ def parse_sort(sort: str) -> tuple[str, bool]:
 @dataclass(frozen=True)
 class ItemTable:
     """How a work-item table is read: `columns` (its API columns, the table named by
-    `alias`, party units joined by `joins`), its two party path columns, the unit that
+    `alias`, party units joined by `joins`), its two party path and tier columns, the unit that
     must act on it (its id and path columns), the permission to read it, and the statuses
     in which its due date still counts."""
 
@@ -60,6 +60,7 @@ class ItemTable:
     columns: str
     joins: str
     parties: tuple[str, str]
+    party_tiers: tuple[str, str]  # the columns of `columns` that hold the parties' tiers
     acting: tuple[str, str]
     read_perm: Perm
     open_statuses: tuple[str, ...]

@@ -33,6 +33,17 @@ class RequiredNote(BaseModel):
     note: RequiredText
 
 
+class RefusedAction(BaseModel):
+    """An action your grants reach that separation of duties refuses you, and why."""
+
+    action: str
+    rule: Literal["separation_of_duties"]
+    case: Literal[
+        "upper_party", "same_unit_below_grant", "equal_parties", "own_submission", "own_resolution"
+    ]
+    detail: str
+
+
 class EventRead(BaseModel):
     id: int
     action: str
