@@ -220,7 +220,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirm the resolution with a 1-5 rating (reporter side) */
+        /** Confirm the resolution with a 1-5 rating (reporter side, not its resolver) */
         post: operations["issue_close_api_v1_issues__issue_id__close_post"];
         delete?: never;
         options?: never;
@@ -325,6 +325,23 @@ export interface paths {
         put?: never;
         /** Resolve (handler side); the note is the resolution */
         post: operations["issue_resolve_api_v1_issues__issue_id__resolve_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/issues/{issue_id}/take-over": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take the issue over (提级办理, a leader above the handler): your unit handles it */
+        post: operations["issue_take_over_api_v1_issues__issue_id__take_over_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -736,7 +753,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Verify a submission (issuer side): submitted -> done */
+        /** Verify a submission (issuer side, not its submitter): submitted -> done */
         post: operations["task_verify_api_v1_tasks__task_id__verify_post"];
         delete?: never;
         options?: never;
@@ -1089,6 +1106,11 @@ export interface components {
             overdue: boolean;
             /** Rating */
             rating: number | null;
+            /**
+             * Refused Actions
+             * @description Actions your grants reach now but separation of duties refuses you
+             */
+            refused_actions: components["schemas"]["RefusedAction"][];
             /** Reopen Until */
             reopen_until: string | null;
             /**
@@ -1098,6 +1120,7 @@ export interface components {
             reporter_org_id: string;
             /** Reporter Org Name */
             reporter_org_name: string;
+            reporter_tier: components["schemas"]["Tier"];
             /** Reporter User Id */
             reporter_user_id: string | null;
             /** Resolution */
@@ -1108,6 +1131,11 @@ export interface components {
             resolved_by_org_id: string | null;
             /** Resolved By Org Name */
             resolved_by_org_name: string | null;
+            /**
+             * Resolved By User Id
+             * @description Who resolved it
+             */
+            resolved_by_user_id: string | null;
             resolved_tier: components["schemas"]["Tier"] | null;
             severity: components["schemas"]["IssueSeverity"];
             status: components["schemas"]["IssueStatus"];
@@ -1256,7 +1284,7 @@ export interface components {
          * NotificationKind
          * @enum {string}
          */
-        NotificationKind: "task_assigned" | "task_returned" | "task_due_soon" | "task_overdue" | "issue_escalated" | "issue_delegated" | "issue_due_soon" | "issue_overdue";
+        NotificationKind: "task_assigned" | "task_returned" | "task_due_soon" | "task_overdue" | "issue_escalated" | "issue_delegated" | "issue_taken_over" | "issue_due_soon" | "issue_overdue";
         /** NotificationPage */
         NotificationPage: {
             /** Items */
@@ -1459,6 +1487,26 @@ export interface components {
             refresh_token?: string | null;
         };
         /**
+         * RefusedAction
+         * @description An action your grants reach that separation of duties refuses you, and why.
+         */
+        RefusedAction: {
+            /** Action */
+            action: string;
+            /**
+             * Case
+             * @enum {string}
+             */
+            case: "upper_party" | "same_unit_below_grant" | "equal_parties" | "own_submission" | "own_resolution";
+            /** Detail */
+            detail: string;
+            /**
+             * Rule
+             * @constant
+             */
+            rule: "separation_of_duties";
+        };
+        /**
          * ReissueBody
          * @description Send a task the assignee returned out again, optionally to another unit or date.
          */
@@ -1590,6 +1638,7 @@ export interface components {
             assignee_org_id: string;
             /** Assignee Org Name */
             assignee_org_name: string;
+            assignee_tier: components["schemas"]["Tier"];
             /** Can Add Subtask */
             can_add_subtask: boolean;
             /** Can Edit */
@@ -1633,6 +1682,7 @@ export interface components {
             issuer_org_id: string;
             /** Issuer Org Name */
             issuer_org_name: string;
+            issuer_tier: components["schemas"]["Tier"];
             /** Overdue */
             overdue: boolean;
             /** Parent Id */
@@ -1640,6 +1690,11 @@ export interface components {
             priority: components["schemas"]["TaskPriority"];
             /** Progress */
             progress: number;
+            /**
+             * Refused Actions
+             * @description Actions your grants reach now but separation of duties refuses you
+             */
+            refused_actions: components["schemas"]["RefusedAction"][];
             /** Responsible User Id */
             responsible_user_id: string | null;
             returned_by: components["schemas"]["Side"] | null;
@@ -1647,6 +1702,11 @@ export interface components {
             status: components["schemas"]["TaskStatus"];
             /** Submitted At */
             submitted_at: string | null;
+            /**
+             * Submitted By
+             * @description Who submitted it last
+             */
+            submitted_by: string | null;
             subtasks: components["schemas"]["SubtaskCounts"];
             /** Title */
             title: string;
@@ -2857,6 +2917,74 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["RequiredNote"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssueRead"];
+                };
+            };
+            /** @description In scope, but not your side or role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description No such issue in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Not allowed in the issue's current state (named in `detail`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["HTTPValidationError"];
+                };
+            };
+        };
+    };
+    issue_take_over_api_v1_issues__issue_id__take_over_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read; the write is refused with 412 when it is stale. */
+                "If-Match"?: string | null;
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                issue_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ActionNote"] | null;
             };
         };
         responses: {
@@ -4537,9 +4665,10 @@ export const issueCategoryValues: ReadonlyArray<FlattenedDeepRequired<components
 export const issueSeverityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IssueSeverity"]> = ["low", "normal", "high", "critical"];
 export const issueStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IssueStatus"]> = ["open", "acknowledged", "resolved", "closed"];
 export const itemTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ItemType"]> = ["task", "issue"];
-export const notificationKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationKind"]> = ["task_assigned", "task_returned", "task_due_soon", "task_overdue", "issue_escalated", "issue_delegated", "issue_due_soon", "issue_overdue"];
+export const notificationKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationKind"]> = ["task_assigned", "task_returned", "task_due_soon", "task_overdue", "issue_escalated", "issue_delegated", "issue_taken_over", "issue_due_soon", "issue_overdue"];
 export const orgKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrgKind"]> = ["prefecture", "county", "street", "community", "department", "taskforce", "group", "enterprise"];
 export const permValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Perm"]> = ["org.read", "org.manage", "user.read", "user.manage", "grant.read", "grant.manage", "audit.read", "task.read", "task.create", "task.work", "task.decide", "issue.read", "issue.create", "issue.work", "issue.decide", "issue.confirm", "feedback.create", "stats.read", "calendar.manage"];
+export const refusedActionCaseValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RefusedAction"]["case"]> = ["upper_party", "same_unit_below_grant", "equal_parties", "own_submission", "own_resolution"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["admin", "leader", "officer", "observer", "liaison"];
 export const sideValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Side"]> = ["issuer", "assignee"];
 export const taskPriorityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskPriority"]> = ["normal", "urgent"];

@@ -52,6 +52,8 @@ export type Feedback = S["FeedbackRead"];
 export type FeedbackCreate = JsonBody<"/api/v1/tasks/{task_id}/feedback", "post">;
 /** One entry of an item's timeline; escalate/delegate carry from_/to_org_name in `data`. */
 export type TimelineEvent = S["EventRead"];
+/** An action the caller's roles reach but separation of duties refuses, with the reason. */
+export type RefusedAction = S["RefusedAction"];
 export type Notification = S["NotificationRead"];
 export type NotificationPage = S["NotificationPage"];
 export type StatsSummary = S["StatsSummary"];

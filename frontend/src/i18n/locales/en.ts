@@ -265,6 +265,7 @@ const en: Messages = {
     resolve: "Resolve",
     close: "Close with rating",
     reopen: "Reopen",
+    "take-over": "Take over",
     edit: "Edit",
   },
   issueActionHint: {
@@ -272,6 +273,14 @@ const en: Messages = {
     resolve: "Describe the resolution",
     delegate: "Choose the unit and explain",
     close: "Rate how it was handled",
+    "take-over": "Your unit takes over handling this issue; the current handler is told",
+  },
+  separation: {
+    upper_party: "Your roles cover both parties, so you stand for the one nearer the top; the other side must do this",
+    same_unit_below_grant: "Both parties are one unit below you, which must do this itself; a leader may take the issue over",
+    equal_parties: "Both parties are units of the same tier in your scope; each must act for itself",
+    own_submission: "You submitted this work: someone else on the issuer side must verify it",
+    own_resolution: "You resolved this issue: someone else on the reporter side must confirm and rate it",
   },
   timeline: {
     empty: "No events yet",
@@ -280,6 +289,7 @@ const en: Messages = {
     created: "Created",
     escalated: "Escalated to {{to}}",
     delegated: "Delegated to {{to}}",
+    takenOver: "Taken over by {{to}}",
     feedback: "Feedback",
     event: "{{type}}",
     changed: "Changed: {{fields}}",
@@ -392,6 +402,7 @@ const en: Messages = {
       task_returned: "Task returned",
       issue_escalated: "Issue escalated to my unit",
       issue_delegated: "Issue delegated to my unit",
+      issue_taken_over: "Issue taken over",
       task_due_soon: "Task due soon",
       task_overdue: "Task overdue",
       issue_due_soon: "Issue due soon",

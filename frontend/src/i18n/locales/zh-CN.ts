@@ -263,6 +263,7 @@ const zhCN = {
     resolve: "办结（已解决）",
     close: "确认办结并评价",
     reopen: "重新打开",
+    "take-over": "提级办理",
     edit: "编辑",
   },
   issueActionHint: {
@@ -270,6 +271,14 @@ const zhCN = {
     resolve: "请填写解决情况",
     delegate: "请选择转办单位并说明",
     close: "请为处理结果打分",
+    "take-over": "提级后由本单位直接办理此问题，原办理单位会收到通知",
+  },
+  separation: {
+    upper_party: "您的权限同时覆盖双方，您代表更上一级的一方，此操作须由另一方办理",
+    same_unit_below_grant: "双方是您下级的同一单位，须由该单位自己办理；领导可提级办理",
+    equal_parties: "双方是您辖区内同一层级的单位，须由双方各自办理",
+    own_submission: "这是您本人提交的成果，须由交办方其他人员验收",
+    own_resolution: "这是您本人办结的问题，须由报告方其他人员确认和评价",
   },
   timeline: {
     empty: "暂无记录",
@@ -278,6 +287,7 @@ const zhCN = {
     created: "创建",
     escalated: "上报至 {{to}}",
     delegated: "转办至 {{to}}",
+    takenOver: "提级办理，由 {{to}} 办理",
     feedback: "反馈",
     event: "{{type}}",
     changed: "修改了：{{fields}}",
@@ -390,6 +400,7 @@ const zhCN = {
       task_returned: "任务被退回",
       issue_escalated: "问题上报到本单位",
       issue_delegated: "问题转办到本单位",
+      issue_taken_over: "问题被提级办理",
       task_due_soon: "任务即将到期",
       task_overdue: "任务已超期",
       issue_due_soon: "问题即将到期",
