@@ -19,10 +19,16 @@ What is played (the report's figures, issues scaled down by about 4):
   confirmation, some still open, acknowledged, overdue or due soon.
 
 An issue the enterprise's liaison raises is handled by the enterprise unit, whose scope
-holds no department to delegate to and whose escalation goes to the prefecture (the tier
-above the county it hangs under). So the enterprise's county-level demands are recorded
-by the county office from the weekly dispatch and delegated to departments from there;
-the liaison's own issues are the ones that needed the prefecture, and one still open.
+holds no department to delegate to and which has no one to handle it. So the
+enterprise's county-level demands are recorded by the county office from the weekly
+dispatch and delegated to departments from there; the liaison's own issues are the ones
+that needed the prefecture: the county takes them over (提级办理) and escalates them, and
+one is still open.
+
+Every unit acts for itself (separation of duties): the user for a side is the nearest
+grant that stands on that side of the item, so each unit party to an item has its own
+logins (see seed.py), and a street takes a community's issue over rather than escalating
+it "on its behalf".
 """
 
 import uuid
