@@ -11,9 +11,8 @@ from enum import StrEnum
 from app.access.roles import Perm
 from app.issues.models import IssueStatus
 from app.issues.schemas import CloseBody, DelegateBody
-from app.workitems.rules import OWN_RESOLUTION, Action, Duty, Transition, Workflow
+from app.workitems.rules import ABOVE, OWN_RESOLUTION, Action, Duty, Transition, Workflow
 from app.workitems.schemas import ActionNote, RequiredNote
-from app.workitems.sides import ABOVE
 
 DUE_SOON = timedelta(hours=48)
 

@@ -16,6 +16,10 @@ from app.access.roles import Perm
 
 Capability = tuple[str, Perm]  # (side, permission held on that side's party unit)
 
+# The pseudo-side of a grant strictly above the second party's unit (the unit that acts:
+# an issue's handler), from where a leader takes an issue over.
+ABOVE = "above"
+
 # The problem member that names separation of duties, and its cases (docs/api.md).
 SEPARATION = "separation_of_duties"
 UPPER_PARTY = "upper_party"  # one grant covers both parties: it speaks for the upper one
@@ -132,7 +136,7 @@ class Workflow:
             return Decision(action, None, "forbidden", refused)
 
         if not any((side, action.perm) in held for side in action.sides):
-            sides = " or ".join(sorted(f"the {side} side" for side in action.sides))
+            sides = " or ".join(sorted(_side_phrase(side) for side in action.sides))
             refused = f"Only {sides}, with the right role, may {name}."
             withheld = (s for s in sorted(action.sides) if (s, action.perm) in stance.withheld)
             return not_theirs(next(withheld, ""), refused)
@@ -176,6 +180,10 @@ class Workflow:
                     refused.append(Refusal(a.name, decision.case, decision.detail))
             found = self._allowed[key] = (tuple(allowed), tuple(refused))
         return found
+
+
+def _side_phrase(side: str) -> str:
+    return "a grant above the unit that acts on it" if side == ABOVE else f"the {side} side"
 
 
 _SEPARATION_DETAILS = {

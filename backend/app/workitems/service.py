@@ -28,8 +28,8 @@ from app.orgs.repository import OrgRepository, Unit
 from app.workitems.events import Audit, DomainEvent, Notice, publish
 from app.workitems.kinds import ActionContext, WorkItemKind
 from app.workitems.repository import ItemRepository, TimelineRepository
-from app.workitems.rules import SEPARATION
-from app.workitems.sides import ABOVE, Sides, acting_unit, unit_above
+from app.workitems.rules import ABOVE, SEPARATION
+from app.workitems.sides import Sides, acting_unit, unit_above
 
 
 async def named_unit(orgs: OrgRepository | AsyncSession, org_id: uuid.UUID, field: str) -> Unit:

@@ -15,14 +15,11 @@ from sqlalchemy.sql.elements import ColumnElement
 from app.access.roles import ROLE_PERMISSIONS, Perm, role_has
 from app.access.scope import Path, PathColumn, Principal, is_within
 from app.orgs.models import TIER_ORDER
-from app.workitems.rules import EQUAL_PARTIES, SAME_UNIT_BELOW, UPPER_PARTY, Stance
+from app.workitems.rules import ABOVE, EQUAL_PARTIES, SAME_UNIT_BELOW, UPPER_PARTY, Stance
 
 _NOTHING: frozenset[Perm] = frozenset()
 
 
-# The pseudo-side of a grant strictly above the second party's unit (the unit that acts:
-# an issue's handler), from where a leader takes an issue over.
-ABOVE = "above"
 _TIER_RANK = {tier.value: rank for rank, tier in enumerate(TIER_ORDER)}
 
 
