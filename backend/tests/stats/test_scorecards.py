@@ -14,10 +14,18 @@ from app.access.roles import Role
 from app.calendar.service import local_date, local_zone
 from app.core.models import utcnow
 from app.issues.models import Issue
-from app.tasks.models import Task
+from app.tasks.models import Task, TaskStatus
 from tests.stats.reference import expected_scorecards, load_score_raw
-from tests.support import World
-from tests.workitems.helpers import act, assert_problem, create_task, headers, set_columns
+from tests.support import World, all_pages
+from tests.workitems.helpers import (
+    act,
+    assert_problem,
+    create_task,
+    headers,
+    insert_issue,
+    insert_task,
+    set_columns,
+)
 
 SCORECARDS = "/api/v1/stats/scorecards"
 H = timedelta(hours=1)
@@ -204,3 +212,65 @@ async def test_periods_defaults_and_scope(
             SCORECARDS, params={"org_id": str(world.unit(outside).id)}, headers=county
         )
         assert_problem(response, 404)
+
+
+async def test_the_dashboard_counts_equal_the_lists_they_link_to(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """Each figure of the dashboard and each bar of its per-unit charts opens a list with
+    the same filters (docs/scorecards.md); the list holds exactly that many items."""
+    now = utcnow()
+    pairs = [("C1", "S11"), ("C1", "M111"), ("S11", "M112"), ("T1", "M121"), ("S12", "M122")]
+    pairs += [("C1", "D1"), ("S11", "S11"), ("P", "C1")]
+    statuses = ("issued", "accepted", "in_progress", "submitted", "done", "returned_by_issuer")
+    for n, (issuer, assignee) in enumerate(pairs * 3):
+        await insert_task(
+            world,
+            issuer,
+            assignee,
+            status=(*statuses, "cancelled")[n % 7],
+            due_at=now + (n % 4 - 2) * 24 * H,
+        )
+    for n, (reporter, handler) in enumerate(
+        [("M111", "S11"), ("M121", "C1"), ("M112", "M112")] * 3
+    ):
+        status = ("open", "acknowledged", "resolved")[n % 3]
+        await insert_issue(world, reporter, handler, status=status, due_at=now + (n % 3 - 1) * H)
+    leader = headers(world, Role.leader, "C1")
+    today = local_date(now)
+    day_start = datetime(today.year, today.month, 1, tzinfo=local_zone())
+    period = {"created_after": day_start.isoformat(), "created_before": (now + H).isoformat()}
+    for label in ("C1", "S11", "S12"):
+        unit = world.unit(label)
+        summary = (
+            await client.get(
+                "/api/v1/stats/summary", params={"org_id": str(unit.id)}, headers=leader
+            )
+        ).json()
+        for kind in ("tasks", "issues"):
+            listed = await all_pages(
+                client, f"/api/v1/{kind}", leader, within_org_id=str(unit.id), overdue="true"
+            )
+            assert summary[kind]["overdue"] == len(listed), (label, kind)
+        cards = await scorecards_of(client, leader, unit.id)
+        for card in cards["units"]:
+            metrics, child = card["metrics"], card["org_id"]
+            for metric, url, param in (
+                ("tasks_overdue", "/api/v1/tasks", "assignee_within_org_id"),
+                ("issues_overdue", "/api/v1/issues", "handler_within_org_id"),
+            ):
+                listed = await all_pages(client, url, leader, overdue="true", **{param: child})
+                assert metrics[metric]["numerator"] == len(listed), (card["name"], metric)
+            received = await all_pages(
+                client,
+                "/api/v1/tasks",
+                leader,
+                assignee_within_org_id=child,
+                status=[s.value for s in TaskStatus if s != TaskStatus.cancelled],
+                **period,
+            )
+            assert metrics["tasks_received"]["numerator"] == len(received), card["name"]
+            handled = await all_pages(
+                client, "/api/v1/issues", leader, handler_within_org_id=child, **period
+            )
+            assert metrics["issues_handled"]["numerator"] == len(handled), card["name"]
