@@ -89,7 +89,5 @@ class ItemQuery(ListQuery):
     due_before: AwareDatetime | None = Field(default=None, description="due_at < this")
     due_after: AwareDatetime | None = Field(default=None, description="due_at >= this")
     created_before: AwareDatetime | None = Field(default=None, description="created_at < this")
-    created_after: AwareDatetime | None = Field(
-        default=None, description="created_at >= this"
-    )
+    created_after: AwareDatetime | None = Field(default=None, description="created_at >= this")
     q: str | None = Field(default=None, max_length=100, description="Title contains")
