@@ -140,7 +140,7 @@ export default function DashboardPage() {
         <Row gutter={[12, 12]} style={{ marginBottom: 16 }}>
           {figures.map((f) => (
             <Col xs={12} md={6} xl={3} key={f.key}>
-              <Link to={f.to} data-testid={`figure-${f.key}`} aria-label={t(`dashboard.${f.key}`)}>
+              <Link to={f.to} data-testid={`figure-${f.key}`}>
                 <Card size="small" hoverable>
                   <Statistic title={t(`dashboard.${f.key}`)} value={f.value} valueStyle={f.alert && Number(f.value) > 0 ? { color: "#cf1322" } : undefined} />
                   {f.hint && <Typography.Text type="secondary">{f.hint}</Typography.Text>}
