@@ -6,7 +6,7 @@ from app.models import import_all_models
 
 # The audit log is append-only by design (the database refuses to truncate it); the
 # calendar is reference data, seeded by migration and entered by admins, not demo data.
-KEEP = {"alembic_version", "audit_log", "calendar_days"}
+KEEP = {"alembic_version", "audit_log", "calendar_days", "stats_zone"}
 
 
 async def reset_database(session: AsyncSession) -> None:

@@ -57,6 +57,7 @@ from app.issues.service import KIND as ISSUES
 from app.notifications.models import NotificationKind
 from app.notifications.service import sweep_due
 from app.orgs.models import OrgUnit
+from app.tasks.hooks import acceptance_limit
 from app.tasks.models import TaskPriority, TaskSource
 from app.tasks.schemas import TaskCreate
 from app.tasks.service import KIND as TASKS
@@ -1915,11 +1916,30 @@ class Loader:
         self._starts = [w.lo for w in self.windows]
         # A task's deadlines are the demo's own; an issue's due date follows from its
         # creation time and severity.
-        await self._move("tasks", "id", _moments("tasks", "due_at", "extension_due_at"))
+        await self._move(
+            "tasks", "id", _moments("tasks", "due_at", "extension_due_at", "accept_due_at")
+        )
+        await self._acceptance_limits()
         await self._move("issues", "id", _moments("issues", "due_at"), shifted=("due_at",))
         await self._move("item_events", "id", ("at",))
         await self._move("feedback", "id", ("created_at",))
         await self._move("notifications", "id", ("created_at",))
+
+    async def _acceptance_limits(self) -> None:
+        """The acceptance limits from the demo issue times (the services fixed them from the
+        real ones)."""
+        t = metadata.tables["tasks"]
+        rows = (await self.session.execute(sa.select(t.c.id, t.c.created_at))).all()
+        params = [
+            {"k": row.id, "v": await acceptance_limit(self.session, row.created_at)} for row in rows
+        ]
+        if params:
+            await self.session.execute(
+                sa.update(t)
+                .where(t.c.id == sa.bindparam("k"))
+                .values(accept_due_at=sa.bindparam("v")),
+                params,
+            )
 
     async def notices(self) -> None:
         """Due-soon and overdue notices as the sweep writes them, dated when they fell due;

@@ -99,4 +99,7 @@ class IssueQuery(ItemQuery):
     within_org_id: uuid.UUID | None = Field(
         default=None, description="Reporter or handler inside this unit's subtree"
     )
+    handler_within_org_id: uuid.UUID | None = Field(
+        default=None, description="Current handler inside this unit's subtree"
+    )
     resolved_tier: Tier | None = None

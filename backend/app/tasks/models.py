@@ -39,6 +39,14 @@ class Side(StrEnum):
 
 
 CLOSED_STATUSES = frozenset({TaskStatus.done, TaskStatus.cancelled})
+# The statuses in which a task's due date still counts against its assignee: overdue and
+# due soon need one of them. A submitted task waits on its issuer (verification time counts
+# against the issuer), so a late submission stays late in the record but is not overdue.
+DUE_STATUSES = frozenset(
+    {TaskStatus.issued, TaskStatus.accepted, TaskStatus.in_progress, TaskStatus.returned}
+)
+# The acceptance (签收) limit: this many working days after issue, ending 18:00 local.
+ACCEPT_WORKING_DAYS = 1
 
 
 class Task(SQLModel, table=True):
@@ -94,10 +102,21 @@ class Task(SQLModel, table=True):
     submitted_by: uuid.UUID | None = Field(default=None)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
+    # The acceptance (签收) limit, fixed at issue and at re-issue: ACCEPT_WORKING_DAYS
+    # working days after, 18:00 local (none when the calendar did not cover that day yet).
+    accept_due_at: datetime | None = timestamp(nullable=True)
     accepted_at: datetime | None = timestamp(nullable=True)
     submitted_at: datetime | None = timestamp(nullable=True)
     completed_at: datetime | None = timestamp(nullable=True)
     cancelled_at: datetime | None = timestamp(nullable=True)
+    # How often the assignee submitted it, and how often the issuer returned a submission
+    # (the scorecards' "done at the first submission" and "returned").
+    submission_count: int = Field(
+        default=0, sa_column=sa.Column(sa.SmallInteger, nullable=False, server_default="0")
+    )
+    return_count: int = Field(
+        default=0, sa_column=sa.Column(sa.SmallInteger, nullable=False, server_default="0")
+    )
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from app.access.roles import Perm
-from app.tasks.models import CLOSED_STATUSES, Task, TaskStatus
+from app.tasks.models import CLOSED_STATUSES, DUE_STATUSES, Task
 from app.tasks.state import DUE_SOON
 from app.workitems.repository import ItemRepository, ItemTable
 
@@ -53,7 +53,6 @@ AUDITED = (
     ),
     "extension_due_at",
 )
-OPEN_STATUSES = tuple(s.value for s in TaskStatus if s not in CLOSED_STATUSES)
 TABLE = ItemTable(
     name="tasks",
     feed="task_feed",
@@ -67,7 +66,7 @@ TABLE = ItemTable(
     party_tiers=("issuer_tier", "assignee_tier"),
     acting=("assignee_org_id", "assignee_path"),
     read_perm=Perm.task_read,
-    open_statuses=OPEN_STATUSES,
+    open_statuses=tuple(s.value for s in DUE_STATUSES),
     due_soon=DUE_SOON,
 )
 

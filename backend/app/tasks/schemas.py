@@ -130,6 +130,9 @@ class TaskQuery(ItemQuery):
     within_org_id: uuid.UUID | None = Field(
         default=None, description="Issuer or assignee inside this unit's subtree"
     )
+    assignee_within_org_id: uuid.UUID | None = Field(
+        default=None, description="Assignee inside this unit's subtree"
+    )
     parent_id: uuid.UUID | None = Field(default=None, description="Subtasks of this task")
     priority: TaskPriority | None = None
     source: TaskSource | None = None

@@ -20,7 +20,7 @@ from app.notifications.models import NotificationKind
 from app.orgs.repository import OrgRepository
 from app.tasks import state
 from app.tasks.assignment import check_assignable, check_responsible, issuer_for
-from app.tasks.hooks import AFTER_HOOKS, HOOKS, count_in_parent, move_status
+from app.tasks.hooks import AFTER_HOOKS, HOOKS, acceptance_limit, count_in_parent, move_status
 from app.tasks.models import CLOSED_STATUSES, Task, TaskStatus
 from app.tasks.repository import AUDITED, RESHAPED, TaskRepository
 from app.tasks.schemas import TaskCreate, TaskPage, TaskQuery, TaskRead, TaskUpdate
@@ -149,6 +149,7 @@ class TaskKind(WorkItemKind):
             created_by=principal.user_id,
             created_at=now,
             updated_at=now,
+            accept_due_at=await acceptance_limit(session, now),
         )
         item = await workitems.created(
             self,

@@ -73,6 +73,10 @@ class ActionContext:
 Hook = Callable[[ActionContext], Awaitable[None]]
 
 
+# A kind's filter `<party>_within_org_id`: that party inside the unit's subtree.
+WITHIN = "_within_org_id"
+
+
 class WorkItemKind:
     """The plug of one kind of work item. Class attributes describe it; methods marked
     "override" give its particular rules."""
@@ -194,12 +198,26 @@ class WorkItemKind:
                 continue
             if name in self.party_orgs:
                 condition = self.party_is(self.party_orgs.index(name))
+            elif name.endswith(WITHIN) and f"{name.removesuffix(WITHIN)}_org_id" in self.party_orgs:
+                party = self.party_orgs.index(f"{name.removesuffix(WITHIN)}_org_id")
+                condition = self.party_within(party)
             elif any(get_origin(a) is list for a in get_args(spec.annotation)):
                 condition = f"{alias}.{name} = ANY({{}}::text[])"
             else:
                 condition = f"{alias}.{name} = {{}}"
             found.append((condition, getattr(query, name)))
         return found
+
+    def party_within(self, party: int) -> str:
+        """The condition "party `party` lies in the subtree of the unit whose id is bound":
+        from its path to its next sibling's (see app.access.scope)."""
+        table = self.repository.table
+        column = f"{table.alias}.{table.parties[party]}"
+        unit = "(SELECT path FROM org_units WHERE id = {0})"
+        return (
+            f"({column} >= {unit} AND {column} < (SELECT array_append(trim_array(path, 1),"
+            " path[cardinality(path)] + 1) FROM org_units WHERE id = {0}))"
+        )
 
     def party_is(self, party: int) -> str:
         """The condition "party `party` is the unit whose id is bound"."""

@@ -173,6 +173,10 @@ async def list_items(
         statement.where(f"{t}.due_at < {param(query.due_before)}")
     if query.due_after is not None:
         statement.where(f"{t}.due_at >= {param(query.due_after)}")
+    if query.created_before is not None:
+        statement.where(f"{t}.created_at < {param(query.created_before)}")
+    if query.created_after is not None:
+        statement.where(f"{t}.created_at >= {param(query.created_after)}")
     if query.q:
         statement.where(f"{t}.title ILIKE {param(contains_pattern(query.q))} ESCAPE '\\'")
     sort, limit = query.ordering, query.limit

@@ -91,8 +91,14 @@ class ItemQuery(ListQuery):
     within_org_id: uuid.UUID | None = Field(
         default=None, description="Either party inside this unit's subtree"
     )
-    overdue: bool | None = None
+    overdue: bool | None = Field(
+        default=None,
+        description="Past due and still waiting on the acting party (a task not submitted, "
+        "done or cancelled; an issue not resolved or closed)",
+    )
     due_soon: bool | None = Field(default=None, description="Due within 48 hours")
     due_before: AwareDatetime | None = Field(default=None, description="due_at < this")
     due_after: AwareDatetime | None = Field(default=None, description="due_at >= this")
+    created_before: AwareDatetime | None = Field(default=None, description="created_at < this")
+    created_after: AwareDatetime | None = Field(default=None, description="created_at >= this")
     q: str | None = Field(default=None, max_length=100, description="Title contains")

@@ -469,6 +469,44 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/stats/scorecards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Scorecards of a unit's children over a period
+         * @description Per child unit of `org_id`, for the local dates `from` to `to` (inclusive, in
+         *     TIME_ZONE; by default this month up to today), each metric as a numerator and a denominator:
+         *
+         *     - tasks count once, against their assignee (the child whose subtree holds it), in the period
+         *       of the day they were issued; cancelled tasks do not count;
+         *     - `tasks_received` n/n: tasks issued in the period;
+         *     - `tasks_accepted_on_time`: accepted (签收) by the acceptance limit / received;
+         *     - `tasks_done_on_time`: done, submitted by the due date in force / received;
+         *     - `tasks_returned`: returned by the issuer at least once / submitted at least once;
+         *     - `tasks_done_first_submission`: done at the first submission / done;
+         *     - `tasks_overdue` (now, whatever the period): past due and not submitted, done or cancelled
+         *       / issued, accepted, in progress or returned;
+         *     - issues count once, against their current handler, in the period of the day they were
+         *       raised: `issues_handled` n/n, `issues_resolved` (resolved or closed) / handled,
+         *       `issues_resolved_on_time` (resolved by the due date) / handled;
+         *     - `issues_overdue` (now): past due and unresolved / unresolved;
+         *     - `satisfaction`: the sum of the reporters' ratings / the number rated (the mean).
+         *
+         *     `rank` orders the children of the same kind (1 is best; counts are not ranked).
+         */
+        get: operations["scorecards_api_v1_stats_scorecards_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/stats/summary": {
         parameters: {
             query?: never;
@@ -1280,6 +1318,18 @@ export interface components {
             permissions: components["schemas"]["Perm"][];
             role: components["schemas"]["Role"];
         };
+        /** Metric */
+        Metric: {
+            /** Denominator */
+            denominator: number;
+            /** Numerator */
+            numerator: number;
+            /**
+             * Rank
+             * @description 1 is best, among the listed units of the same kind (ties share a rank); null for a count, or when the denominator is 0
+             */
+            rank: number | null;
+        };
         /**
          * NotificationKind
          * @enum {string}
@@ -1537,6 +1587,47 @@ export interface components {
          */
         Role: "admin" | "leader" | "officer" | "observer" | "liaison";
         /**
+         * Scorecards
+         * @description The scorecards of a unit's children over a period of local dates.
+         */
+        Scorecards: {
+            /**
+             * As Of
+             * Format: date-time
+             * @description The moment the overdue metrics refer to
+             */
+            as_of: string;
+            /**
+             * From
+             * Format: date
+             * @description First local date, inclusive
+             */
+            from: string;
+            /**
+             * Org Id
+             * Format: uuid
+             */
+            org_id: string;
+            /** Org Name */
+            org_name: string;
+            /**
+             * Time Zone
+             * @description The zone of the local dates
+             */
+            time_zone: string;
+            /**
+             * To
+             * Format: date
+             * @description Last local date, inclusive
+             */
+            to: string;
+            /**
+             * Units
+             * @description The unit's children, by kind and name
+             */
+            units: components["schemas"]["UnitScorecard"][];
+        };
+        /**
          * Side
          * @enum {string}
          */
@@ -1746,17 +1837,17 @@ export interface components {
             };
             /**
              * Done Late
-             * @description Done, completed after the due date
+             * @description Done, submitted after the due date in force
              */
             done_late: number;
             /**
              * Done On Time
-             * @description Done, completed by the due date
+             * @description Done, submitted by the due date in force
              */
             done_on_time: number;
             /**
              * Due Soon
-             * @description Open and due within the next 48 hours
+             * @description Not submitted, done or cancelled, and due within the next 48 hours
              */
             due_soon: number;
             /**
@@ -1766,7 +1857,7 @@ export interface components {
             open: number;
             /**
              * Overdue
-             * @description Open and past the due date
+             * @description Past the due date and not submitted, done or cancelled (a late submission stays late in done_late, but no longer waits on the assignee)
              */
             overdue: number;
             /** Total */
@@ -1817,6 +1908,25 @@ export interface components {
              * @constant
              */
             token_type?: "bearer";
+        };
+        /** UnitScorecard */
+        UnitScorecard: {
+            /** Kind */
+            kind: string;
+            /**
+             * Metrics
+             * @description Every metric of the scorecards, by name (see the route's description)
+             */
+            metrics: {
+                [key: string]: components["schemas"]["Metric"];
+            };
+            /** Name */
+            name: string;
+            /**
+             * Org Id
+             * Format: uuid
+             */
+            org_id: string;
         };
         /** UserCreate */
         UserCreate: {
@@ -2224,6 +2334,7 @@ export interface operations {
                 cursor?: string | null;
                 /** @description Reporter or handler inside this unit's subtree */
                 within_org_id?: string | null;
+                /** @description Past due and still waiting on the acting party (a task not submitted, done or cancelled; an issue not resolved or closed) */
                 overdue?: boolean | null;
                 /** @description Due within 48 hours */
                 due_soon?: boolean | null;
@@ -2231,6 +2342,10 @@ export interface operations {
                 due_before?: string | null;
                 /** @description due_at >= this */
                 due_after?: string | null;
+                /** @description created_at < this */
+                created_before?: string | null;
+                /** @description created_at >= this */
+                created_after?: string | null;
                 /** @description Title contains */
                 q?: string | null;
                 /** @description Any of these */
@@ -2239,6 +2354,8 @@ export interface operations {
                 severity?: components["schemas"]["IssueSeverity"][] | null;
                 reporter_org_id?: string | null;
                 handler_org_id?: string | null;
+                /** @description Current handler inside this unit's subtree */
+                handler_within_org_id?: string | null;
                 resolved_tier?: components["schemas"]["Tier"] | null;
             };
             header?: never;
@@ -3329,6 +3446,47 @@ export interface operations {
             };
         };
     };
+    scorecards_api_v1_stats_scorecards_get: {
+        parameters: {
+            query?: {
+                /** @description The unit; by default the unit of your grant, if you hold one */
+                org_id?: string | null;
+                /** @description First local date (default: the 1st) */
+                from?: string | null;
+                /** @description Last local date (default: today) */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Scorecards"];
+                };
+            };
+            /** @description No such unit in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description A bad period, or org_id omitted while you hold several roles */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+        };
+    };
     summary_api_v1_stats_summary_get: {
         parameters: {
             query?: {
@@ -3379,6 +3537,7 @@ export interface operations {
                 cursor?: string | null;
                 /** @description Issuer or assignee inside this unit's subtree */
                 within_org_id?: string | null;
+                /** @description Past due and still waiting on the acting party (a task not submitted, done or cancelled; an issue not resolved or closed) */
                 overdue?: boolean | null;
                 /** @description Due within 48 hours */
                 due_soon?: boolean | null;
@@ -3386,12 +3545,18 @@ export interface operations {
                 due_before?: string | null;
                 /** @description due_at >= this */
                 due_after?: string | null;
+                /** @description created_at < this */
+                created_before?: string | null;
+                /** @description created_at >= this */
+                created_after?: string | null;
                 /** @description Title contains */
                 q?: string | null;
                 /** @description Any of these */
                 status?: components["schemas"]["TaskStatus"][] | null;
                 issuer_org_id?: string | null;
                 assignee_org_id?: string | null;
+                /** @description Assignee inside this unit's subtree */
+                assignee_within_org_id?: string | null;
                 /** @description Subtasks of this task */
                 parent_id?: string | null;
                 priority?: components["schemas"]["TaskPriority"] | null;
