@@ -2,7 +2,7 @@
 acceptance limit and the submission and return counts on tasks
 
 Revision ID: 0014
-Revises: 0012
+Revises: 0013
 Create Date: 2026-12-02 09:00:00
 
 sql/0014_stats.sql replaces 0006_stats.sql: the same counters for the summary with one
@@ -23,7 +23,7 @@ from app.core.config import get_settings
 from app.core.sql_files import load_sql
 
 revision: str = '0014'
-down_revision: str | None = '0012'
+down_revision: str | None = '0013'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
