@@ -1,7 +1,7 @@
 """create_app(): routers, middleware, error handlers."""
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 from app.access.deps import Public
 from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
+from app.calendar.router import router as calendar_router
 from app.core.config import get_settings
 from app.core.db import dispose_engine
 from app.core.errors import install_error_handlers
@@ -19,6 +20,7 @@ from app.core.spa import DEFAULT_SPA_DIR, SPAStaticFiles
 from app.core.text import refuse_nul
 from app.grants.router import router as grants_router
 from app.issues.router import router as issues_router
+from app.jobs.worker import worker_in_process
 from app.notifications.router import router as notifications_router
 from app.openapi import install_openapi
 from app.orgs.router import router as orgs_router
@@ -40,7 +42,10 @@ async def health() -> dict[str, str]:
 
 @asynccontextmanager
 async def lifespan(_: FastAPI) -> AsyncIterator[None]:
-    yield
+    async with AsyncExitStack() as stack:
+        if get_settings().run_worker:
+            await stack.enter_async_context(worker_in_process())
+        yield
     await dispose_engine()
 
 
@@ -82,6 +87,7 @@ def create_app() -> FastAPI:
         users_router,
         grants_router,
         audit_router,
+        calendar_router,
         meta_router,
     ):
         app.include_router(router, prefix=API_PREFIX)

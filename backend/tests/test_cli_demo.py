@@ -131,3 +131,20 @@ async def test_database_url_in_dot_env_is_used(scratch_database: str, tmp_path: 
     assert result.returncode == 0, result.stderr
     assert await _fetch(scratch_database, "SELECT version_num FROM alembic_version")
     assert not (data_dir / "pg").exists()
+
+
+async def test_an_operator_runs_a_job_now(scratch_database: str) -> None:
+    listed = _cli(None, "jobs", "list")
+    assert listed.returncode == 0, listed.stderr
+    assert [line.split()[0] for line in listed.stdout.splitlines()] == [
+        "due_notices",
+        "idempotency_expiry",
+        "rollup_compaction",
+    ]
+    result = _cli(scratch_database, "jobs", "run", "rollup_compaction")
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip() == "rollup_compaction: done"
+    runs = await _fetch(scratch_database, "SELECT kind, status FROM job_runs")
+    assert [(r["kind"], r["status"]) for r in runs] == [("rollup_compaction", "done")]
+    unknown = _cli(scratch_database, "jobs", "run", "nothing")
+    assert unknown.returncode == 2 and "invalid choice" in unknown.stderr

@@ -227,6 +227,32 @@ async def test_issues_are_resolved_at_each_tier_as_in_the_report(demo: Demo) -> 
     assert {"community", "street", "enterprise"} <= reporters
 
 
+async def test_no_unit_judges_its_own_work(demo: Demo) -> None:
+    """Separation of duties, in the demo's timelines: taken over, never escalated by a
+    unit to itself; nobody verifies what they submitted or closes what they resolved."""
+    taken = await demo.rows(
+        """SELECT e.org_id::text AS by_unit, e.data->>'to_org_id' AS to_unit FROM item_events e
+           WHERE e.entity_type = 'issue' AND e.action = 'taken_over'"""
+    )
+    assert len(taken) >= 3
+    assert all(r["by_unit"] == r["to_unit"] for r in taken)
+    to_itself = await demo.value(
+        """SELECT count(*) FROM item_events
+           WHERE action = 'escalate' AND org_id::text = data->>'to_org_id'"""
+    )
+    assert to_itself == 0
+    for judged, judging in (("submit", "verify"), ("resolve", "close")):
+        same = await demo.value(
+            """SELECT count(*) FROM item_events j WHERE j.action = $2 AND j.actor_id = (
+                 SELECT w.actor_id FROM item_events w
+                 WHERE w.entity_id = j.entity_id AND w.action = $1 AND w.id < j.id
+                 ORDER BY w.id DESC LIMIT 1)""",
+            judged,
+            judging,
+        )
+        assert same == 0, judging
+
+
 async def test_some_items_are_open_overdue_or_due_soon(demo: Demo) -> None:
     issues = demo.runs[-1]["issues"]
     assert issues.get("open/-", 0) >= 1 and issues.get("acknowledged/-", 0) >= 1

@@ -111,3 +111,21 @@ DOMAINS = sorted({p.parent.name for p in APP.glob("*/models.py")} - {"core"})
 @pytest.mark.parametrize("package", DOMAINS)
 def test_every_domain_with_tables_has_a_repository(package: str) -> None:
     assert (APP / package / "repository.py").exists(), package
+
+
+async def test_plain_sql_first_in_a_write_is_inside_its_transaction(database_url: str) -> None:
+    """A write whose first statement is plain SQL (no ORM statement began the transaction)
+    still rolls back as a whole."""
+    import uuid
+
+    from app.core.db import reader, sessionmaker
+    from app.meta.repository import MetaRepository
+
+    key = f"rollback-{uuid.uuid4().hex[:8]}"
+    async with sessionmaker()() as session:
+        meta = await MetaRepository.writing(session)
+        connection = await meta.connection()
+        await connection.execute("INSERT INTO app_meta (key, value) VALUES ($1, '1'::jsonb)", key)
+        await session.rollback()
+    async with reader() as connection:
+        assert await MetaRepository(connection).value(key) is None

@@ -32,6 +32,7 @@ class Perm(StrEnum):
     issue_confirm = "issue.confirm"  # close (with a rating) or reopen, reporter side
     feedback_create = "feedback.create"
     stats_read = "stats.read"  # the dashboard summary of a unit in scope
+    calendar_manage = "calendar.manage"  # enter working-day overrides (root units only)
 
 
 _READ = {Perm.org_read, Perm.task_read, Perm.issue_read, Perm.stats_read}
@@ -57,6 +58,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.grant_read,
             Perm.grant_manage,
             Perm.audit_read,
+            Perm.calendar_manage,
         }
     ),
     Role.leader: frozenset(_READ | _LEADER | {Perm.audit_read}),

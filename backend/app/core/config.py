@@ -4,8 +4,9 @@ import secrets
 from functools import lru_cache
 from pathlib import Path
 from typing import Literal
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from pydantic import Field, model_validator
+from pydantic import Field, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MIN_SECRET_BYTES = 32
@@ -29,6 +30,11 @@ class Settings(BaseSettings):
     password_hash_concurrency: int = 2
     jwt_issuer: str = "liandong"
     jwt_audience: str = "liandong-api"
+    # Every calendar rule (working days, cut-offs, cron schedules) reads the clock here.
+    time_zone: str = "Asia/Shanghai"
+    # `liandong serve` runs a job worker in each server process unless this is off (run
+    # `liandong worker` processes instead).
+    run_worker: bool = True
     spa_dir: Path | None = None  # defaults to frontend/dist of this checkout
     # Connections per worker process. The session pool (writes, most reads) keeps
     # `db_pool_size` open and opens up to `db_pool_overflow` more for a burst; the read
@@ -40,6 +46,15 @@ class Settings(BaseSettings):
     # A list page slower than this is asked again with its scope gathered first (see
     # app/workitems/repository.py); a page takes a few milliseconds normally.
     list_scope_first_after_ms: int = Field(default=500, ge=1)
+
+    @field_validator("time_zone")
+    @classmethod
+    def _known_time_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError) as error:
+            raise ValueError(f"TIME_ZONE {value!r} is not a known IANA time zone") from error
+        return value
 
     @model_validator(mode="after")
     def _production_needs_a_real_secret(self) -> "Settings":

@@ -4,8 +4,7 @@ plain asyncpg pool for reads (see app/core/repository.py for who uses which).
 Reads are plain SQL on `reader()` connections: no SQLAlchemy statement building, caching
 or result processing, and no session to open and commit, which together cost more than
 the queries. A safe request (GET, HEAD) that asks for a session anyway gets it in
-autocommit mode, sparing BEGIN and COMMIT: the one that does, the notifications list,
-sweeps due notices in before reading, in single statements each atomic on its own.
+autocommit mode, sparing BEGIN and COMMIT.
 """
 
 from collections.abc import AsyncIterator
@@ -144,11 +143,20 @@ async def driver(session: AsyncSession) -> asyncpg.Connection:
 
     Hand-written statements skip SQLAlchemy's statement building, caching and result
     processing, which cost more than the query on a list page. Run on the session's
-    connection, they see and join its transaction once one has begun (a write began it).
+    connection, they run in its transaction (begun here if nothing has begun it yet).
     """
     connection = await session.connection()
     raw = await connection.get_raw_connection()
-    return raw.driver_connection
+    driver_connection: asyncpg.Connection = raw.driver_connection
+    options = (
+        connection.sync_connection.get_execution_options() if connection.sync_connection else {}
+    )
+    autocommit = options.get("isolation_level") == "AUTOCOMMIT"
+    if not autocommit and not driver_connection.is_in_transaction():
+        # SQLAlchemy's asyncpg adapter sends BEGIN with the first statement it runs itself;
+        # plain SQL sent before that would commit on its own, outside the transaction.
+        await connection.exec_driver_sql("SELECT 1")
+    return driver_connection
 
 
 async def get_session(request: Request) -> AsyncIterator[AsyncSession]:

@@ -17,12 +17,12 @@ back) together.
   until the first commits, then replays its response; if the first failed (rolled back),
   the second runs as if it were first. Exactly one set of rows is created.
 - Errors are not stored (their transaction rolls back), so a failed request may be retried.
-- Keys are scoped to the calling user and kept `KEEP_FOR` (24 hours); an expired key is
-  claimed afresh, and expired rows are purged now and then.
+- Keys are scoped to the calling user and kept `KEEP_FOR` (7 days, so a phone that was
+  offline for a long weekend can still replay); an expired key is claimed afresh, and the
+  `idempotency_expiry` job deletes expired rows.
 """
 
 import hashlib
-import random
 import uuid
 from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
@@ -42,8 +42,7 @@ from app.core.errors import Unprocessable
 from app.core.etags import json_response
 from app.core.models import utcnow
 
-KEEP_FOR = timedelta(hours=24)
-PURGE_CHANCE = 0.01
+KEEP_FOR = timedelta(days=7)
 PURGE_BATCH = 1000
 REPLAYED_HEADER = "Idempotent-Replayed"
 _STORED_HEADERS = ("content-type", "etag", "location")
@@ -75,7 +74,7 @@ KeyHeader = Annotated[
         min_length=1,
         max_length=255,
         description="Retry-safe POST: a retry with the same key and body replays the first "
-        "response; the same key with another body is rejected (422). Kept 24 hours.",
+        "response; the same key with another body is rejected (422). Kept 7 days.",
     ),
 ]
 
@@ -139,8 +138,6 @@ class Idempotency:
 
     async def _claim(self, user_id: uuid.UUID, fingerprint: str) -> Response | None:
         now = utcnow()
-        if random.random() < PURGE_CHANCE:
-            await purge_expired(self.session, now)
         table = IdempotencyKey.__table__  # type: ignore[attr-defined]
         insert = postgresql.insert(table).values(
             user_id=user_id,

@@ -8,6 +8,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access.roles import Role
 from app.auth.passwords import hash_password
+from app.demo.calendar import load_calendar_2027
 from app.demo.workitems import load_workitems
 from app.grants.models import Grant
 from app.meta.service import DEMO_KEY, set_value
@@ -39,6 +40,48 @@ STREETS = {
     "永昌街道": ["江头河社区", "新城社区"],
 }
 
+# Every unit that is party to the demo's tasks and issues acts for itself (a login above
+# it may not: separation of duties), so each has a leader and an officer: those of
+# DEMO_USERS, else `<code>.leader` and `<code>.officer`.
+UNIT_CODES = {
+    **dict(
+        zip(
+            DEPARTMENTS,
+            (
+                "hrss",
+                "devreform",
+                "finance",
+                "tax",
+                "industry",
+                "land",
+                "housing",
+                "water",
+                "power",
+                "market",
+                "ecology",
+                "emergency",
+                "rural",
+                "education",
+            ),
+            strict=True,
+        )
+    ),
+    **dict(
+        zip(
+            TASKFORCE_GROUPS,
+            ("recruiting", "training", "renovation", "building", "relocation"),
+            strict=True,
+        )
+    ),
+    "州级驻点指导组": "prefteam",
+    "永昌街道": "yongchang",
+    "和谐社区": "hexie",
+    "大龙社区": "dalong",
+    "江头河社区": "jiangtouhe",
+    "新城社区": "xincheng",
+}
+ROLE_TITLES = {Role.leader: "负责人", Role.officer: "干部"}
+
 # (username, display name, unit label, role): unit labels are resolved below.
 DEMO_USERS = [
     ("prefecture.admin", "州系统管理员", "prefecture", Role.admin),
@@ -62,6 +105,7 @@ DEMO_USERS = [
 @dataclass
 class DemoOrgs:
     prefecture: OrgUnit
+    prefecture_team: OrgUnit
     county: OrgUnit
     taskforce: OrgUnit
     enterprise: OrgUnit
@@ -69,6 +113,19 @@ class DemoOrgs:
     communities: dict[uuid.UUID, list[OrgUnit]] = field(default_factory=dict)
     departments: list[OrgUnit] = field(default_factory=list)
     groups: list[OrgUnit] = field(default_factory=list)
+
+    def all_units(self) -> list[OrgUnit]:
+        return [
+            self.prefecture,
+            self.prefecture_team,
+            self.county,
+            self.taskforce,
+            self.enterprise,
+            *self.streets,
+            *(c for units in self.communities.values() for c in units),
+            *self.departments,
+            *self.groups,
+        ]
 
     def by_label(self) -> dict[str, OrgUnit]:
         first_street = self.streets[0]
@@ -93,7 +150,9 @@ async def load_org_tree(session: AsyncSession) -> DemoOrgs:
     prefecture = await insert_org(
         session, name="怒江傈僳族自治州", kind=OrgKind.prefecture, parent=None, code="5333"
     )
-    await insert_org(session, name="州级驻点指导组", kind=OrgKind.taskforce, parent=prefecture)
+    team = await insert_org(
+        session, name="州级驻点指导组", kind=OrgKind.taskforce, parent=prefecture
+    )
     county = await insert_org(
         session, name="兰坪白族普米族自治县", kind=OrgKind.county, parent=prefecture, code="533325"
     )
@@ -122,6 +181,7 @@ async def load_org_tree(session: AsyncSession) -> DemoOrgs:
     )
     return DemoOrgs(
         prefecture=prefecture,
+        prefecture_team=team,
         county=county,
         taskforce=taskforce,
         enterprise=enterprise,
@@ -142,13 +202,27 @@ async def load_users(session: AsyncSession, orgs: DemoOrgs) -> dict[str, User]:
         await session.flush()
         session.add(Grant(user_id=user.id, org_id=units[label].id, role=role.value))
         users[username] = user
+    by_name = {unit.name: unit for unit in orgs.all_units()}
+    held = {(units[label].name, role) for _, _, label, role in DEMO_USERS}
+    for name, code in UNIT_CODES.items():
+        for role, title in ROLE_TITLES.items():
+            if (name, role) in held:
+                continue
+            username = f"{code}.{role.value}"
+            display_name = f"{name}{title}"
+            user = User(username=username, display_name=display_name, password_hash=password_hash)
+            session.add(user)
+            await session.flush()
+            session.add(Grant(user_id=user.id, org_id=by_name[name].id, role=role.value))
+            users[username] = user
     await session.flush()
     return users
 
 
 async def load_demo(session: AsyncSession) -> DemoOrgs:
     orgs = await load_org_tree(session)
-    await load_users(session, orgs)
+    users = await load_users(session, orgs)
+    await load_calendar_2027(session, users["prefecture.admin"].id)
     await load_workitems(session)  # tasks, issues, feedback and timelines (issue 3, item 9)
     await set_value(session, DEMO_KEY, True)
     return orgs

@@ -19,10 +19,16 @@ What is played (the report's figures, issues scaled down by about 4):
   confirmation, some still open, acknowledged, overdue or due soon.
 
 An issue the enterprise's liaison raises is handled by the enterprise unit, whose scope
-holds no department to delegate to and whose escalation goes to the prefecture (the tier
-above the county it hangs under). So the enterprise's county-level demands are recorded
-by the county office from the weekly dispatch and delegated to departments from there;
-the liaison's own issues are the ones that needed the prefecture, and one still open.
+holds no department to delegate to and which has no one to handle it. So the
+enterprise's county-level demands are recorded by the county office from the weekly
+dispatch and delegated to departments from there; the liaison's own issues are the ones
+that needed the prefecture: the county takes them over (提级办理) and escalates them, and
+one is still open.
+
+Every unit acts for itself (separation of duties): the user for a side is the nearest
+grant that stands on that side of the item, so each unit party to an item has its own
+logins (see seed.py), and a street takes a community's issue over rather than escalating
+it "on its behalf".
 """
 
 import uuid
@@ -51,12 +57,14 @@ from app.issues.service import KIND as ISSUES
 from app.notifications.models import NotificationKind
 from app.notifications.service import sweep_due
 from app.orgs.models import OrgUnit
+from app.tasks.hooks import acceptance_limit
 from app.tasks.models import TaskPriority, TaskSource
 from app.tasks.schemas import TaskCreate
 from app.tasks.service import KIND as TASKS
 from app.users.models import User
 from app.workitems import service as workitems
 from app.workitems.kinds import WorkItemKind
+from app.workitems.sides import Party, upper_party
 
 T = TypeVar("T")
 
@@ -118,6 +126,7 @@ ISSUE_ACTION_PERMS = {
     "resolve": Perm.issue_decide,
     "close": Perm.issue_confirm,
     "reopen": Perm.issue_confirm,
+    "take-over": Perm.issue_decide,
 }
 
 
@@ -230,6 +239,11 @@ def close(rating: int, note: str = "", hours: float = 12.0, at: When | None = No
 
 def reopen(note: str, hours: float = 24.0, at: When | None = None) -> Step:
     return Step("reopen", hours, at, note)
+
+
+def take_over(note: str = "", hours: float = 2.0, at: When | None = None) -> Step:
+    """提级办理: the leader nearest above the handler makes their unit the handler."""
+    return Step("take-over", hours, at, note)
 
 
 # ---------------------------------------------------------------- tasks
@@ -921,7 +935,8 @@ STREET_RESOLVED: tuple[IssueSpec, ...] = (
         "社区协调未达成一致。",
         (
             ack(1),
-            escalate("涉及临时用地补偿标准，社区无权确定，提请街道协调。", 4),
+            # 提级办理: the street leader takes the community's issue over.
+            take_over("涉及临时用地补偿标准，社区无权确定，街道提级办理。", 4),
             ack(2),
             resolve(
                 "街道项目办会同社区入户协商，按临时用地补偿标准一次性补偿，两户群众已签订"
@@ -1348,7 +1363,8 @@ PREFECTURE_RESOLVED: tuple[IssueSpec, ...] = (
         "企业申请州级产业扶持资金",
         "企业二期生产线设备投资较大，希望纳入州级产业扶持项目。",
         (
-            ack(2),
+            take_over("企业无办理权限，县级提级办理。", 2),
+            ack(1),
             escalate("需州级层面支持。", 4),
             resolve("州工业和信息化局将项目纳入州级产业扶持项目库，下达扶持资金200万元。", 150),
             close(5, "", 20),
@@ -1393,6 +1409,7 @@ PREFECTURE_RESOLVED: tuple[IssueSpec, ...] = (
         "原材料经大理中转物流成本高",
         "原材料经大理中转二次装卸，运费比同类企业高约三成。",
         (
+            take_over("企业反映的物流问题由县级提级办理。", 1),
             ack(1),
             escalate("需州级协调物流通道。", 4),
             resolve("州商务局协调物流企业开通大理至兰坪货运专线，运费下降约20%。", 90),
@@ -1601,7 +1618,7 @@ class Loader:
     principals: dict[str, Principal] = field(default_factory=dict)
     windows: list[_Window] = field(default_factory=list)
     _starts: list[datetime] = field(default_factory=list)
-    _actors: dict[tuple[str, Perm], Principal] = field(default_factory=dict)
+    _actors: dict[tuple[str, Perm, str], Principal] = field(default_factory=dict)
     # Tasks planned with a due date already past: created due a second from then (the
     # service refuses a past due date), given their planned one when backdated.
     _past_due: dict[uuid.UUID, tuple[datetime, datetime]] = field(default_factory=dict)
@@ -1652,15 +1669,18 @@ class Loader:
     def unit(self, name: str) -> OrgUnit:
         return self.units[name]
 
-    def actor(self, unit_name: str, perm: Perm, who: str = "") -> Principal:
-        """The demo user who acts for `unit_name` with `perm`: the nearest grant wins."""
+    def actor(self, unit_name: str, perm: Perm, who: str = "", other: str = "") -> Principal:
+        """The demo user who acts for `unit_name` with `perm`: the nearest grant wins. On
+        an item whose other party is `other`, only a grant that stands on this unit's side
+        (separation of duties) counts."""
         if who:
             return self.principals[who]
-        key = (unit_name, perm)
+        key = (unit_name, perm, other)
         found = self._actors.get(key)
         if found is not None:
             return found
-        path = self.unit(unit_name).path
+        unit = self.unit(unit_name)
+        path = unit.path
         prefer = PREFERENCE[perm]
         best: tuple[tuple[int, int], Principal] | None = None
         for principal in self.principals.values():
@@ -1669,6 +1689,8 @@ class Loader:
                     continue
                 if not is_within(path, grant.path):
                     continue
+                if other and not self._stands_for(grant.path, unit, self.unit(other)):
+                    continue
                 score = (len(grant.path), -prefer.index(grant.role))
                 if best is None or score > best[0]:
                     best = (score, principal)
@@ -1676,6 +1698,22 @@ class Loader:
             raise LookupError(f"No demo user may act for {unit_name} with {perm.value}.")
         self._actors[key] = best[1]
         return best[1]
+
+    @staticmethod
+    def _stands_for(grant: Sequence[int], unit: OrgUnit, other: OrgUnit) -> bool:
+        """Whether a grant at `grant`, covering `unit`, stands on its side of an item
+        whose other party is `other` (app/workitems/sides.py)."""
+        if not is_within(other.path, tuple(grant)):
+            return True
+        if unit.id == other.id:
+            return len(grant) == len(unit.path)
+        return upper_party(Party(unit.path, unit.tier), Party(other.path, other.tier)) == 0
+
+    def above(self, unit_name: str) -> Principal:
+        """The leader nearest above `unit_name`, who may take its issue over."""
+        parent_id = self.unit(unit_name).parent_id
+        parent = next(u for u in self.units.values() if u.id == parent_id)
+        return self.actor(parent.name, Perm.issue_decide)
 
     def responsible(self, unit_name: str) -> uuid.UUID | None:
         """An officer (else a leader) holding a grant at exactly this unit, if any."""
@@ -1763,8 +1801,10 @@ class Loader:
                 )
                 continue
             perm = TASK_ACTION_PERMS[step.action]
-            side = spec.assignee if perm == Perm.task_work else issuer
-            who = self.actor(side, perm, step.who)
+            # Every return in the script rejects a submission: the issuer's.
+            assignee_side = perm == Perm.task_work
+            side, other = (spec.assignee, issuer) if assignee_side else (issuer, spec.assignee)
+            who = self.actor(side, perm, step.who, other)
             fields: dict[str, Any] = {"note": step.note}
             if step.action == "progress":
                 fields["progress"] = step.progress
@@ -1803,8 +1843,12 @@ class Loader:
                 )
                 continue
             perm = ISSUE_ACTION_PERMS[step.action]
-            side = spec.reporter if perm == Perm.issue_confirm else handler
-            who = self.actor(side, perm, step.who)
+            if step.action == "take-over":
+                who = self.principals[step.who] if step.who else self.above(handler)
+            else:
+                parties = (spec.reporter, handler)
+                side, other = parties if perm == Perm.issue_confirm else parties[::-1]
+                who = self.actor(side, perm, step.who, other)
             fields: dict[str, Any] = {"note": step.note}
             if step.action == "delegate":
                 fields["target_org_id"] = self.unit(step.target).id
@@ -1879,8 +1923,11 @@ class Loader:
         self._starts = [w.lo for w in self.windows]
         # A task's deadlines are the demo's own; an issue's due date follows from its
         # creation time and severity.
-        await self._move("tasks", "id", _moments("tasks", "due_at", "extension_due_at"))
+        await self._move(
+            "tasks", "id", _moments("tasks", "due_at", "extension_due_at", "accept_due_at")
+        )
         await self._planned_due_dates()
+        await self._acceptance_limits()
         await self._move("issues", "id", _moments("issues", "due_at"), shifted=("due_at",))
         await self._move("item_events", "id", ("at",))
         await self._move("feedback", "id", ("created_at",))
@@ -1907,6 +1954,22 @@ class Loader:
                         f'"{planned.isoformat()}"',
                     ).cast(events.c.data.type)
                 )
+            )
+
+    async def _acceptance_limits(self) -> None:
+        """The acceptance limits from the demo issue times (the services fixed them from the
+        real ones)."""
+        t = metadata.tables["tasks"]
+        rows = (await self.session.execute(sa.select(t.c.id, t.c.created_at))).all()
+        params = [
+            {"k": row.id, "v": await acceptance_limit(self.session, row.created_at)} for row in rows
+        ]
+        if params:
+            await self.session.execute(
+                sa.update(t)
+                .where(t.c.id == sa.bindparam("k"))
+                .values(accept_due_at=sa.bindparam("v")),
+                params,
             )
 
     async def notices(self) -> None:

@@ -49,6 +49,16 @@ async def _delegate(ctx: ActionContext) -> None:
     await _hand_over(ctx, target, NotificationKind.issue_delegated)
 
 
+async def _take_over(ctx: ActionContext) -> None:
+    """The handler becomes the unit of the leader's nearest grant above it (ctx.org_id);
+    the leader's unit and the unit relieved of the issue are told."""
+    issue: Issue = ctx.item
+    assert ctx.org_id is not None  # the rule table let only a grant above the handler in
+    target = await workitems.named_unit(ctx.session, ctx.org_id, "org_id")
+    ctx.notices.append(Notice(issue.handler_org_id, NotificationKind.issue_taken_over))
+    await _hand_over(ctx, target, NotificationKind.issue_taken_over)
+
+
 async def _hand_over(ctx: ActionContext, target: Unit, notice: NotificationKind) -> None:
     issue: Issue = ctx.item
     handler = await workitems.named_unit(ctx.session, issue.handler_org_id, "handler_org_id")
@@ -67,6 +77,7 @@ async def _resolve(ctx: ActionContext) -> None:
     issue: Issue = ctx.item
     handler = await workitems.named_unit(ctx.session, issue.handler_org_id, "handler_org_id")
     issue.resolved_by_org_id = handler.id
+    issue.resolved_by_user_id = ctx.principal.user_id
     issue.resolved_tier = handler.tier
     issue.resolved_at = ctx.now
     issue.resolution = ctx.note
@@ -87,6 +98,7 @@ async def _reopen(ctx: ActionContext) -> None:
         previous_resolved_by_org_id=issue.resolved_by_org_id,
     )
     issue.resolved_by_org_id = None
+    issue.resolved_by_user_id = None
     issue.resolved_tier = None
     issue.resolved_at = None
     issue.resolution = None
@@ -101,4 +113,5 @@ HOOKS: dict[str, Hook] = {
     "resolve": _resolve,
     "close": _close,
     "reopen": _reopen,
+    "take-over": _take_over,
 }

@@ -7,7 +7,7 @@ from sqlmodel import Field, SQLModel
 
 from app.core.models import UnitFeed, one_of, path_column, timestamp, uuid_pk
 from app.orgs.models import Tier
-from app.workitems.models import list_indexes, open_indexes, search_grams_column, search_index
+from app.workitems.models import list_indexes, open_due_index, search_grams_column, search_index
 
 
 class IssueStatus(StrEnum):
@@ -53,7 +53,7 @@ class Issue(SQLModel, table=True):
         ),
         sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_valid"),
         *list_indexes(("reporter_path", "handler_path")),
-        *open_indexes("issues", "handler_path", [s.value for s in UNRESOLVED_STATUSES]),
+        open_due_index("issues", [s.value for s in UNRESOLVED_STATUSES]),
         search_index(),
     )
 
@@ -78,6 +78,10 @@ class Issue(SQLModel, table=True):
         default=None, foreign_key="org_units.id", ondelete="RESTRICT"
     )
     resolved_tier: str | None = Field(default=None, max_length=20)
+    # Who resolved it: never the one who closes or rates it.
+    resolved_by_user_id: uuid.UUID | None = Field(
+        default=None, foreign_key="users.id", ondelete="SET NULL"
+    )
     resolution: str | None = Field(default=None, sa_column=sa.Column(sa.Text, nullable=True))
     rating: int | None = Field(default=None, sa_column=sa.Column(sa.SmallInteger, nullable=True))
     due_at: datetime = Field(sa_column=sa.Column(sa.DateTime(timezone=True), nullable=False))

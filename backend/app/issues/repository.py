@@ -19,6 +19,7 @@ SHOWN = (
     "handler_org_id",
     "resolved_by_org_id",
     "resolved_tier",
+    "resolved_by_user_id",
     "resolution",
     "rating",
     "due_at",
@@ -37,11 +38,13 @@ TABLE = ItemTable(
     alias="i",
     columns=", ".join(f"i.{c}" for c in SHOWN)
     + ", reporter_org.name AS reporter_org_name, handler_org.name AS handler_org_name,"
-    " handler_org.tier AS handler_tier, i.reporter_path, i.handler_path,"
+    " reporter_org.tier AS reporter_tier, handler_org.tier AS handler_tier,"
+    " i.reporter_path, i.handler_path,"
     " handler_org.kind AS handler_kind",
     joins="JOIN org_units reporter_org ON reporter_org.id = i.reporter_org_id"
     " JOIN org_units handler_org ON handler_org.id = i.handler_org_id",
     parties=("reporter_path", "handler_path"),
+    party_tiers=("reporter_tier", "handler_tier"),
     acting=("handler_org_id", "handler_path"),
     read_perm=Perm.issue_read,
     open_statuses=tuple(s.value for s in UNRESOLVED_STATUSES),

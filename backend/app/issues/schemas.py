@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.core.fields import Omittable
 from app.issues.models import IssueCategory, IssueSeverity, IssueStatus
 from app.orgs.models import Tier
-from app.workitems.schemas import ItemQuery, Note, Text, Title
+from app.workitems.schemas import ItemQuery, Note, RefusedAction, Text, Title
 
 
 class IssueCreate(BaseModel):
@@ -57,6 +57,7 @@ class IssueRead(BaseModel):
     status: IssueStatus
     reporter_org_id: uuid.UUID
     reporter_org_name: str
+    reporter_tier: Tier
     reporter_user_id: uuid.UUID | None
     handler_org_id: uuid.UUID
     handler_org_name: str
@@ -64,6 +65,7 @@ class IssueRead(BaseModel):
     resolved_by_org_id: uuid.UUID | None
     resolved_by_org_name: str | None
     resolved_tier: Tier | None
+    resolved_by_user_id: uuid.UUID | None = Field(description="Who resolved it")
     resolution: str | None
     rating: int | None
     due_at: datetime
@@ -77,6 +79,9 @@ class IssueRead(BaseModel):
     reopen_until: datetime | None
     version: int
     allowed_actions: list[str]
+    refused_actions: list[RefusedAction] = Field(
+        description="Actions your grants reach now but separation of duties refuses you"
+    )
     can_edit: bool
     can_feedback: bool
 
@@ -94,5 +99,8 @@ class IssueQuery(ItemQuery):
     handler_org_id: uuid.UUID | None = None
     within_org_id: uuid.UUID | None = Field(
         default=None, description="Reporter or handler inside this unit's subtree"
+    )
+    handler_within_org_id: uuid.UUID | None = Field(
+        default=None, description="Current handler inside this unit's subtree"
     )
     resolved_tier: Tier | None = None

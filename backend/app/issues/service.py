@@ -6,6 +6,7 @@ The kind plugs the issue into app/workitems: its table (repository.py), rule tab
 are how an issue is shown, raised and edited, with due dates from its severity.
 """
 
+import uuid
 from collections.abc import Hashable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
@@ -16,6 +17,7 @@ from app.access.roles import Perm
 from app.access.scope import Principal
 from app.core.errors import Forbidden
 from app.core.models import utcnow
+from app.feedback.models import FeedbackKind
 from app.issues import state
 from app.issues.config import get_issue_settings
 from app.issues.hooks import HOOKS
@@ -33,12 +35,16 @@ from app.workitems import service as workitems
 from app.workitems.kinds import ActionContext, Hook, WorkItemKind
 from app.workitems.models import ItemType
 from app.workitems.repository import ItemRepository
-from app.workitems.rules import Capability
+from app.workitems.rules import OWN_RESOLUTION, Capability
 from app.workitems.sides import Sides
 
 
 def _facts(
-    handler_tier: str, handler_kind: str, resolved_at: datetime | None, now: datetime
+    handler_tier: str,
+    handler_kind: str,
+    resolved_at: datetime | None,
+    now: datetime,
+    own_resolution: bool,
 ) -> state.Facts:
     return state.Facts(
         # An attached unit escalates to its own tier unit, so only the prefecture itself
@@ -46,6 +52,7 @@ def _facts(
         can_escalate=handler_tier != Tier.prefecture or handler_kind not in TIER_KINDS,
         reopen_open=resolved_at is not None
         and now <= resolved_at + get_issue_settings().reopen_window,
+        own_resolution=own_resolution,
     )
 
 
@@ -67,9 +74,12 @@ class IssueKind(WorkItemKind):
     create_model, update_model = IssueCreate, IssueUpdate
     hooks: ClassVar[Mapping[str, Hook]] = HOOKS
 
-    async def facts(self, repo: ItemRepository, item: Any, now: datetime) -> Hashable:
+    async def facts(
+        self, repo: ItemRepository, item: Any, now: datetime, caller: uuid.UUID
+    ) -> Hashable:
         handler = await workitems.named_unit(repo.session, item.handler_org_id, "handler_org_id")
-        return _facts(handler.tier, handler.kind, item.resolved_at, now)
+        own = item.resolved_by_user_id == caller
+        return _facts(handler.tier, handler.kind, item.resolved_at, now, own)
 
     async def set_status(self, ctx: ActionContext, status: str) -> None:
         issue: Issue = ctx.item
@@ -80,10 +90,11 @@ class IssueKind(WorkItemKind):
             issue.closed_at = ctx.now
 
     def shape(
-        self, item: dict[str, Any], caps: frozenset[Capability], now: datetime
+        self, item: dict[str, Any], caps: frozenset[Capability], now: datetime, caller: uuid.UUID
     ) -> tuple[str, Hashable]:
         status, resolved_at = item["status"], item["resolved_at"]
-        facts = _facts(item["handler_tier"], item.pop("handler_kind"), resolved_at, now)
+        own = item["resolved_by_user_id"] == caller
+        facts = _facts(item["handler_tier"], item.pop("handler_kind"), resolved_at, now, own)
         # A resolved issue stays with the unit that resolved it (reopen clears both).
         resolved_by_handler = item["resolved_by_org_id"] == item["handler_org_id"]
         item["resolved_by_org_name"] = item["handler_org_name"] if resolved_by_handler else None
@@ -126,6 +137,16 @@ class IssueKind(WorkItemKind):
             org_id=reporter.id,
             data={"severity": issue.severity, "category": issue.category, "due_at": issue.due_at},
         )
+
+    async def feedback_refusal(
+        self, repo: ItemRepository, item_id: uuid.UUID, caller: uuid.UUID, body: Any
+    ) -> tuple[str, str] | None:
+        """A satisfaction rating is the reporter's verdict: never its resolver's."""
+        if body.kind != FeedbackKind.satisfaction:
+            return None
+        if (await repo.row(item_id))["resolved_by_user_id"] != caller:
+            return None
+        return OWN_RESOLUTION, state.NOT_THE_RESOLVER
 
     def edit_refusal(self, caps: frozenset[Capability], changes: dict[str, Any]) -> str | None:
         if any(c in caps for c in state.EDIT):

@@ -1,6 +1,8 @@
 """The issue workflow as data (see app/workitems/rules.py): open -> acknowledged ->
-resolved -> closed, with escalate and delegate moving the handler (and handing the issue
-over as `open`), and reopen bringing a resolved or closed issue back to open."""
+resolved -> closed, with escalate, delegate and take-over moving the handler (and handing
+the issue over as `open`), and reopen bringing a resolved or closed issue back to open.
+Take-over is for a leader above the handler (the pseudo-side `above`), e.g. a street
+leader whose community both raised and handles an issue, and so stands on neither side."""
 
 from dataclasses import dataclass
 from datetime import timedelta
@@ -9,7 +11,7 @@ from enum import StrEnum
 from app.access.roles import Perm
 from app.issues.models import IssueStatus
 from app.issues.schemas import CloseBody, DelegateBody
-from app.workitems.rules import Action, Transition, Workflow
+from app.workitems.rules import ABOVE, OWN_RESOLUTION, Action, Duty, Transition, Workflow
 from app.workitems.schemas import ActionNote, RequiredNote
 
 DUE_SOON = timedelta(hours=48)
@@ -35,6 +37,12 @@ class Facts:
 
     can_escalate: bool  # there is a tier above the handler's tier
     reopen_open: bool  # still within the reopen window after resolution
+    own_resolution: bool  # the caller resolved it
+
+
+NOT_THE_RESOLVER = (
+    "You resolved this issue: someone else on the reporter side must confirm and rate it."
+)
 
 
 def _has_tier_above(facts: Facts, state: str) -> str | None:
@@ -90,9 +98,10 @@ RULES = (
         "close",
         Perm.issue_confirm,
         _from(REPORTER, {RESOLVED}, IssueStatus.closed),
-        "Confirm the resolution with a 1-5 rating (reporter side)",
+        "Confirm the resolution with a 1-5 rating (reporter side, not its resolver)",
         CloseBody,
         body_required=True,
+        duty=Duty(OWN_RESOLUTION, lambda facts: facts.own_resolution, NOT_THE_RESOLVER),
     ),
     Action(
         "reopen",
@@ -101,6 +110,14 @@ RULES = (
         "Reopen within 30 days of resolution (reporter side)",
         ActionNote,
         guard=_within_reopen_window,
+    ),
+    Action(
+        "take-over",
+        Perm.issue_decide,
+        _from(ABOVE, UNRESOLVED, IssueStatus.open),
+        "Take the issue over (提级办理, a leader above the handler): your unit handles it",
+        ActionNote,
+        event="taken_over",
     ),
 )
 WORKFLOW = Workflow("issue", RULES)

@@ -15,6 +15,7 @@ class NotificationKind(StrEnum):
     task_overdue = "task_overdue"
     issue_escalated = "issue_escalated"
     issue_delegated = "issue_delegated"
+    issue_taken_over = "issue_taken_over"
     issue_due_soon = "issue_due_soon"
     issue_overdue = "issue_overdue"
 
@@ -55,16 +56,3 @@ class DueNotice(SQLModel, table=True):
     org_id: uuid.UUID = Field(primary_key=True)
     due_at: datetime = Field(primary_key=True, sa_type=sa.DateTime(timezone=True))
     created_at: datetime = timestamp()
-
-
-class DueSweep(SQLModel, table=True):
-    """Where the due-notice sweep of a unit stopped, per notice kind: it ran at
-    `swept_at` and noticed every open item of the unit due before `swept_before`, so the
-    next sweep reads only the items due from there on or changed since."""
-
-    __tablename__ = "due_sweeps"
-
-    org_id: uuid.UUID = Field(primary_key=True)
-    kind: str = Field(primary_key=True, max_length=30)
-    swept_at: datetime = Field(sa_type=sa.DateTime(timezone=True))
-    swept_before: datetime = Field(sa_type=sa.DateTime(timezone=True))

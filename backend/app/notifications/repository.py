@@ -2,7 +2,7 @@
 
 import uuid
 from collections.abc import Sequence
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import asyncpg
 
@@ -22,8 +22,6 @@ _RECIPIENTS = (
     "SELECT DISTINCT g.user_id, g.org_id FROM grants g JOIN users u ON u.id = g.user_id"
     " WHERE g.role = ANY({roles}::text[]) AND u.is_active"
 )
-# How often a unit's sweep mark moves on (see notice_due).
-MARK_EVERY = timedelta(minutes=1)
 _INSERT = (
     "INSERT INTO notifications"
     " (id, user_id, kind, entity_type, entity_id, org_id, title, created_at)"
@@ -91,48 +89,24 @@ class NotificationRepository(Repository):
         items: ItemRepository,
         notice: tuple[ItemType, NotificationKind],
         due: tuple[datetime | None, datetime],
-        unit_paths: Sequence[Sequence[int]] | None,
         *,
         roles: Sequence[str],
         now: datetime,
     ) -> None:
         """Notice the items (of `items`' kind) due in [since, before) (`due`) that are
         not yet noticed for their due date and unit, as `notice` (their type, the notice's
-        kind), for the units at exactly `unit_paths` (None: all units). The claim in
-        due_notices and the notices go in one statement, so concurrent sweeps never notify
-        twice. For named units, the sweep starts where their last one stopped (due_sweeps)
-        and moves that mark on when it is MARK_EVERY old, in the same statement."""
+        kind). The claim in due_notices and the notices go in one statement, so concurrent
+        sweeps never notify twice."""
         (item_type, kind), (since, before) = notice, due
         statement = Statement()
+        due_sql = items.due_sql(statement, since=since, before=before)
         p = statement.param
         # Cast where a parameter meets columns of other types (text and varchar).
         kind_param = f"{p(kind.value)}::text"
-        marks, swept = "", ""
-        if unit_paths is not None:
-            units = ", ".join(p(list(path)) for path in unit_paths) or "NULL"
-            marks = (
-                "marks AS (SELECT o.id AS org_id, o.path, s.swept_at, s.swept_before"
-                " FROM org_units o LEFT JOIN due_sweeps s ON s.org_id = o.id"
-                f" AND s.kind = {kind_param} WHERE o.path IN ({units})), "
-            )
-            # A mark moves on once it is a minute old, not on every read: a read that
-            # finds nothing new then writes nothing (no commit to flush).
-            stale = p(now - MARK_EVERY)
-            swept = (
-                " swept AS (INSERT INTO due_sweeps (org_id, kind, swept_at, swept_before)"
-                f" SELECT m.org_id, {kind_param}, {p(now)}, {p(before)} FROM marks m"
-                f" WHERE m.swept_at IS NULL OR m.swept_at < {stale}"
-                " ON CONFLICT (org_id, kind) DO UPDATE SET swept_at = excluded.swept_at,"
-                " swept_before = excluded.swept_before"
-                " WHERE due_sweeps.swept_at < excluded.swept_at),"
-            )
-        due_sql = items.due_sql(
-            statement, since=since, before=before, marks="marks" if marks else None
-        )
         type_param, now_param = f"{p(item_type.value)}::text", f"{p(now)}::timestamptz"
         table = items.table.name
         await (await self.connection()).execute(
-            f"WITH {marks}due AS ({due_sql}),{swept}"
+            f"WITH due AS ({due_sql}),"
             " claimed AS ("
             " INSERT INTO due_notices (entity_id, kind, org_id, due_at, created_at)"
             f" SELECT d.id, {kind_param}, d.org_id, d.due_at, {now_param} FROM due d"

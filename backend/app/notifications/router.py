@@ -20,17 +20,16 @@ router = APIRouter(prefix="/notifications", tags=["notifications"])
 @router.get(
     "",
     response_model=NotificationPage,
-    summary="My notifications, newest first (due-soon and overdue notices are swept in first)",
+    summary="My notifications, newest first",
 )
 async def list_notifications(
-    session: SessionDep,
     principal: CurrentPrincipal,
     unread: Annotated[bool | None, Query(description="Only unread (true) or read (false)")] = None,
     limit: LimitParam = DEFAULT_LIMIT,
     cursor: CursorParam = None,
 ) -> Response:
     items, next_cursor, unread_count = await service.list_notifications(
-        session, principal, unread=unread, limit=limit, cursor=cursor
+        principal, unread=unread, limit=limit, cursor=cursor
     )
     return json_response({"items": items, "next_cursor": next_cursor, "unread_count": unread_count})
 

@@ -5,16 +5,14 @@ work items' domain events, in the same transaction as the change: one row per le
 officer or liaison holding a grant at the unit concerned (fan-out on write: reading and
 marking read are then per-person and index-only).
 
-Due-soon and overdue notices are written by `sweep_due`: lazily, whenever someone reads
-their notifications, for the units they hold grants at; or for every unit when called
-without `org_paths` (e.g. from a periodic job). Each work item's repository says which of
-its items are due; due_notices remembers what was noticed, per item, unit and due date,
-so a moved due date or a new handler is noticed again and concurrent sweeps never
-notify twice.
+Due-soon and overdue notices are written by `sweep_due`, which the `due_notices` job runs
+every few minutes (app/jobs/): reading notifications never writes. Each work item's
+repository says which of its items are due; due_notices remembers what was noticed, per
+item, unit and due date, so a moved due date or a new handler is noticed again and
+concurrent sweeps never notify twice.
 """
 
 import uuid
-from collections.abc import Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -53,17 +51,8 @@ async def notify(session: AsyncSession, notice: ItemNotice) -> None:
     await notifications.notify_unit(notice, roles=NOTIFIED_ROLES, now=utcnow())
 
 
-async def sweep_due(
-    session: AsyncSession,
-    now: datetime | None = None,
-    org_paths: Sequence[Sequence[int]] | None = None,
-) -> None:
-    """Write due-soon and overdue notices for items not yet noticed (see module doc).
-
-    `org_paths`: only items assigned to / handled by exactly these units; None: all.
-    """
-    if org_paths is not None and not org_paths:
-        return
+async def sweep_due(session: AsyncSession, now: datetime | None = None) -> None:
+    """Write due-soon and overdue notices for items not yet noticed (see module doc)."""
     now = now or utcnow()
     notifications = await NotificationRepository.writing(session)
     for repository, item_type, soon, late in DUE_ITEMS:
@@ -71,29 +60,21 @@ async def sweep_due(
         soon_until = now + repository.table.due_soon + _TICK
         for kind, since, before in ((late, None, now), (soon, now, soon_until)):
             notice, due = (item_type, kind), (since, before)
-            await notifications.notice_due(
-                items, notice, due, org_paths, roles=NOTIFIED_ROLES, now=now
-            )
+            await notifications.notice_due(items, notice, due, roles=NOTIFIED_ROLES, now=now)
 
 
 # Due within 48 hours includes 48 hours exactly; timestamps have microseconds.
 _TICK = timedelta(microseconds=1)
 
 
-def _own_unit_paths(principal: Principal) -> list[tuple[int, ...]]:
-    return sorted({g.path for g in principal.grants if g.role.value in NOTIFIED_ROLES})
-
-
 async def list_notifications(
-    session: AsyncSession,
     principal: Principal,
     *,
     unread: bool | None,
     limit: int,
     cursor: str | None,
 ) -> tuple[list[dict[str, Any]], str | None, int]:
-    """Newest first: (items, next_cursor, unread_count). Sweeps due notices lazily first."""
-    await sweep_due(session, org_paths=_own_unit_paths(principal))
+    """Newest first: (items, next_cursor, unread_count)."""
     before = decode_cursor(cursor, cursor_time, cursor_uuid)
     async with reader() as connection:
         notifications = NotificationRepository(connection)

@@ -1,4 +1,5 @@
-"""Maintained rollups for the dashboard summary (`GET /api/v1/stats/summary`).
+"""Maintained rollups for the dashboard summary (`GET /api/v1/stats/summary`) and the
+scorecards (`GET /api/v1/stats/scorecards`).
 
 An item counts for unit U when one of its party units lies in U's subtree, which is the
 same as U's key appearing in one of the item's party paths. So each task or issue adds
@@ -23,8 +24,18 @@ the Unix epoch, UTC, a multiple of `hours`): "open and due before t" is the 30-d
 before t's 30-day bucket, plus the day buckets of that bucket before t's day, plus the hour
 buckets of t's day before t's hour, plus a live count of the few items due within t's hour
 (an index range on due_at). A summary reads about a hundred bucket rows at most.
+
+The scorecards count an item once, against the unit that must act on it (a task's
+assignee, an issue's current handler) and each of that unit's ancestors, never against
+the issuer or reporter: `org_key` runs over the acting party's path only. Tasks and
+issues are kept per local day of their issue or raising (`stats_task_days`,
+`stats_issue_days`; the day in the zone `stats_zone` holds), and the open ones by due date
+in the same buckets as above (`stats_assignee_task_due`, `stats_handler_issue_due`), so
+"overdue now" per child unit is read the way the summary reads it. docs/scorecards.md
+defines every metric. Migration 0014 (sql/0014_stats.sql) keeps them.
 """
 
+from datetime import date
 from typing import Any
 
 import sqlalchemy as sa
@@ -100,3 +111,61 @@ class IssueDueBucket(_DueBuckets, table=True):
     buckets."""
 
     __tablename__ = "stats_issue_due"
+
+
+class StatsZone(SQLModel, table=True):
+    """One row: the time zone whose local dates `stats_task_days` and `stats_issue_days`
+    are kept in (TIME_ZONE when migration 0014 ran; see docs/scorecards.md to change it)."""
+
+    __tablename__ = "stats_zone"
+
+    time_zone: str = Field(primary_key=True, max_length=64)
+
+
+class _Days(SQLModel):
+    org_key: int = _key()
+    day: date = Field(primary_key=True)
+    slot: int = _key(sa.SmallInteger)
+
+
+class TaskDayRollup(_Days, table=True):
+    """Tasks (cancelled ones left out) issued on `day`, against each unit of the assignee's
+    path: how many, and how many were accepted by the acceptance limit, submitted at least
+    once, returned at least once by the issuer, done, done having been submitted by the due
+    date, done at the first submission."""
+
+    __tablename__ = "stats_task_days"
+
+    received: int = _counter()
+    accepted_on_time: int = _counter()
+    submitted: int = _counter()
+    returned: int = _counter()
+    done: int = _counter()
+    done_on_time: int = _counter()
+    done_first: int = _counter()
+
+
+class IssueDayRollup(_Days, table=True):
+    """Issues raised on `day`, against each unit of the current handler's path: how many,
+    resolved (or closed), resolved by the due date, rated, and the sum of the ratings."""
+
+    __tablename__ = "stats_issue_days"
+
+    handled: int = _counter()
+    resolved: int = _counter()
+    resolved_on_time: int = _counter()
+    rated: int = _counter()
+    rating_sum: int = _counter()
+
+
+class AssigneeTaskDueBucket(_DueBuckets, table=True):
+    """Tasks whose due date counts (issued, accepted, in progress or returned) by due date,
+    against each unit of the assignee's path."""
+
+    __tablename__ = "stats_assignee_task_due"
+
+
+class HandlerIssueDueBucket(_DueBuckets, table=True):
+    """Unresolved issues by due date, against each unit of the current handler's path."""
+
+    __tablename__ = "stats_handler_issue_due"

@@ -8,20 +8,25 @@ the current hour and within the hour 48 h ahead (an index range on due_at, a few
 The cost depends on the number of counters of one unit (a few dozen rows plus about a
 hundred buckets), never on the number of items.
 
+The scorecards of a unit's children are two statements: the unit with its children, then
+the children's day rows over the period and their acting-party due buckets before now
+(plus the live count of the current hour, as above). The cost grows with the number of
+children and days, never with the number of items.
+
 The live counts read `tasks` and `issues` here rather than through their domains: they
-read, never write, those tables, and belong to this one statement.
+read, never write, those tables, and belong to these statements.
 """
 
 import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 
 import asyncpg
 
 from app.core.repository import Repository
-from app.issues.models import UNRESOLVED_STATUSES
-from app.tasks.models import CLOSED_STATUSES
+from app.issues.repository import TABLE as ISSUES
+from app.tasks.repository import TABLE as TASKS
 
 EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 HOUR = timedelta(hours=1)
@@ -176,15 +181,95 @@ SUMMARY = " UNION ALL ".join(
         _live(
             "task_live",
             "tasks",
-            f"NOT IN {_listed([s.value for s in CLOSED_STATUSES])}",
+            f"IN {_listed(TASKS.open_statuses)}",
             ["issuer_path", "assignee_path"],
         ),
         _live(
             "issue_live",
             "issues",
-            f"IN {_listed([s.value for s in UNRESOLVED_STATUSES])}",
+            f"IN {_listed(ISSUES.open_statuses)}",
             ["reporter_path", "handler_path"],
         ),
+    ]
+)
+
+
+UNIT_AND_CHILDREN = (
+    "SELECT u.path, u.name AS unit_name, u.kind AS unit_kind, c.id, c.key, c.name, c.kind"
+    " FROM org_units u LEFT JOIN org_units c ON c.parent_id = u.id"
+    " WHERE u.id = $1 ORDER BY c.kind, c.name, c.id"
+)
+
+
+# A scorecard row: part, org_key, then up to seven counters c1..c7 (see the parts).
+WIDTH = 7
+
+
+def _columns(part: str, org_key: str, counters: Sequence[str]) -> str:
+    padded = [*counters, *["0"] * (WIDTH - len(counters))]
+    numbers = ", ".join(f"{c} AS c{i}" for i, c in enumerate(padded, start=1))
+    return f"'{part}' AS part, {org_key} AS org_key, {numbers}"
+
+
+def _days(part: str, table: str, counters: Sequence[str]) -> str:
+    """The children's day rows of the period ($2 to $3), summed per child."""
+    sums = [_total(f"{table}.{c}") for c in counters]
+    return (
+        f"SELECT {_columns(part, f'{table}.org_key', sums)} FROM {table}"
+        f" WHERE {table}.org_key = ANY($1::integer[]) AND {table}.day BETWEEN $2 AND $3"
+        f" GROUP BY {table}.org_key"
+    )
+
+
+def _acting_due(part: str, table: str) -> str:
+    """Per child: the open items due before now's hour (c1; the buckets, as in Cut) and all
+    open items (c2; each has exactly one 30-day bucket)."""
+    hours, start = f"{table}.hours", f"{table}.start_hour"
+    before_now = (
+        f"({hours} = {MONTH_HOURS} AND {start} < $4"
+        f" OR {hours} = 24 AND {start} >= $4 AND {start} < $5"
+        f" OR {hours} = 1 AND {start} >= $5 AND {start} < $6)"
+    )
+    counts = [_total(f"{table}.n", before_now), _total(f"{table}.n", f"{hours} = {MONTH_HOURS}")]
+    return (
+        f"SELECT {_columns(part, f'{table}.org_key', counts)} FROM {table}"
+        f" WHERE {table}.org_key = ANY($1::integer[]) GROUP BY {table}.org_key"
+    )
+
+
+def _acting_live(part: str, table: str, path: str, statuses: Sequence[str]) -> str:
+    """Per child: the open items due within now's hour before now (c1), counted from the
+    items (an index range on due_at; a child's key stands right after its parent's, at
+    position $8 of the acting party's path)."""
+    child = f"{table}.{path}[$8::integer]"
+    return (
+        f"SELECT {_columns(part, child, ['count(*)'])} FROM {table}"
+        f" WHERE {table}.status IN {_listed(statuses)} AND {child} = ANY($1::integer[])"
+        f" AND {table}.due_at >= $7 AND {table}.due_at < $9 GROUP BY {child}"
+    )
+
+
+TASK_DAY_COUNTERS = (
+    "received",
+    "accepted_on_time",
+    "submitted",
+    "returned",
+    "done",
+    "done_on_time",
+    "done_first",
+)
+ISSUE_DAY_COUNTERS = ("handled", "resolved", "resolved_on_time", "rated", "rating_sum")
+SCORECARDS = " UNION ALL ".join(
+    [
+        _days("task_days", "stats_task_days", TASK_DAY_COUNTERS),
+        _days("issue_days", "stats_issue_days", ISSUE_DAY_COUNTERS),
+        _acting_due("task_due", "stats_assignee_task_due"),
+        _acting_due("issue_due", "stats_handler_issue_due"),
+        _acting_live("task_live", "tasks", "assignee_path", TASKS.open_statuses),
+        _acting_live("issue_live", "issues", "handler_path", ISSUES.open_statuses),
+        # The zone the day rows are kept in (the service checks it is TIME_ZONE).
+        "SELECT 'zone' AS part, NULL, " + ", ".join(["0"] * WIDTH) + " FROM stats_zone"
+        " WHERE time_zone <> $10",
     ]
 )
 
@@ -199,4 +284,31 @@ class StatsRepository(Repository):
         rows: list[asyncpg.Record] = await (await self.connection()).fetch(
             SUMMARY, *_params(org_id, Cut.of(now), Cut.of(ahead))
         )
+        return rows
+
+    async def compact(self) -> None:
+        """Fold every unit's slots into slot 0 (see models.py), so summaries read few rows."""
+        connection = await self.connection()
+        await connection.execute("SELECT stats_compact()")
+
+    async def unit_and_children(self, org_id: uuid.UUID) -> list[asyncpg.Record]:
+        """The unit (path, unit_name, unit_kind) on every row, with one child per row (id,
+        key, name, kind; all null when it has none); no rows when there is no such unit."""
+        rows: list[asyncpg.Record] = await (await self.connection()).fetch(
+            UNIT_AND_CHILDREN, org_id
+        )
+        return rows
+
+    async def scorecard_rows(
+        self, keys: Sequence[int], depth: int, first: date, last: date, now: datetime, zone: str
+    ) -> list[asyncpg.Record]:
+        """The rows of the units `keys` (children of a unit `depth` deep) for the local days
+        `first` to `last`, as of `now` (part, org_key, c1..c7; see the parts above), and a
+        'zone' row when the day rows are kept in a zone other than `zone`."""
+        cut = Cut.of(now)
+        rows: list[asyncpg.Record] = await (await self.connection()).fetch(
+            SCORECARDS,
+            list(keys), first, last, cut.month_hour, cut.day_hour, cut.hour,
+            cut.hour_start, depth + 1, now, zone,
+        )  # fmt: skip
         return rows

@@ -1,9 +1,9 @@
 """The dashboard summary of a unit's subtree."""
 
 import uuid
-from datetime import datetime
+from datetime import date, datetime
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, ConfigDict, Field
 
 
 class TaskStats(BaseModel):
@@ -11,11 +11,16 @@ class TaskStats(BaseModel):
     by_status: dict[str, int] = Field(description="Every task status, zeros included")
     by_priority: dict[str, int] = Field(description="All tasks, by priority")
     open: int = Field(description="Neither done nor cancelled")
-    overdue: int = Field(description="Open and past the due date")
-    due_soon: int = Field(description="Open and due within the next 48 hours")
+    overdue: int = Field(
+        description="Past the due date and not submitted, done or cancelled (a late "
+        "submission stays late in done_late, but no longer waits on the assignee)"
+    )
+    due_soon: int = Field(
+        description="Not submitted, done or cancelled, and due within the next 48 hours"
+    )
     urgent_open: int
-    done_on_time: int = Field(description="Done, completed by the due date")
-    done_late: int = Field(description="Done, completed after the due date")
+    done_on_time: int = Field(description="Done, submitted by the due date in force")
+    done_late: int = Field(description="Done, submitted after the due date in force")
     avg_seconds_to_complete: float | None = Field(
         description="Done tasks: mean time from issue to completion"
     )
@@ -51,3 +56,35 @@ class StatsSummary(BaseModel):
     as_of: datetime = Field(description="The moment overdue and due_soon refer to")
     tasks: TaskStats
     issues: IssueStats
+
+
+class Metric(BaseModel):
+    numerator: int
+    denominator: int
+    rank: int | None = Field(
+        description="1 is best, among the listed units of the same kind (ties share a rank); "
+        "null for a count, or when the denominator is 0"
+    )
+
+
+class UnitScorecard(BaseModel):
+    org_id: uuid.UUID
+    name: str
+    kind: str
+    metrics: dict[str, Metric] = Field(
+        description="Every metric of the scorecards, by name (see the route's description)"
+    )
+
+
+class Scorecards(BaseModel):
+    """The scorecards of a unit's children over a period of local dates."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    org_id: uuid.UUID
+    org_name: str
+    period_from: date = Field(alias="from", description="First local date, inclusive")
+    period_to: date = Field(alias="to", description="Last local date, inclusive")
+    time_zone: str = Field(description="The zone of the local dates")
+    as_of: datetime = Field(description="The moment the overdue metrics refer to")
+    units: list[UnitScorecard] = Field(description="The unit's children, by kind and name")

@@ -1,21 +1,34 @@
-"""The summary of a unit's subtree, read from the maintained rollups (see models.py) in
-one statement (see repository.py); the scope check on the unit it names follows."""
+"""The summary of a unit's subtree and the scorecards of its children, read from the
+maintained rollups (see models.py and repository.py). docs/scorecards.md defines every
+scorecard metric."""
 
 import uuid
+from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping
-from datetime import datetime, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from enum import Enum
+from fractions import Fraction
 from typing import Any
 
 import asyncpg
 
 from app.access.roles import Perm
 from app.access.scope import Principal
-from app.core.errors import Forbidden, NotFound, Unprocessable
+from app.calendar.service import local_date, local_zone
+from app.core.errors import Forbidden, NotFound, Problem, Unprocessable
 from app.core.models import utcnow
 from app.issues.models import UNRESOLVED_STATUSES, IssueCategory, IssueSeverity, IssueStatus
 from app.orgs.models import TIER_ORDER
-from app.stats.repository import StatsRepository
-from app.stats.schemas import IssueStats, StatsSummary, TaskStats
+from app.stats.repository import ISSUE_DAY_COUNTERS, TASK_DAY_COUNTERS, StatsRepository
+from app.stats.schemas import (
+    IssueStats,
+    Metric,
+    Scorecards,
+    StatsSummary,
+    TaskStats,
+    UnitScorecard,
+)
 from app.tasks.models import CLOSED_STATUSES, TaskPriority, TaskStatus
 
 DUE_SOON = timedelta(hours=48)
@@ -144,3 +157,148 @@ async def summary(
     if unit is None or not principal.may(Perm.stats_read, path):
         raise NotFound("Unit")
     return _render(org_id, unit, at, rows)
+
+
+# The longest period a scorecard covers, in days.
+MAX_PERIOD_DAYS = 366
+
+
+class Better(Enum):
+    higher = "higher"
+    lower = "lower"
+
+
+@dataclass(frozen=True)
+class MetricDefinition:
+    """A scorecard metric: its numerator and denominator (counters of a unit, see
+    `_counters`), and which way is better when units are ranked (None: a count, not
+    ranked)."""
+
+    name: str
+    numerator: str
+    denominator: str
+    better: Better | None
+
+
+# Tasks count against their assignee, issues against their current handler, each once (see
+# docs/scorecards.md). "received" and "handled" are the tasks issued and the issues raised
+# in the period; the overdue metrics are as of now, whatever the period.
+METRICS = (
+    MetricDefinition("tasks_received", "received", "received", None),
+    MetricDefinition("tasks_accepted_on_time", "accepted_on_time", "received", Better.higher),
+    MetricDefinition("tasks_done_on_time", "done_on_time", "received", Better.higher),
+    MetricDefinition("tasks_overdue", "tasks_overdue", "tasks_open", Better.lower),
+    MetricDefinition("tasks_returned", "returned", "submitted", Better.lower),
+    MetricDefinition("tasks_done_first_submission", "done_first", "done", Better.higher),
+    MetricDefinition("issues_handled", "handled", "handled", None),
+    MetricDefinition("issues_resolved", "resolved", "handled", Better.higher),
+    MetricDefinition("issues_resolved_on_time", "resolved_on_time", "handled", Better.higher),
+    MetricDefinition("issues_overdue", "issues_overdue", "issues_open", Better.lower),
+    MetricDefinition("satisfaction", "rating_sum", "rated", Better.higher),
+)
+# Which counter each column c1..c7 of a part holds (see StatsRepository.scorecard_rows).
+PART_COUNTERS: dict[str, tuple[str, ...]] = {
+    "task_days": TASK_DAY_COUNTERS,
+    "issue_days": ISSUE_DAY_COUNTERS,
+    "task_due": ("tasks_overdue", "tasks_open"),
+    "issue_due": ("issues_overdue", "issues_open"),
+    "task_live": ("tasks_overdue",),
+    "issue_live": ("issues_overdue",),
+}
+
+
+def _counters(rows: Iterable[Mapping[str, Any]]) -> dict[int, Counter[str]]:
+    counts: dict[int, Counter[str]] = defaultdict(Counter)
+    for row in rows:
+        for i, counter in enumerate(PART_COUNTERS[row["part"]], start=1):
+            counts[row["org_key"]][counter] += row[f"c{i}"]
+    return counts
+
+
+def _ranks(units: list[UnitScorecard]) -> None:
+    """Rank each ranked metric among the units of the same kind: 1 is best, ties share a
+    rank (1, 2, 2, 4); a unit whose denominator is 0 has none."""
+    for definition in METRICS:
+        if definition.better is None:
+            continue
+        kinds: dict[str, list[tuple[Fraction, Metric]]] = defaultdict(list)
+        for unit in units:
+            metric = unit.metrics[definition.name]
+            if metric.denominator:
+                rate = Fraction(metric.numerator, metric.denominator)
+                kinds[unit.kind].append((rate, metric))
+        for ranked in kinds.values():
+            ranked.sort(key=lambda pair: pair[0], reverse=definition.better is Better.higher)
+            for position, (rate, metric) in enumerate(ranked):
+                tied = position > 0 and ranked[position - 1][0] == rate
+                metric.rank = ranked[position - 1][1].rank if tied else position + 1
+
+
+def period(first: date | None, last: date | None, today: date) -> tuple[date, date]:
+    """The period asked for; by default the current month up to today (local dates)."""
+    last = last or today
+    first = first or last.replace(day=1)
+    if last < first:
+        raise Unprocessable("`to` is before `from`.")
+    if (last - first).days >= MAX_PERIOD_DAYS:
+        raise Unprocessable(f"A scorecard covers at most {MAX_PERIOD_DAYS} days.")
+    return first, last
+
+
+async def scorecards(
+    connection: asyncpg.Connection,
+    principal: Principal,
+    org_id: uuid.UUID | None,
+    first: date | None,
+    last: date | None,
+    *,
+    at: datetime | None = None,
+) -> Scorecards:
+    """The scorecards of `org_id`'s children (default: the caller's one grant unit) for the
+    local dates `first` to `last`, with the overdue metrics as of `at`."""
+    org_id = org_id or _default_unit(principal)
+    at = at or utcnow()
+    first, last = period(first, last, local_date(at))
+    stats = StatsRepository(connection)
+    family = await stats.unit_and_children(org_id)
+    if not family or not principal.may(Perm.stats_read, tuple(family[0]["path"])):
+        raise NotFound("Unit")
+    children = [row for row in family if row["id"] is not None]
+    zone = local_zone().key
+    rows = await stats.scorecard_rows(
+        [c["key"] for c in children], len(family[0]["path"]), first, last, at, zone
+    )
+    if any(row["part"] == "zone" for row in rows):
+        raise Problem(
+            f"The scorecards are kept in another time zone than TIME_ZONE ({zone}); an "
+            "operator moves them (docs/scorecards.md).",
+            status=503,
+            slug="stats-zone-changed",
+        )
+    counts = _counters(row for row in rows if row["part"] != "zone")
+    units = [
+        UnitScorecard(
+            org_id=child["id"],
+            name=child["name"],
+            kind=child["kind"],
+            metrics={
+                d.name: Metric(
+                    numerator=counts[child["key"]][d.numerator],
+                    denominator=counts[child["key"]][d.denominator],
+                    rank=None,
+                )
+                for d in METRICS
+            },
+        )
+        for child in children
+    ]
+    _ranks(units)
+    return Scorecards(
+        org_id=org_id,
+        org_name=family[0]["unit_name"],
+        period_from=first,
+        period_to=last,
+        time_zone=zone,
+        as_of=at,
+        units=units,
+    )

@@ -3,19 +3,33 @@
 import dataclasses
 from datetime import datetime
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from app.audit.service import snapshot
+from app.calendar.service import CalendarNotCovered, limit_after
+from app.core.db import driver
 from app.core.errors import Unprocessable
 from app.feedback.models import FeedbackKind
 from app.notifications.models import NotificationKind
 from app.orgs.repository import OrgRepository
 from app.tasks.assignment import check_assignable, check_responsible
-from app.tasks.models import CLOSED_STATUSES, Side, Task, TaskStatus
+from app.tasks.models import ACCEPT_WORKING_DAYS, CLOSED_STATUSES, Side, Task, TaskStatus
 from app.tasks.repository import TaskRepository
 from app.tasks.schemas import ExtensionRequest, ProgressBody, ReissueBody
 from app.workitems import service as workitems
 from app.workitems.events import Notice
 from app.workitems.kinds import ActionContext, Hook
 from app.workitems.repository import ItemRepository
+
+
+async def acceptance_limit(session: AsyncSession, issued: datetime) -> datetime | None:
+    """When a task issued at `issued` must be accepted by; None while the working-day
+    calendar does not cover that day yet (a task is issued all the same: the acceptance
+    limit is a measure, not a gate)."""
+    try:
+        return await limit_after(await driver(session), issued, ACCEPT_WORKING_DAYS)
+    except CalendarNotCovered:
+        return None
 
 
 async def count_in_parent(repo: ItemRepository, task: Task, old: str | None, new: str) -> None:
@@ -44,6 +58,7 @@ async def _progress(ctx: ActionContext) -> None:
 
 
 async def _submit(ctx: ActionContext) -> None:
+    ctx.item.submitted_by = ctx.principal.user_id
     await ctx.give_feedback(FeedbackKind.completion, ctx.note)
 
 
@@ -57,6 +72,7 @@ async def _return(ctx: ActionContext) -> None:
     by = ctx.transition.side
     ctx.data["returned_by"] = by
     if by == Side.issuer:
+        task.return_count += 1
         await ctx.give_feedback(FeedbackKind.review, ctx.note)
         ctx.notices.append(Notice(task.assignee_org_id, NotificationKind.task_returned))
     else:
@@ -110,7 +126,9 @@ async def _reissue(ctx: ActionContext) -> None:
         ctx.data.update(previous_due_at=task.due_at, due_at=body.due_at)
         task.due_at = body.due_at
     task.accepted_at = None
+    task.accept_due_at = await acceptance_limit(ctx.session, ctx.now)
     task.submitted_at = None
+    task.submitted_by = None
     ctx.notices.append(Notice(task.assignee_org_id, NotificationKind.task_assigned))
 
 
@@ -148,6 +166,7 @@ async def move_status(
         task.accepted_at = now
     elif new == TaskStatus.submitted:
         task.submitted_at = now
+        task.submission_count += 1
     elif new == TaskStatus.done:
         task.completed_at = now
     elif new == TaskStatus.cancelled:

@@ -6,7 +6,7 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from app.core.models import UnitFeed, one_of, path_column, timestamp, uuid_pk
-from app.workitems.models import list_indexes, open_indexes, search_grams_column, search_index
+from app.workitems.models import list_indexes, open_due_index, search_grams_column, search_index
 
 
 class TaskStatus(StrEnum):
@@ -39,6 +39,14 @@ class Side(StrEnum):
 
 
 CLOSED_STATUSES = frozenset({TaskStatus.done, TaskStatus.cancelled})
+# The statuses in which a task's due date still counts against its assignee: overdue and
+# due soon need one of them. A submitted task waits on its issuer (verification time counts
+# against the issuer), so a late submission stays late in the record but is not overdue.
+DUE_STATUSES = frozenset(
+    {TaskStatus.issued, TaskStatus.accepted, TaskStatus.in_progress, TaskStatus.returned}
+)
+# The acceptance (签收) limit: this many working days after issue, ending 18:00 local.
+ACCEPT_WORKING_DAYS = 1
 
 
 class Task(SQLModel, table=True):
@@ -55,9 +63,7 @@ class Task(SQLModel, table=True):
         ),
         sa.CheckConstraint("progress BETWEEN 0 AND 100", name="progress_valid"),
         *list_indexes(("issuer_path", "assignee_path")),
-        *open_indexes(
-            "tasks", "assignee_path", [s.value for s in TaskStatus if s not in CLOSED_STATUSES]
-        ),
+        open_due_index("tasks", [s.value for s in DUE_STATUSES]),
         search_index(),
     )
 
@@ -95,12 +101,25 @@ class Task(SQLModel, table=True):
     extension_requested_at: datetime | None = timestamp(nullable=True)
     extension_requested_by: uuid.UUID | None = Field(default=None)
     created_by: uuid.UUID | None = Field(default=None)
+    # Who submitted it last: never the one who verifies or returns the submission.
+    submitted_by: uuid.UUID | None = Field(default=None)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
+    # The acceptance (签收) limit, fixed at issue and at re-issue: ACCEPT_WORKING_DAYS
+    # working days after, 18:00 local (none when the calendar did not cover that day yet).
+    accept_due_at: datetime | None = timestamp(nullable=True)
     accepted_at: datetime | None = timestamp(nullable=True)
     submitted_at: datetime | None = timestamp(nullable=True)
     completed_at: datetime | None = timestamp(nullable=True)
     cancelled_at: datetime | None = timestamp(nullable=True)
+    # How often the assignee submitted it, and how often the issuer returned a submission
+    # (the scorecards' "done at the first submission" and "returned").
+    submission_count: int = Field(
+        default=0, sa_column=sa.Column(sa.SmallInteger, nullable=False, server_default="0")
+    )
+    return_count: int = Field(
+        default=0, sa_column=sa.Column(sa.SmallInteger, nullable=False, server_default="0")
+    )
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 

@@ -7,7 +7,7 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from app.access.roles import Perm
-from app.tasks.models import CLOSED_STATUSES, Task, TaskStatus
+from app.tasks.models import CLOSED_STATUSES, DUE_STATUSES, Task
 from app.tasks.state import DUE_SOON
 from app.workitems.repository import ItemRepository, ItemTable
 
@@ -27,6 +27,7 @@ SHOWN = (
     "progress",
     "parent_id",
     "created_by",
+    "submitted_by",
     "created_at",
     "updated_at",
     "accepted_at",
@@ -45,22 +46,27 @@ RESHAPED = (
 )
 # What an audit entry records of a task: what a change can alter, not who made it when.
 AUDITED = (
-    *(c for c in SHOWN if c != "created_by" and (c == "due_at" or not c.endswith("_at"))),
+    *(
+        c
+        for c in SHOWN
+        if c not in ("created_by", "submitted_by") and (c == "due_at" or not c.endswith("_at"))
+    ),
     "extension_due_at",
 )
-OPEN_STATUSES = tuple(s.value for s in TaskStatus if s not in CLOSED_STATUSES)
 TABLE = ItemTable(
     name="tasks",
     feed="task_feed",
     alias="t",
     columns=", ".join(f"t.{c}" for c in (*SHOWN, "issuer_path", "assignee_path", *RESHAPED))
-    + ", issuer_org.name AS issuer_org_name, assignee_org.name AS assignee_org_name",
+    + ", issuer_org.name AS issuer_org_name, assignee_org.name AS assignee_org_name,"
+    " issuer_org.tier AS issuer_tier, assignee_org.tier AS assignee_tier",
     joins="JOIN org_units issuer_org ON issuer_org.id = t.issuer_org_id"
     " JOIN org_units assignee_org ON assignee_org.id = t.assignee_org_id",
     parties=("issuer_path", "assignee_path"),
+    party_tiers=("issuer_tier", "assignee_tier"),
     acting=("assignee_org_id", "assignee_path"),
     read_perm=Perm.task_read,
-    open_statuses=OPEN_STATUSES,
+    open_statuses=tuple(s.value for s in DUE_STATUSES),
     due_soon=DUE_SOON,
 )
 

@@ -5,8 +5,9 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.dates import ClientDatetime
 from app.core.fields import Omittable
+from app.orgs.models import Tier
 from app.tasks.models import Side, TaskPriority, TaskSource, TaskStatus
-from app.workitems.schemas import ItemQuery, Note, RequiredText, Text, Title
+from app.workitems.schemas import ItemQuery, Note, RefusedAction, RequiredText, Text, Title
 
 
 class TaskCreate(BaseModel):
@@ -85,8 +86,10 @@ class TaskRead(BaseModel):
     description: str
     issuer_org_id: uuid.UUID
     issuer_org_name: str
+    issuer_tier: Tier
     assignee_org_id: uuid.UUID
     assignee_org_name: str
+    assignee_tier: Tier
     responsible_user_id: uuid.UUID | None
     due_at: datetime
     priority: TaskPriority
@@ -100,6 +103,7 @@ class TaskRead(BaseModel):
     overdue: bool
     due_soon: bool = Field(description="Due within 48 hours and not yet overdue")
     created_by: uuid.UUID | None
+    submitted_by: uuid.UUID | None = Field(description="Who submitted it last")
     created_at: datetime
     updated_at: datetime
     accepted_at: datetime | None
@@ -108,6 +112,9 @@ class TaskRead(BaseModel):
     cancelled_at: datetime | None
     version: int
     allowed_actions: list[str] = Field(description="Actions you may take now")
+    refused_actions: list[RefusedAction] = Field(
+        description="Actions your grants reach now but separation of duties refuses you"
+    )
     can_edit: bool
     can_add_subtask: bool
     can_feedback: bool
@@ -124,6 +131,9 @@ class TaskQuery(ItemQuery):
     assignee_org_id: uuid.UUID | None = None
     within_org_id: uuid.UUID | None = Field(
         default=None, description="Issuer or assignee inside this unit's subtree"
+    )
+    assignee_within_org_id: uuid.UUID | None = Field(
+        default=None, description="Assignee inside this unit's subtree"
     )
     parent_id: uuid.UUID | None = Field(default=None, description="Subtasks of this task")
     priority: TaskPriority | None = None

@@ -5,6 +5,7 @@ The kind plugs the task into app/workitems: its table (repository.py), rule tabl
 is shown, created and edited.
 """
 
+import uuid
 from collections.abc import Hashable, Mapping
 from datetime import datetime
 from typing import Any, ClassVar
@@ -19,7 +20,7 @@ from app.notifications.models import NotificationKind
 from app.orgs.repository import OrgRepository
 from app.tasks import state
 from app.tasks.assignment import check_assignable, check_responsible, issuer_for
-from app.tasks.hooks import AFTER_HOOKS, HOOKS, count_in_parent, move_status
+from app.tasks.hooks import AFTER_HOOKS, HOOKS, acceptance_limit, count_in_parent, move_status
 from app.tasks.models import CLOSED_STATUSES, Task, TaskStatus
 from app.tasks.repository import AUDITED, RESHAPED, TaskRepository
 from app.tasks.schemas import TaskCreate, TaskPage, TaskQuery, TaskRead, TaskUpdate
@@ -30,6 +31,18 @@ from app.workitems.models import ItemType
 from app.workitems.repository import ItemRepository
 from app.workitems.rules import Capability
 from app.workitems.sides import Sides
+
+
+def _facts(
+    status: str,
+    extension_due_at: datetime | None,
+    submitted_by: uuid.UUID | None,
+    caller: uuid.UUID,
+) -> state.Facts:
+    return state.Facts(
+        pending_extension=extension_due_at is not None,
+        own_submission=status == TaskStatus.submitted and submitted_by == caller,
+    )
 
 
 class TaskKind(WorkItemKind):
@@ -55,15 +68,17 @@ class TaskKind(WorkItemKind):
     def state_of(self, item: Any) -> str:
         return state.state_of(item.status, item.returned_by)
 
-    async def facts(self, repo: ItemRepository, item: Any, now: datetime) -> Hashable:
-        return item.extension_due_at is not None
+    async def facts(
+        self, repo: ItemRepository, item: Any, now: datetime, caller: uuid.UUID
+    ) -> Hashable:
+        return _facts(item.status, item.extension_due_at, item.submitted_by, caller)
 
     async def set_status(self, ctx: ActionContext, status: str) -> None:
         returned_by = ctx.transition.side if status == TaskStatus.returned else None
         await move_status(ctx.repo, ctx.item, TaskStatus(status), ctx.now, returned_by)
 
     def shape(
-        self, item: dict[str, Any], caps: frozenset[Capability], now: datetime
+        self, item: dict[str, Any], caps: frozenset[Capability], now: datetime, caller: uuid.UUID
     ) -> tuple[str, Hashable]:
         total, done, due_at, note, requested_at, requested_by = (
             item.pop(column) for column in RESHAPED
@@ -83,7 +98,7 @@ class TaskKind(WorkItemKind):
         item_state = state.state_of(item["status"], item["returned_by"])
         item["can_edit"] = state.EDIT in caps and item["status"] not in CLOSED_STATUSES
         item["can_add_subtask"] = state.SPLIT in caps and item_state in state.SPLIT_STATES
-        return item_state, pending
+        return item_state, _facts(item["status"], due_at, item["submitted_by"], caller)
 
     async def create(
         self, session: AsyncSession, principal: Principal, body: TaskCreate
@@ -97,10 +112,16 @@ class TaskKind(WorkItemKind):
         orgs = await OrgRepository.writing(session)
         parent: Task | None = None
         if body.parent_id is not None:
-            _, parent = await workitems.locked(self, session, principal, body.parent_id)
+            parent_repo, parent = await workitems.locked(self, session, principal, body.parent_id)
             assert parent is not None
-            if not sides.may(Perm.task_create, parent.assignee_path):
-                raise Forbidden("Only the assignee side of a task may split it into subtasks.")
+            stance = await self.stance(sides, parent_repo, parent)
+            if state.SPLIT not in stance.caps:
+                raise Forbidden(
+                    "Only the assignee side of a task may split it into subtasks.",
+                    extra=workitems.separation_problem(
+                        stance.case if state.SPLIT in stance.withheld else None
+                    ),
+                )
             parent_state = self.state_of(parent)
             if parent_state not in state.SPLIT_STATES:
                 raise Conflict(
@@ -132,6 +153,7 @@ class TaskKind(WorkItemKind):
             created_by=principal.user_id,
             created_at=now,
             updated_at=now,
+            accept_due_at=await acceptance_limit(session, now),
         )
         item = await workitems.created(
             self,

@@ -6,12 +6,13 @@ States are the task `status`, except that `returned` is split by who sent it bac
 `returned_by_issuer` (a submission was rejected; the assignee reworks and resubmits).
 """
 
+from dataclasses import dataclass
 from datetime import timedelta
 
 from app.access.roles import Perm
 from app.tasks.models import Side, TaskStatus
 from app.tasks.schemas import ExtensionRequest, ProgressBody, ReissueBody
-from app.workitems.rules import Action, Transition, Workflow
+from app.workitems.rules import OWN_SUBMISSION, Action, Duty, Transition, Workflow
 from app.workitems.schemas import ActionNote, RequiredNote
 
 DUE_SOON = timedelta(hours=48)
@@ -44,19 +45,36 @@ def _from(side: str, states: frozenset[str] | set[str], to: TaskStatus | None) -
     return Transition(side, frozenset(states), to.value if to else None)
 
 
-def _needs_pending(pending_extension: bool, state: str) -> str | None:
-    if pending_extension:
+@dataclass(frozen=True)
+class Facts:
+    """What besides the state decides an action."""
+
+    pending_extension: bool
+    own_submission: bool  # the caller submitted what waits for verification
+
+
+def _needs_pending(facts: Facts, state: str) -> str | None:
+    if facts.pending_extension:
         return None
     return f"The task is {state} with no pending extension request."
 
 
-def _needs_none_pending(pending_extension: bool, state: str) -> str | None:
-    if not pending_extension:
+def _needs_none_pending(facts: Facts, state: str) -> str | None:
+    if not facts.pending_extension:
         return None
     return f"The task is {state} and already has a pending extension request."
 
 
-# One row per action. Beside the state, one fact decides: whether an extension is pending.
+# Judging a submission (verifying or returning it) is never its submitter's.
+_NOT_THE_SUBMITTER = Duty(
+    OWN_SUBMISSION,
+    lambda facts: facts.own_submission,
+    "You submitted this task: someone else on the issuer side must judge the submission.",
+)
+
+
+# One row per action. Beside the state, the facts decide: whether an extension is pending,
+# and whether the caller submitted the task.
 RULES = (
     Action(
         "accept",
@@ -92,8 +110,9 @@ RULES = (
         "verify",
         Perm.task_decide,
         (_from(ISSUER, {SUBMITTED}, TaskStatus.done),),
-        "Verify a submission (issuer side): submitted -> done",
+        "Verify a submission (issuer side, not its submitter): submitted -> done",
         ActionNote,
+        duty=_NOT_THE_SUBMITTER,
     ),
     Action(
         "return",
@@ -107,6 +126,7 @@ RULES = (
         "Return with a reason: the issuer rejects a submission, or the assignee sends it back",
         RequiredNote,
         body_required=True,
+        duty=_NOT_THE_SUBMITTER,
     ),
     Action(
         "cancel",

@@ -20,12 +20,13 @@ from app.core.db import reader
 from app.core.models import utcnow
 from app.feedback.models import FeedbackKind
 from app.feedback.repository import FeedbackRepository
+from app.orgs.repository import OrgRepository
 from app.workitems.events import Notice
 from app.workitems.models import ItemType
 from app.workitems.repository import Condition, ItemRepository
-from app.workitems.rules import Action, Capability, Transition, Workflow
+from app.workitems.rules import SEPARATION, Action, Capability, Stance, Transition, Workflow
 from app.workitems.schemas import ItemQuery
-from app.workitems.sides import Sides
+from app.workitems.sides import Party, Sides
 
 
 @dataclass
@@ -70,6 +71,10 @@ class ActionContext:
 
 
 Hook = Callable[[ActionContext], Awaitable[None]]
+
+
+# A kind's filter `<party>_within_org_id`: that party inside the unit's subtree.
+WITHIN = "_within_org_id"
 
 
 class WorkItemKind:
@@ -125,10 +130,15 @@ class WorkItemKind:
         first, second = self.repository.table.parties
         return getattr(item, first), getattr(item, second)
 
-    def capabilities(self, sides: Sides, item: Any) -> frozenset[Capability]:
-        first, second = self.party_paths(item)
-        held = (sides.held(first), sides.held(second))
-        return sides.view(self.sides, self.capability_perms, held)[0]
+    async def stance(self, sides: Sides, repo: ItemRepository, item: Any) -> Stance:
+        """Where the caller stands on a locked `item` (its parties' tiers read first)."""
+        orgs = await OrgRepository.writing(repo.session)
+        parties = []
+        for org_column, path in zip(self.party_orgs, self.party_paths(item), strict=True):
+            unit = await orgs.unit(getattr(item, org_column))
+            assert unit is not None  # a party's foreign key restricts its deletion
+            parties.append(Party(path, unit.tier))
+        return sides.stance(self.sides, self.capability_perms, (parties[0], parties[1]))[0]
 
     def audit_path(self, item: Any) -> list[int]:
         return list(self.party_paths(item)[self.audit_party])
@@ -137,8 +147,11 @@ class WorkItemKind:
         """Override when the workflow splits a status (a task returned, by whom)."""
         return str(item.status)
 
-    async def facts(self, repo: ItemRepository, item: Any, now: datetime) -> Hashable:
-        """Override: what beside the state the rule table's guards read."""
+    async def facts(
+        self, repo: ItemRepository, item: Any, now: datetime, caller: uuid.UUID
+    ) -> Hashable:
+        """Override: what beside the state the rule table's guards and duties read (what
+        `caller` did to the item among them)."""
         return None
 
     async def set_status(self, ctx: ActionContext, status: str) -> None:
@@ -151,22 +164,28 @@ class WorkItemKind:
         do with it; `shape()` adds the kind's own fields."""
         item = dict(row)
         table = self.repository.table
-        paths = [item.pop(party) for party in table.parties]
-        (first_org, second_org), (first, second) = self.party_orgs, paths
-        held = (sides.held_at(item[first_org], first), sides.held_at(item[second_org], second))
-        caps, can_feedback = sides.view(self.sides, self.capability_perms, held)
+        first, second = (
+            Party(item.pop(party), item[tier])
+            for party, tier in zip(table.parties, table.party_tiers, strict=True)
+        )
+        stance, can_feedback = sides.stance(self.sides, self.capability_perms, (first, second))
         item["overdue"] = table.is_overdue(item["due_at"], item["status"], now)
         item["due_soon"] = table.is_due_soon(item["due_at"], item["status"], now)
-        state, facts = self.shape(item, caps, now)
-        item["allowed_actions"] = self.workflow.allowed_actions(state, facts, caps)
+        state, facts = self.shape(item, stance.caps, now, sides.principal.user_id)
+        allowed, refused = self.workflow.allowed_actions(state, facts, stance)
+        item["allowed_actions"] = list(allowed)
+        item["refused_actions"] = [
+            {"action": r.action, "rule": SEPARATION, "case": r.case, "detail": r.detail}
+            for r in refused
+        ]
         item["can_feedback"] = can_feedback
         return item
 
     def shape(
-        self, item: dict[str, Any], caps: frozenset[Capability], now: datetime
+        self, item: dict[str, Any], caps: frozenset[Capability], now: datetime, caller: uuid.UUID
     ) -> tuple[str, Hashable]:
         """Override: add the kind's own fields to a rendered `item`; return its state and
-        the facts its rule table's guards read."""
+        the facts its rule table's guards and duties read, as `facts()` does."""
         raise NotImplementedError
 
     def conditions(self, query: ItemQuery) -> list[Condition]:
@@ -179,12 +198,26 @@ class WorkItemKind:
                 continue
             if name in self.party_orgs:
                 condition = self.party_is(self.party_orgs.index(name))
+            elif name.endswith(WITHIN) and f"{name.removesuffix(WITHIN)}_org_id" in self.party_orgs:
+                party = self.party_orgs.index(f"{name.removesuffix(WITHIN)}_org_id")
+                condition = self.party_within(party)
             elif any(get_origin(a) is list for a in get_args(spec.annotation)):
                 condition = f"{alias}.{name} = ANY({{}}::text[])"
             else:
                 condition = f"{alias}.{name} = {{}}"
             found.append((condition, getattr(query, name)))
         return found
+
+    def party_within(self, party: int) -> str:
+        """The condition "party `party` lies in the subtree of the unit whose id is bound":
+        from its path to its next sibling's (see app.access.scope)."""
+        table = self.repository.table
+        column = f"{table.alias}.{table.parties[party]}"
+        unit = "(SELECT path FROM org_units WHERE id = {0})"
+        return (
+            f"({column} >= {unit} AND {column} < (SELECT array_append(trim_array(path, 1),"
+            " path[cardinality(path)] + 1) FROM org_units WHERE id = {0}))"
+        )
 
     def party_is(self, party: int) -> str:
         """The condition "party `party` is the unit whose id is bound"."""
@@ -197,6 +230,13 @@ class WorkItemKind:
     ) -> dict[str, Any]:
         """Override: validate, insert and `created()` the item."""
         raise NotImplementedError
+
+    async def feedback_refusal(
+        self, repo: ItemRepository, item_id: uuid.UUID, caller: uuid.UUID, body: Any
+    ) -> tuple[str, str] | None:
+        """Override: the separation-of-duties case and detail that refuse `caller` this
+        feedback (a resolver rating their own resolution), or None."""
+        return None
 
     def edit_refusal(self, caps: frozenset[Capability], changes: dict[str, Any]) -> str | None:
         """Override: why a caller holding `caps` may not make `changes`, or None."""

@@ -52,19 +52,12 @@ def list_indexes(parties: tuple[str, str]) -> tuple[sa.Index, ...]:
     )
 
 
-def open_indexes(table: str, acting: str, open_statuses: Sequence[str]) -> tuple[sa.Index, ...]:
-    """Indexes on the open items by their acting unit, one by due date and one by last
-    change: the due-notice sweep of a unit reads the items due or changed since its last
-    sweep (see app/notifications/repository.py)."""
+def open_due_index(table: str, open_statuses: Sequence[str]) -> sa.Index:
+    """The open items by due date: the due-notice job's sweep reads the open items due
+    before a moment, across every unit (see app/notifications/repository.py)."""
     listed = ", ".join(f"'{status}'" for status in sorted(open_statuses))
-    return tuple(
-        sa.Index(
-            f"ix_{table}_{acting}_{key}_open",
-            acting,
-            key,
-            postgresql_where=sa.text(f"status IN ({listed})"),
-        )
-        for key in ("due_at", "updated_at")
+    return sa.Index(
+        f"ix_{table}_due_at_open", "due_at", postgresql_where=sa.text(f"status IN ({listed})")
     )
 
 

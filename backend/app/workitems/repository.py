@@ -50,7 +50,7 @@ def parse_sort(sort: str) -> tuple[str, bool]:
 @dataclass(frozen=True)
 class ItemTable:
     """How a work-item table is read: `columns` (its API columns, the table named by
-    `alias`, party units joined by `joins`), its two party path columns, the unit that
+    `alias`, party units joined by `joins`), its two party path and tier columns, the unit that
     must act on it (its id and path columns), the permission to read it, and the statuses
     in which its due date still counts."""
 
@@ -60,6 +60,7 @@ class ItemTable:
     columns: str
     joins: str
     parties: tuple[str, str]
+    party_tiers: tuple[str, str]  # the columns of `columns` that hold the parties' tiers
     acting: tuple[str, str]
     read_perm: Perm
     open_statuses: tuple[str, ...]
@@ -116,7 +117,7 @@ class ItemTable:
 
     def is_open_sql(self, alias: str) -> str:
         """`alias`.status is one of the open statuses, written out as the partial indexes
-        on the open items state it (app.workitems.models.open_indexes), so the planner can
+        on the open items state it (app.workitems.models.open_due_index), so the planner can
         use them."""
         listed = ", ".join(f"'{status}'" for status in sorted(self.open_statuses))
         return f"{alias}.status IN ({listed})"
@@ -126,10 +127,6 @@ class ItemTable:
         columns = (f"{self.alias}.{party}" for party in self.parties)
         statement.where(within_sql(statement.param, roots, *columns))
 
-
-# How long a write may take between stamping updated_at and committing, for the due
-# sweep's look back (see ItemRepository.due_sql).
-SWEEP_MARGIN = timedelta(minutes=5)
 
 # Statement shapes (and scopes) whose page is read scope first, until when (monotonic).
 _scope_first: dict[Hashable, float] = {}
@@ -182,8 +179,26 @@ async def list_items(
         if within is None:
             return [], None
         statement.where(within_sql(param, [tuple(within)], *(f"{t}.{c}" for c in table.parties)))
-    _due_filters(statement, table, t, query, now)
-    statement.search(query.q, f"{t}.title", f"{t}.search_grams")
+    if query.overdue is not None or query.due_soon is not None:
+        is_open = f"{t}.status = ANY({param(list(table.open_statuses))}::text[])"
+        at = param(now)
+        if query.overdue is not None:
+            overdue = f"({t}.due_at < {at} AND {is_open})"
+            statement.where(overdue if query.overdue else f"NOT {overdue}")
+        if query.due_soon is not None:
+            soon = param(now + table.due_soon)
+            due_soon = f"({t}.due_at >= {at} AND {t}.due_at <= {soon} AND {is_open})"
+            statement.where(due_soon if query.due_soon else f"NOT {due_soon}")
+    if query.due_before is not None:
+        statement.where(f"{t}.due_at < {param(query.due_before)}")
+    if query.due_after is not None:
+        statement.where(f"{t}.due_at >= {param(query.due_after)}")
+    if query.created_before is not None:
+        statement.where(f"{t}.created_at < {param(query.created_before)}")
+    if query.created_after is not None:
+        statement.where(f"{t}.created_at >= {param(query.created_after)}")
+    if query.q:
+        statement.where(f"{t}.title ILIKE {param(contains_pattern(query.q))} ESCAPE '\\'")
     sort, limit = query.ordering, query.limit
     order_by = keyset(statement, t, sort, query.cursor)
     where, last = statement.where_sql, param(limit + 1)
@@ -411,31 +426,19 @@ class ItemRepository(Repository):
         *,
         since: datetime | None,
         before: datetime,
-        marks: str | None,
     ) -> str:
         """A query of the open items due in [since, before): their id, due date and the
         unit that must act (`org_id`). For the due notices, which the notifications
-        repository writes. `marks` names a relation of the units to look at (`path`) and
-        where their last sweep stopped (`swept_at`, `swept_before`; null when never
-        swept): of their items, only those due from `swept_before` on or changed since
-        `swept_at` (less `SWEEP_MARGIN`, for writes still committing then). None: every
-        unit, every item."""
-        t, (org, path) = self.table.alias, self.table.acting
+        repository writes; the partial index on the open items' due dates
+        (app.workitems.models.open_due_index) answers it."""
+        t, (org, _) = self.table.alias, self.table.acting
         param = statement.param
         where = [self.table.is_open_sql(t), f"{t}.due_at < {param(before)}"]
         if since is not None:
             where.append(f"{t}.due_at >= {param(since)}")
-        select = f"SELECT {t}.id, {t}.due_at, {t}.{org} AS org_id"
-        if marks is None:
-            return f"{select} FROM {self.table.name} {t} WHERE {' AND '.join(where)}"
-        # Two ranges of the partial indexes on the open items, one each.
-        source = f"{marks} m JOIN {self.table.name} {t} ON {t}.{path} = m.path"
-        margin = param(SWEEP_MARGIN)
-        due_since = f"{t}.due_at >= coalesce(m.swept_before, '-infinity')"
-        changed_since = f"{t}.updated_at >= coalesce(m.swept_at, '-infinity') - {margin}::interval"
-        return " UNION ".join(
-            f"{select} FROM {source} WHERE {' AND '.join([*where, since_when])}"
-            for since_when in (due_since, changed_since)
+        return (
+            f"SELECT {t}.id, {t}.due_at, {t}.{org} AS org_id"
+            f" FROM {self.table.name} {t} WHERE {' AND '.join(where)}"
         )
 
     # ---------------------------------------------------------------- inside a write

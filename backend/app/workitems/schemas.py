@@ -34,6 +34,17 @@ class RequiredNote(BaseModel):
     note: RequiredText
 
 
+class RefusedAction(BaseModel):
+    """An action your grants reach that separation of duties refuses you, and why."""
+
+    action: str
+    rule: Literal["separation_of_duties"]
+    case: Literal[
+        "upper_party", "same_unit_below_grant", "equal_parties", "own_submission", "own_resolution"
+    ]
+    detail: str
+
+
 class EventRead(BaseModel):
     id: int
     action: str
@@ -81,8 +92,14 @@ class ItemQuery(ListQuery):
     within_org_id: uuid.UUID | None = Field(
         default=None, description="Either party inside this unit's subtree"
     )
-    overdue: bool | None = None
+    overdue: bool | None = Field(
+        default=None,
+        description="Past due and still waiting on the acting party (a task not submitted, "
+        "done or cancelled; an issue not resolved or closed)",
+    )
     due_soon: bool | None = Field(default=None, description="Due within 48 hours")
     due_before: ClientDatetime | None = Field(default=None, description="due_at < this")
     due_after: ClientDatetime | None = Field(default=None, description="due_at >= this")
+    created_before: ClientDatetime | None = Field(default=None, description="created_at < this")
+    created_after: ClientDatetime | None = Field(default=None, description="created_at >= this")
     q: str | None = Field(default=None, max_length=100, description="Title contains")

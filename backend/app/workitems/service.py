@@ -28,7 +28,8 @@ from app.orgs.repository import OrgRepository, Unit
 from app.workitems.events import Audit, DomainEvent, Notice, publish
 from app.workitems.kinds import ActionContext, WorkItemKind
 from app.workitems.repository import ItemRepository, TimelineRepository
-from app.workitems.sides import Sides, acting_unit
+from app.workitems.rules import ABOVE, SEPARATION
+from app.workitems.sides import Sides, acting_unit, unit_above
 
 
 async def named_unit(orgs: OrgRepository | AsyncSession, org_id: uuid.UUID, field: str) -> Unit:
@@ -52,6 +53,11 @@ def own_unit(principal: Principal, perm: Perm, given: uuid.UUID | None, field: s
     if len(units) > 1:
         raise Unprocessable(f"You hold roles at several units: name the {field}.")
     return units.pop()
+
+
+def separation_problem(case: str | None) -> dict[str, str] | None:
+    """The members a 403 adds when separation of duties refused it (docs/api.md)."""
+    return None if case is None else {"rule": SEPARATION, "case": case}
 
 
 async def locked(
@@ -83,16 +89,16 @@ async def act(
     repo, item = await locked(kind, session, principal, item_id)
     sides = Sides(principal)
     now = utcnow()
-    caps = kind.capabilities(sides, item)
-    facts = await kind.facts(repo, item, now)
-    decision = kind.workflow.decide(action_name, kind.state_of(item), facts, caps)
+    stance = await kind.stance(sides, repo, item)
+    facts = await kind.facts(repo, item, now, principal.user_id)
+    decision = kind.workflow.decide(action_name, kind.state_of(item), facts, stance)
     if decision.problem == "forbidden":
-        raise Forbidden(decision.detail)
+        raise Forbidden(decision.detail, extra=separation_problem(decision.case))
     check_if_match(if_match, item.version, kind.noun)
     if decision.transition is None:
         raise Conflict(decision.detail, extra={"current_status": item.status})
     transition = decision.transition
-    side_path = kind.party_paths(item)[kind.sides.index(transition.side)]
+    perm, paths = decision.action.perm, kind.party_paths(item)
     ctx = ActionContext(
         kind=kind,
         session=session,
@@ -103,7 +109,11 @@ async def act(
         transition=transition,
         body=body,
         now=now,
-        org_id=acting_unit(principal, decision.action.perm, side_path),
+        org_id=(
+            unit_above(principal, perm, paths[1])
+            if transition.side == ABOVE
+            else acting_unit(principal, perm, paths[kind.sides.index(transition.side)])
+        ),
     )
     before = snapshot(item, kind.audit_fields)
     old_status = item.status
@@ -117,7 +127,7 @@ async def act(
         session,
         principal,
         item,
-        action_name,
+        decision.action.event_name,
         before=before,
         from_status=old_status,
         org_id=ctx.org_id,
@@ -224,9 +234,11 @@ async def edit(
     still allows edits (409); then the kind applies them, and what changed is the `update` event."""
     repo, item = await locked(kind, session, principal, item_id)
     sides = Sides(principal)
-    why_not = kind.edit_refusal(kind.capabilities(sides, item), changes)
+    stance = await kind.stance(sides, repo, item)
+    why_not = kind.edit_refusal(stance.caps, changes)
     if why_not is not None:
-        raise Forbidden(why_not)
+        separated = kind.edit_refusal(stance.caps | stance.withheld, changes) is None
+        raise Forbidden(why_not, extra=separation_problem(stance.case if separated else None))
     check_if_match(if_match, item.version, kind.noun)
     if not kind.is_editable(item):
         raise Conflict(f"The {kind.noun} is {item.status}; it can no longer be edited.")
@@ -261,6 +273,10 @@ async def add_feedback(
     sides = Sides(principal)
     if not any(sides.may(Perm.feedback_create, path) for path in paths):
         raise Forbidden(f"Your roles do not allow giving feedback on this {kind.noun}.")
+    refusal = await kind.feedback_refusal(repo, item_id, principal.user_id, data)
+    if refusal is not None:
+        case, detail = refusal
+        raise Forbidden(detail, extra=separation_problem(case))
     org_id = acting_unit(principal, Perm.feedback_create, *paths)
     rating = data.rating if isinstance(data, SatisfactionFeedback) else None
     feedback = await FeedbackRepository.writing(session)

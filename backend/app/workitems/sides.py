@@ -1,22 +1,48 @@
 """Which side of a work item a caller stands on, computed once per request.
 
-A caller is on a party's side for a permission when one of their grants holding that
-permission covers the party unit (a grant covers its whole subtree).
+A grant covers its whole subtree. A grant that covers one party of an item puts the
+caller on that party's side; one that covers both puts them on the side of the party
+nearer the root, or on neither side when both parties are one unit below the grant, or
+two units of the same tier (separation of duties: a unit never judges its own work).
 """
 
 import uuid
 from collections.abc import Hashable, Sequence
-from typing import Any, TypeVar
+from dataclasses import dataclass
 
 from sqlalchemy.sql.elements import ColumnElement
 
 from app.access.roles import ROLE_PERMISSIONS, Perm, role_has
 from app.access.scope import Path, PathColumn, Principal, is_within
-
-SideT = TypeVar("SideT", bound=Hashable)
-
+from app.orgs.models import TIER_ORDER
+from app.workitems.rules import ABOVE, EQUAL_PARTIES, SAME_UNIT_BELOW, UPPER_PARTY, Stance
 
 _NOTHING: frozenset[Perm] = frozenset()
+
+
+_TIER_RANK = {tier.value: rank for rank, tier in enumerate(TIER_ORDER)}
+
+
+@dataclass(frozen=True)
+class Party:
+    """One party of an item: its unit's path and tier."""
+
+    path: Sequence[int]
+    tier: str
+
+
+def upper_party(first: Party, second: Party) -> int | None:
+    """Which party is nearer the root: an ancestor before its descendant, else the higher
+    tier (a county task force above a community). None when neither is."""
+    one, other = tuple(first.path), tuple(second.path)
+    if one == other:
+        return None
+    if other[: len(one)] == one:
+        return 0
+    if one[: len(other)] == other:
+        return 1
+    ranks = _TIER_RANK[first.tier], _TIER_RANK[second.tier]
+    return None if ranks[0] == ranks[1] else int(ranks[1] < ranks[0])
 
 
 class Sides:
@@ -27,9 +53,8 @@ class Sides:
         self._grants = [
             (len(g.path), list(g.path), g.path, ROLE_PERMISSIONS[g.role]) for g in principal.grants
         ]
-        self._held_by_unit: dict[Hashable, frozenset[Perm]] = {}
-        # A page of fifty items has many party units but few distinct pairs of `held` sets.
-        self._views: dict[Hashable, Any] = {}
+        # A page of fifty items has many party units but few distinct pairs of them.
+        self._stances: dict[Hashable, tuple[Stance, bool]] = {}
 
     def held(self, path: Sequence[int]) -> frozenset[Perm]:
         """Every permission the caller holds on the unit at `path`."""
@@ -40,35 +65,59 @@ class Sides:
                 perms = perms | grant_perms
         return perms
 
-    def held_at(self, org_id: Hashable, path: Sequence[int]) -> frozenset[Perm]:
-        """`held(path)` of the unit `org_id`, memoised by its id for the request."""
-        found = self._held_by_unit.get(org_id)
-        if found is None:
-            found = self._held_by_unit[org_id] = self.held(path)
-        return found
-
     def may(self, perm: Perm, path: Sequence[int]) -> bool:
         return perm in self.held(path)
 
-    def view(
-        self,
-        sides: tuple[SideT, SideT],
-        perms: tuple[Perm, ...],
-        held: tuple[frozenset[Perm], frozenset[Perm]],
-    ) -> tuple[frozenset[tuple[SideT, Perm]], bool]:
-        """On an item whose two parties are `sides`, where the caller holds `held`:
-        (capabilities, i.e. (side, perm) for each of `perms` held, may give feedback)."""
-        key = (sides, held)
-        found: tuple[frozenset[tuple[SideT, Perm]], bool] | None = self._views.get(key)
+    def stance(
+        self, sides: tuple[str, str], perms: tuple[Perm, ...], parties: tuple[Party, Party]
+    ) -> tuple[Stance, bool]:
+        """On an item whose two parties, on `sides`, are `parties`: where the caller
+        stands for each of `perms` (separation of duties, docs/architecture.md), and
+        whether they may give feedback (a grant covering either party)."""
+        first, second = parties
+        key = (sides, perms, tuple(first.path), tuple(second.path), first.tier, second.tier)
+        found = self._stances.get(key)
         if found is None:
-            capabilities = frozenset(
-                (side, perm)
-                for side, side_held in zip(sides, held, strict=True)
-                for perm in perms
-                if perm in side_held
-            )
-            found = self._views[key] = (capabilities, Perm.feedback_create in held[0] | held[1])
+            found = self._stances[key] = self._stance(sides, perms, first, second)
         return found
+
+    def _stance(
+        self, sides: tuple[str, str], perms: tuple[Perm, ...], first: Party, second: Party
+    ) -> tuple[Stance, bool]:
+        same = tuple(first.path) == tuple(second.path)
+        upper = upper_party(first, second)
+        case = SAME_UNIT_BELOW if same else UPPER_PARTY if upper is not None else EQUAL_PARTIES
+        held: list[set[Perm]] = [set(), set(), set()]  # first side, second side, above
+        withheld: list[set[Perm]] = [set(), set()]
+        for depth, as_list, as_tuple, grant_perms in self._grants:
+            covers = [party.path[:depth] in (as_list, as_tuple) for party in (first, second)]
+            if covers[1] and depth < len(second.path):
+                held[2] |= grant_perms
+            if not all(covers):
+                for index in (0, 1):
+                    if covers[index]:
+                        held[index] |= grant_perms
+            elif same and depth == len(first.path):
+                held[0] |= grant_perms  # a grant at the one unit: both of its sides
+                held[1] |= grant_perms
+            elif upper is not None:
+                held[upper] |= grant_perms
+                withheld[1 - upper] |= grant_perms
+            else:
+                withheld[0] |= grant_perms
+                withheld[1] |= grant_perms
+        named = (*sides, ABOVE)
+        caps = frozenset(
+            (named[index], perm) for index in (0, 1, 2) for perm in perms if perm in held[index]
+        )
+        kept = frozenset(
+            (sides[index], perm)
+            for index in (0, 1)
+            for perm in perms
+            if perm in withheld[index] and perm not in held[index]
+        )
+        can_feedback = Perm.feedback_create in held[0] | held[1] | withheld[0] | withheld[1]
+        return Stance(caps, kept, case if kept else None), can_feedback
 
 
 _SCOPES: dict[tuple[Hashable, Perm, tuple[Path, ...]], ColumnElement[bool]] = {}
@@ -96,9 +145,22 @@ def scope_predicate(
 def acting_unit(principal: Principal, perm: Perm | None, *paths: Sequence[int]) -> uuid.UUID | None:
     """The unit the caller acts for on an item: their most specific grant that covers one
     of the item's party paths (holding `perm`, when given)."""
+    return _most_specific(principal, perm, paths, strictly_above=False)
+
+
+def unit_above(principal: Principal, perm: Perm, path: Sequence[int]) -> uuid.UUID | None:
+    """The unit of the caller's most specific grant holding `perm` strictly above `path`."""
+    return _most_specific(principal, perm, (path,), strictly_above=True)
+
+
+def _most_specific(
+    principal: Principal, perm: Perm | None, paths: Sequence[Sequence[int]], *, strictly_above: bool
+) -> uuid.UUID | None:
     best: tuple[int, uuid.UUID] | None = None
     for grant in principal.grants:
         if perm is not None and not role_has(grant.role, perm):
+            continue
+        if strictly_above and any(len(grant.path) >= len(path) for path in paths):
             continue
         if any(is_within(path, grant.path) for path in paths) and (
             best is None or len(grant.path) > best[0]

@@ -223,7 +223,8 @@ def _item(world: World, n: int, due_at: datetime) -> tuple[Task, Issue]:
         assignee_path=list(assignee.path),
         due_at=due_at,
         status=task_status,
-        completed_at=due_at + (n % 3 - 1) * H if task_status == "done" else None,
+        submitted_at=due_at + (n % 3 - 1) * H if task_status in ("done", "submitted") else None,
+        completed_at=due_at + (n % 3) * H if task_status == "done" else None,
     )
     issue_status = ("open", "acknowledged", "resolved", "open", "closed")[n % 5]
     resolved = issue_status in ("resolved", "closed")

@@ -9,6 +9,10 @@ from app code:
 - in scope but the wrong side, or a role without the right -> 403;
 - otherwise the route's success status.
 
+The side a grant puts its holder on follows "Separation of duties": a grant covering both
+parties stands on the side of the party nearer the root (an ancestor, else the higher
+tier); `above` is a grant strictly above the handler (take-over).
+
 Tasks are issued by the task force T1 (county C1) to community M111, so the two sides are
 disjoint; issues are reported by M111 and handled by T1 (as if escalated and delegated).
 `WORKITEM_ROUTES` lists every route this matrix covers (the core coverage test reads it).
@@ -82,13 +86,44 @@ class Case:
         return self.label or f"{self.method} {self.path}"
 
 
-def expect(case: Case, role: Role, covered: set[str]) -> int:
-    """`covered`: the sides of the item whose party unit lies inside the caller's grant."""
+TIERS = ["prefecture", "county", "street", "community"]
+
+
+def stance(grant: list[int], parties: dict[str, tuple[list[int], str]]) -> tuple[bool, set[str]]:
+    """(whether a grant at path `grant` sees the item, the sides it stands on), for an
+    item whose parties are {side: (unit path, tier)}, in order (the second one acts)."""
+
+    def covers(path: list[int]) -> bool:
+        return path[: len(grant)] == grant
+
+    covered = [side for side, (path, _) in parties.items() if covers(path)]
+    (one, (one_path, one_tier)), (other, (other_path, other_tier)) = parties.items()
+    sides = set(covered)
+    if len(covered) == 2:
+        if one_path == other_path:
+            sides = set(covered) if len(grant) == len(one_path) else set()
+        elif covers_path(one_path, other_path) or TIERS.index(one_tier) < TIERS.index(other_tier):
+            sides = {one}
+        elif covers_path(other_path, one_path) or TIERS.index(other_tier) < TIERS.index(one_tier):
+            sides = {other}
+        else:
+            sides = set()
+    if covers(other_path) and len(grant) < len(other_path):
+        sides.add("above")
+    return bool(covered), sides
+
+
+def covers_path(ancestor: list[int], path: list[int]) -> bool:
+    return path[: len(ancestor)] == ancestor
+
+
+def expect(case: Case, role: Role, visible: bool, sides: set[str]) -> int:
+    """`visible`: a party unit lies inside the caller's grant; `sides`: where they stand."""
     if case.target_in_body and not any(role in roles for roles in case.who.values()):
         return 403
-    if not covered:
+    if not visible:
         return 404
-    if any(role in case.who.get(side, frozenset()) for side in covered):
+    if any(role in case.who.get(side, frozenset()) for side in sides):
         return case.ok
     return 403
 
@@ -236,6 +271,8 @@ ISSUE_CASES: list[Case] = [
         body={"note": "good", "rating": 5},
     ),
     Case("POST", I + "/reopen", reporter(CONFIRM_ISSUE), state="closed"),
+    # 提级办理: a leader whose grant lies strictly above the handler.
+    Case("POST", I + "/take-over", {"above": frozenset(DECIDE)}, state="acknowledged"),
 ]
 
 # Collection routes: who may call them at all (lists are checked against visibility).

@@ -22,16 +22,18 @@ from tests.workitems.authz_matrix import (
     TASK_POSITIONS,
     Case,
     expect,
+    stance,
 )
 from tests.workitems.helpers import PROBLEM_JSON, headers, insert_issue, insert_task, ts
 
 
-def covered_sides(world: World, unit: str, parties: dict[str, str]) -> set[str]:
-    """Sides whose party unit lies in the subtree of a grant at `unit` (from the tree)."""
-    root = list(world.unit(unit).path)
-    return {
-        side for side, label in parties.items() if list(world.unit(label).path)[: len(root)] == root
-    }
+def stance_of(world: World, unit: str, parties: dict[str, str]) -> tuple[bool, set[str]]:
+    """Whether a grant at `unit` sees the item, and the sides it stands on (from the tree)."""
+    party_units = {side: world.unit(label) for side, label in parties.items()}
+    return stance(
+        list(world.unit(unit).path),
+        {side: (list(u.path), str(u.tier)) for side, u in party_units.items()},
+    )
 
 
 async def _new_item(world: World, case: Case, kind: str) -> uuid.UUID:
@@ -80,9 +82,9 @@ async def _run(
     shared: uuid.UUID | None = None
     failures = []
     for position, unit in positions.items():
-        covered = covered_sides(world, unit, parties)
+        visible, sides = stance_of(world, unit, parties)
         for role in ROLES:
-            want = expect(case, role, covered)
+            want = expect(case, role, visible, sides)
             if want < 300 and case.mutates:
                 item_id = await _new_item(world, case, kind)
             else:
@@ -128,7 +130,7 @@ async def test_lists_show_exactly_the_items_in_scope(
         item_id = await insert_issue(world, parties["reporter"], parties["handler"], title=title)
     failures = []
     for position, unit in positions.items():
-        visible = bool(covered_sides(world, unit, parties))
+        visible = stance_of(world, unit, parties)[0]
         for role in ROLES:
             assert role in COLLECTION_CASES[("GET", f"/api/v1/{kind}")]
             response = await client.get(

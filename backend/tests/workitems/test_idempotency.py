@@ -95,7 +95,7 @@ async def test_retry_replays_the_first_response(client: httpx.AsyncClient, world
         stored = (
             await session.execute(sa.select(IdempotencyKey).where(col(IdempotencyKey.key) == key))
         ).scalar_one()
-    assert stored.expires_at - stored.created_at == KEEP_FOR == timedelta(hours=24)
+    assert stored.expires_at - stored.created_at == KEEP_FOR == timedelta(days=7)
 
 
 async def test_same_key_with_another_body_is_rejected(

@@ -1,7 +1,9 @@
 """Every issue action from every state: the new status, or 409 problem+json naming the state.
 
-The caller is a leader at C1, on both sides of an issue reported by M111 and handled by
-S11, so only the state decides.
+The caller is a leader of the side that takes the action, on an issue reported by M111
+and handled by S11: at S11 for the handler's actions (S11 covers M111 too, and stands on
+the side nearer the root), at M111 for the reporter's, and at C1, above the handler, for
+take-over. So only the state decides.
 """
 
 from datetime import timedelta
@@ -21,7 +23,9 @@ EXPECTED: dict[str, dict[str, str]] = {
     "resolve": {"open": "resolved", "acknowledged": "resolved"},
     "close": {"resolved": "closed"},
     "reopen": {"resolved": "open", "closed": "open"},
+    "take-over": {"open": "open", "acknowledged": "open"},
 }
+SIDE_UNIT = {"close": "M111", "reopen": "M111", "take-over": "C1"}
 
 
 def body_for(world: World, action: str) -> dict[str, object] | None:
@@ -49,7 +53,7 @@ async def test_action_from_state(
     response = await client.post(
         f"/api/v1/issues/{issue_id}/{action}",
         json=body_for(world, action),
-        headers=headers(world, Role.leader, "C1"),
+        headers=headers(world, Role.leader, SIDE_UNIT.get(action, "S11")),
     )
     if state in EXPECTED[action]:
         assert response.status_code == 200, response.text
@@ -64,9 +68,8 @@ async def test_action_from_state(
 async def test_escalate_moves_one_tier_up_and_stops_at_the_prefecture(
     client: httpx.AsyncClient, world: World
 ) -> None:
-    leader = headers(world, Role.leader, "P")
     # An attached unit escalates to the tier unit it hangs under: a county bureau to its
-    # county, a task-force group to the task force's county.
+    # county, a task-force group to the task force's county. Each unit's own leader does.
     for start, expected in (
         ("M111", "S11"),
         ("S11", "C1"),
@@ -77,12 +80,15 @@ async def test_escalate_moves_one_tier_up_and_stops_at_the_prefecture(
     ):
         issue_id = await insert_issue(world, start)
         response = await client.post(
-            f"/api/v1/issues/{issue_id}/escalate", json={"note": "beyond us"}, headers=leader
+            f"/api/v1/issues/{issue_id}/escalate",
+            json={"note": "beyond us"},
+            headers=headers(world, Role.leader, start),
         )
         assert response.status_code == 200, response.text
         assert response.json()["handler_org_id"] == str(world.unit(expected).id), start
         assert response.json()["status"] == "open"
     at_top = await insert_issue(world, "P")
+    leader = headers(world, Role.leader, "P")
     response = await client.post(
         f"/api/v1/issues/{at_top}/escalate", json={"note": "beyond us"}, headers=leader
     )

@@ -163,7 +163,10 @@ async def test_an_enterprise_raises_and_rates(client: httpx.AsyncClient, world: 
     assert created.status_code == 201
     issue_id = created.json()["id"]
     assert created.json()["allowed_actions"] == []  # a liaison does not handle issues
-    # The county (E1 hangs under C1) picks it up and resolves it.
+    # The county (E1 hangs under C1) takes it over (提级办理: E1 both raised and handles it,
+    # so the county stands on neither side until then) and resolves it.
+    taken = await act(client, world, "issues", issue_id, "take-over", Role.leader, "C1")
+    assert taken["handler_org_id"] == str(world.unit("C1").id)
     await act(client, world, "issues", issue_id, "acknowledge", Role.officer, "C1")
     await act(client, world, "issues", issue_id, "resolve", Role.leader, "C1", {"note": "rebuilt"})
     shown = (await client.get(f"/api/v1/issues/{issue_id}", headers=liaison)).json()
@@ -189,7 +192,9 @@ async def test_an_enterprise_raises_and_rates(client: httpx.AsyncClient, world: 
         (Role.observer, "T1", []),
         (Role.officer, "M111", []),
         (Role.liaison, "M111", []),
-        (Role.leader, "C1", ["acknowledge", "escalate", "delegate", "resolve"]),
+        # C1 covers both parties: it stands on the handler's side (the county's task force,
+        # nearer the root than the community), and above the handler.
+        (Role.leader, "C1", ["acknowledge", "escalate", "delegate", "resolve", "take-over"]),
     ],
 )
 async def test_allowed_actions_on_an_open_issue(

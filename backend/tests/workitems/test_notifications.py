@@ -2,15 +2,14 @@
 
 import asyncio
 import uuid
-from datetime import timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 import httpx
 
 from app.access.roles import Role
-from app.core.db import sessionmaker
 from app.core.models import utcnow
-from app.notifications.service import sweep_due
+from app.jobs.service import KINDS, run_period
 from tests.support import World
 from tests.workitems.helpers import act, create_task, headers, insert_issue, insert_task
 
@@ -24,6 +23,11 @@ async def notices(
     assert response.status_code == 200, response.text
     items: list[dict[str, Any]] = response.json()["items"]
     return [n for n in items if item_id is None or n["entity_id"] == str(item_id)]
+
+
+async def run_due_notices(tick: datetime | None = None) -> bool:
+    """What the worker does every few minutes (the job, not the sweep inside it)."""
+    return await run_period(KINDS["due_notices"], tick or utcnow())
 
 
 def kinds(items: list[dict[str, Any]]) -> list[str]:
@@ -101,7 +105,9 @@ async def test_escalation_and_delegation_reach_the_new_handler(
     assert await notices(client, world, Role.officer, "M221", issue_id) == []
 
 
-async def test_due_soon_and_overdue_are_swept_once(client: httpx.AsyncClient, world: World) -> None:
+async def test_due_soon_and_overdue_are_noticed_once(
+    client: httpx.AsyncClient, world: World
+) -> None:
     now = utcnow()
     soon = await insert_task(world, "S22", "M222", due_at=now + timedelta(hours=10))
     late = await insert_task(
@@ -115,7 +121,12 @@ async def test_due_soon_and_overdue_are_swept_once(client: httpx.AsyncClient, wo
     issue_late = await insert_issue(
         world, "M222", status="acknowledged", due_at=now - timedelta(days=1)
     )
-    # Two people of the unit read at once: each gets every notice exactly once.
+    # Reading does not notice anything: the job does.
+    assert await notices(client, world, Role.officer, "M222") == []
+    # Two workers run the same period at once: it is done once, and each of the unit's
+    # people gets every notice once.
+    ran = await asyncio.gather(run_due_notices(now), run_due_notices(now))
+    assert sorted(ran) == [False, True]
     first, second = await asyncio.gather(
         notices(client, world, Role.officer, "M222"), notices(client, world, Role.leader, "M222")
     )
@@ -128,12 +139,8 @@ async def test_due_soon_and_overdue_are_swept_once(client: httpx.AsyncClient, wo
         assert (str(issue_late), "issue_overdue") in by_item
         assert not {i for i, _ in by_item} & {str(later), str(finished)}
         assert len(got) == len(by_item), "a notice was duplicated"
-    again = await notices(client, world, Role.officer, "M222")
-    assert len(again) == len(first)
-    # A periodic sweep finds nothing new either.
-    async with sessionmaker()() as session:
-        await sweep_due(session)
-        await session.commit()
+    # The next period's run finds nothing new.
+    assert await run_due_notices(now + timedelta(minutes=5))
     assert len(await notices(client, world, Role.officer, "M222")) == len(first)
     # The issuer side is not told (the assignee is the one who must act).
     assert await notices(client, world, Role.officer, "S22", soon) == []
@@ -146,6 +153,7 @@ async def test_a_moved_due_date_can_be_noticed_again(
     task_id = await insert_task(
         world, "S12", "M122", status="in_progress", due_at=now - timedelta(hours=2)
     )
+    await run_due_notices()
     assert kinds(await notices(client, world, Role.officer, "M122", task_id)) == ["task_overdue"]
     await act(
         client,
@@ -158,6 +166,7 @@ async def test_a_moved_due_date_can_be_noticed_again(
         {"note": "storm", "due_at": (now + timedelta(hours=20)).isoformat()},
     )
     await act(client, world, "tasks", task_id, "approve-extension", Role.leader, "S12")
+    await run_due_notices()
     assert kinds(await notices(client, world, Role.officer, "M122", task_id)) == [
         "task_due_soon",
         "task_overdue",

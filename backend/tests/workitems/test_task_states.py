@@ -1,7 +1,8 @@
 """Every task action from every state: the new status, or 409 problem+json naming the state.
 
-The caller is a leader at C1, on both sides of a task issued by S11 to M111, so only the
-state decides. `returned` is split by who sent it back (it decides what may follow).
+The caller is a leader of the side that takes the action (at S11, the issuer, or M111,
+the assignee, of a task issued by S11 to M111), so only the state decides. `returned` is
+split by who sent it back (it decides what may follow).
 """
 
 from datetime import timedelta
@@ -63,6 +64,16 @@ EXPECTED_PENDING: dict[str, dict[str, str]] = {
 }
 
 
+ISSUER_ACTIONS = {"verify", "cancel", "approve-extension", "reject-extension", "reissue"}
+
+
+def side_unit(action: str, state: str) -> str:
+    """Where a leader stands to take `action` in `state`: the issuer S11 or assignee M111."""
+    if action in ISSUER_ACTIONS or (action == "return" and state == "submitted"):
+        return "S11"
+    return "M111"
+
+
 def body_for(action: str) -> dict[str, object] | None:
     if action == "progress":
         return {"note": "halfway there", "progress": 50}
@@ -91,7 +102,7 @@ async def _check(
     response = await client.post(
         f"/api/v1/tasks/{task_id}/{action}",
         json=body_for(action),
-        headers=headers(world, Role.leader, "C1"),
+        headers=headers(world, Role.leader, side_unit(action, state)),
     )
     if state in table[action]:
         assert response.status_code == 200, response.text
@@ -123,21 +134,27 @@ async def test_extension_action_with_a_pending_request(
 async def test_return_records_which_side_sent_it_back(
     client: httpx.AsyncClient, world: World
 ) -> None:
-    leader = headers(world, Role.leader, "C1")
+    issuer, assignee = headers(world, Role.leader, "S11"), headers(world, Role.leader, "M111")
     submitted = await insert_task(world, "S11", "M111", status="submitted")
     issued = await insert_task(world, "S11", "M111", status="issued")
     rejected = await client.post(
-        f"/api/v1/tasks/{submitted}/return", json={"note": "photos missing"}, headers=leader
+        f"/api/v1/tasks/{submitted}/return", json={"note": "photos missing"}, headers=issuer
     )
     declined = await client.post(
-        f"/api/v1/tasks/{issued}/return", json={"note": "not ours"}, headers=leader
+        f"/api/v1/tasks/{issued}/return", json={"note": "not ours"}, headers=assignee
     )
     assert rejected.json()["returned_by"] == "issuer"
     assert declined.json()["returned_by"] == "assignee"
     # A rejected submission goes back to work; a declined task goes back to the issuer.
-    assert set(rejected.json()["allowed_actions"]) >= {"start", "submit"}
+    rework = await client.get(f"/api/v1/tasks/{submitted}", headers=assignee)
+    assert set(rework.json()["allowed_actions"]) >= {"start", "submit"}
     assert "reissue" not in rejected.json()["allowed_actions"]
-    assert "reissue" in declined.json()["allowed_actions"]
+    assert "reissue" in declined.json()["allowed_actions"] + [
+        a
+        for a in (await client.get(f"/api/v1/tasks/{issued}", headers=issuer)).json()[
+            "allowed_actions"
+        ]
+    ]
     assert "start" not in declined.json()["allowed_actions"]
 
 

@@ -27,6 +27,8 @@ export const keys = {
   tree: (id: string) => ["org-tree", id] as const,
   summaries: () => ["summary"] as const,
   summary: (id: string) => ["summary", id] as const,
+  // Under "summary", so whatever refreshes the counts refreshes the scorecards too.
+  scorecards: (id: string, from: string, to: string) => ["summary", "scorecards", id, from, to] as const,
 
   notifications: () => ["notifications"] as const,
   notificationList: (unread: boolean) => ["notifications", "list", unread] as const,

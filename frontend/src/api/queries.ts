@@ -101,6 +101,17 @@ export function useSummary(orgId: string | undefined, enabled = true) {
   return useQuery({ ...summaryQuery(orgId ?? ""), enabled: !!orgId && enabled });
 }
 
+/** GET /stats/scorecards: the children of a unit scored over local dates FROM..TO (YYYY-MM-DD). */
+export function useScorecards(orgId: string | undefined, from: string, to: string) {
+  return useQuery({
+    queryKey: keys.scorecards(orgId ?? "", from, to),
+    queryFn: () => workItems.scorecards(orgId ?? "", from, to),
+    enabled: !!orgId,
+    staleTime: SUMMARY_STALE_MS,
+    gcTime: SUMMARY_GC_MS,
+  });
+}
+
 export function useNotifications(unread: boolean) {
   return useInfiniteQuery({
     queryKey: keys.notificationList(unread),

@@ -72,6 +72,40 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/calendar/overrides": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** Enter holidays and adjusted working days, and extend the calendar (root admins) */
+        put: operations["put_overrides_api_v1_calendar_overrides_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/calendar/working-days": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Working days between two dates (inclusive), with each day's name */
+        get: operations["working_days_api_v1_calendar_working_days_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/grants": {
         parameters: {
             query?: never;
@@ -186,7 +220,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Confirm the resolution with a 1-5 rating (reporter side) */
+        /** Confirm the resolution with a 1-5 rating (reporter side, not its resolver) */
         post: operations["issue_close_api_v1_issues__issue_id__close_post"];
         delete?: never;
         options?: never;
@@ -297,6 +331,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/issues/{issue_id}/take-over": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Take the issue over (提级办理, a leader above the handler): your unit handles it */
+        post: operations["issue_take_over_api_v1_issues__issue_id__take_over_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/me": {
         parameters: {
             query?: never;
@@ -321,7 +372,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** My notifications, newest first (due-soon and overdue notices are swept in first) */
+        /** My notifications, newest first */
         get: operations["list_notifications_api_v1_notifications_get"];
         put?: never;
         post?: never;
@@ -410,6 +461,44 @@ export interface paths {
         };
         /** A unit and its descendants */
         get: operations["org_tree_api_v1_orgs__org_id__tree_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/stats/scorecards": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Scorecards of a unit's children over a period
+         * @description Per child unit of `org_id`, for the local dates `from` to `to` (inclusive, in
+         *     TIME_ZONE; by default this month up to today), each metric as a numerator and a denominator:
+         *
+         *     - tasks count once, against their assignee (the child whose subtree holds it), in the period
+         *       of the day they were issued; cancelled tasks do not count;
+         *     - `tasks_received` n/n: tasks issued in the period;
+         *     - `tasks_accepted_on_time`: accepted (签收) by the acceptance limit / received;
+         *     - `tasks_done_on_time`: done, submitted by the due date in force / received;
+         *     - `tasks_returned`: returned by the issuer at least once / submitted at least once;
+         *     - `tasks_done_first_submission`: done at the first submission / done;
+         *     - `tasks_overdue` (now, whatever the period): past due and not submitted, done or cancelled
+         *       / issued, accepted, in progress or returned;
+         *     - issues count once, against their current handler, in the period of the day they were
+         *       raised: `issues_handled` n/n, `issues_resolved` (resolved or closed) / handled,
+         *       `issues_resolved_on_time` (resolved by the due date) / handled;
+         *     - `issues_overdue` (now): past due and unresolved / unresolved;
+         *     - `satisfaction`: the sum of the reporters' ratings / the number rated (the mean).
+         *
+         *     `rank` orders the children of the same kind (1 is best; counts are not ranked).
+         */
+        get: operations["scorecards_api_v1_stats_scorecards_get"];
         put?: never;
         post?: never;
         delete?: never;
@@ -702,7 +791,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** Verify a submission (issuer side): submitted -> done */
+        /** Verify a submission (issuer side, not its submitter): submitted -> done */
         post: operations["task_verify_api_v1_tasks__task_id__verify_post"];
         delete?: never;
         options?: never;
@@ -808,6 +897,18 @@ export interface components {
              * @description Satisfaction, 1-5
              */
             rating: number;
+        };
+        /** Day */
+        Day: {
+            /**
+             * Date
+             * Format: date
+             */
+            date: string;
+            /** Name */
+            name: string;
+            /** Working */
+            working: boolean;
         };
         /** DelegateBody */
         DelegateBody: {
@@ -1036,6 +1137,11 @@ export interface components {
             overdue: boolean;
             /** Rating */
             rating: number | null;
+            /**
+             * Refused Actions
+             * @description Actions your grants reach now but separation of duties refuses you
+             */
+            refused_actions: components["schemas"]["RefusedAction"][];
             /** Reopen Until */
             reopen_until: string | null;
             /**
@@ -1045,6 +1151,7 @@ export interface components {
             reporter_org_id: string;
             /** Reporter Org Name */
             reporter_org_name: string;
+            reporter_tier: components["schemas"]["Tier"];
             /** Reporter User Id */
             reporter_user_id: string | null;
             /** Resolution */
@@ -1055,6 +1162,11 @@ export interface components {
             resolved_by_org_id: string | null;
             /** Resolved By Org Name */
             resolved_by_org_name: string | null;
+            /**
+             * Resolved By User Id
+             * @description Who resolved it
+             */
+            resolved_by_user_id: string | null;
             resolved_tier: components["schemas"]["Tier"] | null;
             severity: components["schemas"]["IssueSeverity"];
             status: components["schemas"]["IssueStatus"];
@@ -1199,11 +1311,23 @@ export interface components {
             permissions: components["schemas"]["Perm"][];
             role: components["schemas"]["Role"];
         };
+        /** Metric */
+        Metric: {
+            /** Denominator */
+            denominator: number;
+            /** Numerator */
+            numerator: number;
+            /**
+             * Rank
+             * @description 1 is best, among the listed units of the same kind (ties share a rank); null for a count, or when the denominator is 0
+             */
+            rank: number | null;
+        };
         /**
          * NotificationKind
          * @enum {string}
          */
-        NotificationKind: "task_assigned" | "task_returned" | "task_due_soon" | "task_overdue" | "issue_escalated" | "issue_delegated" | "issue_due_soon" | "issue_overdue";
+        NotificationKind: "task_assigned" | "task_returned" | "task_due_soon" | "task_overdue" | "issue_escalated" | "issue_delegated" | "issue_taken_over" | "issue_due_soon" | "issue_overdue";
         /** NotificationPage */
         NotificationPage: {
             /** Items */
@@ -1306,6 +1430,40 @@ export interface components {
             /** Name */
             name?: string;
         };
+        /**
+         * Overrides
+         * @description A year's (or a local) calendar as the State Council or the government publishes it.
+         */
+        Overrides: {
+            /**
+             * Covered Until
+             * @description Extend coverage to this date: days not listed follow the ordinary week (Monday to Friday working)
+             */
+            covered_until?: string | null;
+            /**
+             * Days
+             * @description Holidays and adjusted working days; each replaces what is stored
+             */
+            days: components["schemas"]["Day"][];
+        };
+        /** OverridesResult */
+        OverridesResult: {
+            /**
+             * Changed
+             * @description Days whose working state or name changed
+             */
+            changed: number;
+            /**
+             * Covered From
+             * Format: date
+             */
+            covered_from: string;
+            /**
+             * Covered Until
+             * Format: date
+             */
+            covered_until: string;
+        };
         /** Page[AuditEntryRead] */
         Page_AuditEntryRead_: {
             /** Items */
@@ -1352,7 +1510,7 @@ export interface components {
          * Perm
          * @enum {string}
          */
-        Perm: "org.read" | "org.manage" | "user.read" | "user.manage" | "grant.read" | "grant.manage" | "audit.read" | "task.read" | "task.create" | "task.work" | "task.decide" | "issue.read" | "issue.create" | "issue.work" | "issue.decide" | "issue.confirm" | "feedback.create" | "stats.read";
+        Perm: "org.read" | "org.manage" | "user.read" | "user.manage" | "grant.read" | "grant.manage" | "audit.read" | "task.read" | "task.create" | "task.work" | "task.decide" | "issue.read" | "issue.create" | "issue.work" | "issue.decide" | "issue.confirm" | "feedback.create" | "stats.read" | "calendar.manage";
         /**
          * Problem
          * @description An RFC 9457 problem document: every error the API answers.
@@ -1421,6 +1579,26 @@ export interface components {
             refresh_token?: string | null;
         };
         /**
+         * RefusedAction
+         * @description An action your grants reach that separation of duties refuses you, and why.
+         */
+        RefusedAction: {
+            /** Action */
+            action: string;
+            /**
+             * Case
+             * @enum {string}
+             */
+            case: "upper_party" | "same_unit_below_grant" | "equal_parties" | "own_submission" | "own_resolution";
+            /** Detail */
+            detail: string;
+            /**
+             * Rule
+             * @constant
+             */
+            rule: "separation_of_duties";
+        };
+        /**
          * ReissueBody
          * @description Send a task the assignee returned out again, optionally to another unit or date.
          */
@@ -1470,6 +1648,47 @@ export interface components {
              * @description Satisfaction, 1-5
              */
             rating: number;
+        };
+        /**
+         * Scorecards
+         * @description The scorecards of a unit's children over a period of local dates.
+         */
+        Scorecards: {
+            /**
+             * As Of
+             * Format: date-time
+             * @description The moment the overdue metrics refer to
+             */
+            as_of: string;
+            /**
+             * From
+             * Format: date
+             * @description First local date, inclusive
+             */
+            from: string;
+            /**
+             * Org Id
+             * Format: uuid
+             */
+            org_id: string;
+            /** Org Name */
+            org_name: string;
+            /**
+             * Time Zone
+             * @description The zone of the local dates
+             */
+            time_zone: string;
+            /**
+             * To
+             * Format: date
+             * @description Last local date, inclusive
+             */
+            to: string;
+            /**
+             * Units
+             * @description The unit's children, by kind and name
+             */
+            units: components["schemas"]["UnitScorecard"][];
         };
         /**
          * Side
@@ -1574,6 +1793,7 @@ export interface components {
             assignee_org_id: string;
             /** Assignee Org Name */
             assignee_org_name: string;
+            assignee_tier: components["schemas"]["Tier"];
             /** Can Add Subtask */
             can_add_subtask: boolean;
             /** Can Edit */
@@ -1617,6 +1837,7 @@ export interface components {
             issuer_org_id: string;
             /** Issuer Org Name */
             issuer_org_name: string;
+            issuer_tier: components["schemas"]["Tier"];
             /** Overdue */
             overdue: boolean;
             /** Parent Id */
@@ -1624,6 +1845,11 @@ export interface components {
             priority: components["schemas"]["TaskPriority"];
             /** Progress */
             progress: number;
+            /**
+             * Refused Actions
+             * @description Actions your grants reach now but separation of duties refuses you
+             */
+            refused_actions: components["schemas"]["RefusedAction"][];
             /** Responsible User Id */
             responsible_user_id: string | null;
             returned_by: components["schemas"]["Side"] | null;
@@ -1631,6 +1857,11 @@ export interface components {
             status: components["schemas"]["TaskStatus"];
             /** Submitted At */
             submitted_at: string | null;
+            /**
+             * Submitted By
+             * @description Who submitted it last
+             */
+            submitted_by: string | null;
             subtasks: components["schemas"]["SubtaskCounts"];
             /** Title */
             title: string;
@@ -1670,17 +1901,17 @@ export interface components {
             };
             /**
              * Done Late
-             * @description Done, completed after the due date
+             * @description Done, submitted after the due date in force
              */
             done_late: number;
             /**
              * Done On Time
-             * @description Done, completed by the due date
+             * @description Done, submitted by the due date in force
              */
             done_on_time: number;
             /**
              * Due Soon
-             * @description Open and due within the next 48 hours
+             * @description Not submitted, done or cancelled, and due within the next 48 hours
              */
             due_soon: number;
             /**
@@ -1690,7 +1921,7 @@ export interface components {
             open: number;
             /**
              * Overdue
-             * @description Open and past the due date
+             * @description Past the due date and not submitted, done or cancelled (a late submission stays late in done_late, but no longer waits on the assignee)
              */
             overdue: number;
             /** Total */
@@ -1749,6 +1980,25 @@ export interface components {
              */
             token_type?: "bearer";
         };
+        /** UnitScorecard */
+        UnitScorecard: {
+            /** Kind */
+            kind: string;
+            /**
+             * Metrics
+             * @description Every metric of the scorecards, by name (see the route's description)
+             */
+            metrics: {
+                [key: string]: components["schemas"]["Metric"];
+            };
+            /** Name */
+            name: string;
+            /**
+             * Org Id
+             * Format: uuid
+             */
+            org_id: string;
+        };
         /** UserCreate */
         UserCreate: {
             /** Display Name */
@@ -1790,6 +2040,19 @@ export interface components {
             is_active?: boolean;
             /** Password */
             password?: string;
+        };
+        /** WorkingDays */
+        WorkingDays: {
+            /**
+             * Days
+             * @description Every day from `from` to `to`, inclusive
+             */
+            days: components["schemas"]["Day"][];
+            /**
+             * Working Days
+             * @description How many of the days are working days
+             */
+            working_days: number;
         };
         /**
          * WrittenFeedback
@@ -2111,6 +2374,131 @@ export interface operations {
             };
         };
     };
+    put_overrides_api_v1_calendar_overrides_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["Overrides"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["OverridesResult"];
+                };
+            };
+            /** @description The body cannot be parsed (not UTF-8 JSON, or not a form where one is due) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this here */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    working_days_api_v1_calendar_working_days_get: {
+        parameters: {
+            query: {
+                /** @description First date (local) */
+                from: string;
+                /** @description Last date (local), inclusive */
+                to: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["WorkingDays"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_grants_api_v1_grants_get: {
         parameters: {
             query?: {
@@ -2172,7 +2560,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -2371,6 +2759,7 @@ export interface operations {
                 cursor?: string | null;
                 /** @description Reporter or handler inside this unit's subtree */
                 within_org_id?: string | null;
+                /** @description Past due and still waiting on the acting party (a task not submitted, done or cancelled; an issue not resolved or closed) */
                 overdue?: boolean | null;
                 /** @description Due within 48 hours */
                 due_soon?: boolean | null;
@@ -2378,6 +2767,10 @@ export interface operations {
                 due_before?: string | null;
                 /** @description due_at >= this */
                 due_after?: string | null;
+                /** @description created_at < this */
+                created_before?: string | null;
+                /** @description created_at >= this */
+                created_after?: string | null;
                 /** @description Title contains */
                 q?: string | null;
                 /** @description Any of these */
@@ -2386,6 +2779,8 @@ export interface operations {
                 severity?: components["schemas"]["IssueSeverity"][] | null;
                 reporter_org_id?: string | null;
                 handler_org_id?: string | null;
+                /** @description Current handler inside this unit's subtree */
+                handler_within_org_id?: string | null;
                 resolved_tier?: components["schemas"]["Tier"] | null;
             };
             header?: never;
@@ -2438,7 +2833,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -2706,7 +3101,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2822,7 +3217,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -2938,7 +3333,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -3054,7 +3449,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -3299,7 +3694,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -3395,7 +3790,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -3511,7 +3906,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -3522,6 +3917,122 @@ export interface operations {
         requestBody: {
             content: {
                 "application/json": components["schemas"]["RequiredNote"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssueRead"];
+                };
+            };
+            /** @description The body cannot be parsed (not UTF-8 JSON, or not a form where one is due) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description In scope, but not your side or role */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such issue in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not allowed in the issue's current state (or its parent's; named in `detail`) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    /** @description The current version */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    issue_take_over_api_v1_issues__issue_id__take_over_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read; the write is refused with 412 when it is stale. */
+                "If-Match"?: string | null;
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                issue_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: {
+            content: {
+                "application/json": components["schemas"]["ActionNote"] | null;
             };
         };
         responses: {
@@ -3712,7 +4223,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -3782,7 +4293,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -3921,7 +4432,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -4238,6 +4749,71 @@ export interface operations {
             };
         };
     };
+    scorecards_api_v1_stats_scorecards_get: {
+        parameters: {
+            query?: {
+                /** @description The unit; by default the unit of your grant, if you hold one */
+                org_id?: string | null;
+                /** @description First local date (default: the 1st) */
+                from?: string | null;
+                /** @description Last local date (default: today) */
+                to?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Scorecards"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this here */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No such unit in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description A bad period, or org_id omitted while you hold several roles */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     summary_api_v1_stats_summary_get: {
         parameters: {
             query?: {
@@ -4312,6 +4888,7 @@ export interface operations {
                 cursor?: string | null;
                 /** @description Issuer or assignee inside this unit's subtree */
                 within_org_id?: string | null;
+                /** @description Past due and still waiting on the acting party (a task not submitted, done or cancelled; an issue not resolved or closed) */
                 overdue?: boolean | null;
                 /** @description Due within 48 hours */
                 due_soon?: boolean | null;
@@ -4319,12 +4896,18 @@ export interface operations {
                 due_before?: string | null;
                 /** @description due_at >= this */
                 due_after?: string | null;
+                /** @description created_at < this */
+                created_before?: string | null;
+                /** @description created_at >= this */
+                created_after?: string | null;
                 /** @description Title contains */
                 q?: string | null;
                 /** @description Any of these */
                 status?: components["schemas"]["TaskStatus"][] | null;
                 issuer_org_id?: string | null;
                 assignee_org_id?: string | null;
+                /** @description Assignee inside this unit's subtree */
+                assignee_within_org_id?: string | null;
                 /** @description Subtasks of this task */
                 parent_id?: string | null;
                 priority?: components["schemas"]["TaskPriority"] | null;
@@ -4380,7 +4963,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -4726,7 +5309,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -4842,7 +5425,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -4958,7 +5541,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -5203,7 +5786,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -5299,7 +5882,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -5415,7 +5998,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -5531,7 +6114,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -5647,7 +6230,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -5763,7 +6346,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -5879,7 +6462,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -5995,7 +6578,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -6111,7 +6694,7 @@ export interface operations {
             header?: {
                 /** @description The ETag you last read; the write is refused with 412 when it is stale. */
                 "If-Match"?: string | null;
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path: {
@@ -6281,7 +6864,7 @@ export interface operations {
         parameters: {
             query?: never;
             header?: {
-                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 24 hours. */
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
                 "Idempotency-Key"?: string | null;
             };
             path?: never;
@@ -6536,9 +7119,10 @@ export const issueCategoryValues: ReadonlyArray<FlattenedDeepRequired<components
 export const issueSeverityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IssueSeverity"]> = ["low", "normal", "high", "critical"];
 export const issueStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IssueStatus"]> = ["open", "acknowledged", "resolved", "closed"];
 export const itemTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ItemType"]> = ["task", "issue"];
-export const notificationKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationKind"]> = ["task_assigned", "task_returned", "task_due_soon", "task_overdue", "issue_escalated", "issue_delegated", "issue_due_soon", "issue_overdue"];
+export const notificationKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationKind"]> = ["task_assigned", "task_returned", "task_due_soon", "task_overdue", "issue_escalated", "issue_delegated", "issue_taken_over", "issue_due_soon", "issue_overdue"];
 export const orgKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrgKind"]> = ["prefecture", "county", "street", "community", "department", "taskforce", "group", "enterprise"];
-export const permValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Perm"]> = ["org.read", "org.manage", "user.read", "user.manage", "grant.read", "grant.manage", "audit.read", "task.read", "task.create", "task.work", "task.decide", "issue.read", "issue.create", "issue.work", "issue.decide", "issue.confirm", "feedback.create", "stats.read"];
+export const permValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Perm"]> = ["org.read", "org.manage", "user.read", "user.manage", "grant.read", "grant.manage", "audit.read", "task.read", "task.create", "task.work", "task.decide", "issue.read", "issue.create", "issue.work", "issue.decide", "issue.confirm", "feedback.create", "stats.read", "calendar.manage"];
+export const refusedActionCaseValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RefusedAction"]["case"]> = ["upper_party", "same_unit_below_grant", "equal_parties", "own_submission", "own_resolution"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["admin", "leader", "officer", "observer", "liaison"];
 export const satisfactionFeedbackKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SatisfactionFeedback"]["kind"]> = ["satisfaction"];
 export const sideValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Side"]> = ["issuer", "assignee"];

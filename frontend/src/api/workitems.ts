@@ -52,9 +52,14 @@ export type Feedback = S["FeedbackRead"];
 export type FeedbackCreate = JsonBody<"/api/v1/tasks/{task_id}/feedback", "post">;
 /** One entry of an item's timeline; escalate/delegate carry from_/to_org_name in `data`. */
 export type TimelineEvent = S["EventRead"];
+/** An action the caller's roles reach but separation of duties refuses, with the reason. */
+export type RefusedAction = S["RefusedAction"];
 export type Notification = S["NotificationRead"];
 export type NotificationPage = S["NotificationPage"];
 export type StatsSummary = S["StatsSummary"];
+export type Scorecards = S["Scorecards"];
+export type UnitScorecard = S["UnitScorecard"];
+export type Metric = S["Metric"];
 export type AssignableOrg = S["OrgRead"];
 
 /** The task list's filters: the query parameters of GET /tasks. */
@@ -162,6 +167,8 @@ export const workItems = {
   markAllRead: () => unwrap(api.POST("/api/v1/notifications/read-all")),
 
   summary: (orgId: string): Promise<StatsSummary> => unwrap(api.GET("/api/v1/stats/summary", { params: { query: { org_id: orgId } } })),
+  scorecards: (orgId: string, from: string, to: string): Promise<Scorecards> =>
+    unwrap(api.GET("/api/v1/stats/scorecards", { params: { query: { org_id: orgId, from, to } } })),
 
   /** GET /tasks/assignable-units: the units ISSUER may assign to (with parentId: a subtask of that task), all pages. */
   assignableOrgs: async (issuerOrgId: string | undefined, parentId?: string): Promise<AssignableOrg[]> => {

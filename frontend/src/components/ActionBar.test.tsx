@@ -27,6 +27,27 @@ describe("ActionBar", () => {
     expect(screen.queryByRole("button", { name: /验收/ })).toBeNull();
   });
 
+  it("shows an action separation of duties refuses as disabled, saying why", async () => {
+    mockFetch(base);
+    const user = userEvent.setup();
+    const refused = [
+      { action: "close", rule: "separation_of_duties", case: "own_resolution", detail: "You resolved this issue." },
+    ] as const;
+    renderWithProviders(<ActionBar type="issues" id="i1" allowed={["reopen"]} refused={[...refused]} etag={null} />);
+    const close = screen.getByRole("button", { name: "确认办结并评价" });
+    expect(close).toBeDisabled();
+    expect(close).toHaveAccessibleDescription("这是您本人办结的问题，须由报告方其他人员确认和评价");
+    await user.hover(close.parentElement ?? close);
+    expect(await screen.findByRole("tooltip")).toHaveTextContent("这是您本人办结的问题");
+    expect(screen.getByRole("button", { name: "重新打开" })).toBeEnabled();
+  });
+
+  it("offers take-over (提级办理) when it is allowed", () => {
+    mockFetch(base);
+    renderWithProviders(<ActionBar type="issues" id="i1" allowed={["take-over"]} etag={null} />);
+    expect(screen.getByRole("button", { name: "提级办理" })).toHaveAttribute("data-action", "take-over");
+  });
+
   it("renders nothing when no action is allowed", () => {
     mockFetch(base);
     renderWithProviders(<ActionBar type="issues" id="i1" allowed={[]} etag={null} />);

@@ -1,12 +1,12 @@
 import { EditOutlined } from "@ant-design/icons";
-import { App as AntApp, Button, DatePicker, Form, Input, InputNumber, Modal, Rate, Space } from "antd";
+import { App as AntApp, Button, DatePicker, Form, Input, InputNumber, Modal, Rate, Space, Tooltip } from "antd";
 import type { Dayjs } from "dayjs";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import type { OrgTree } from "../api/client";
 import { fieldErrors } from "../api/problem";
 import { useItemAction, type ActionRequest } from "../api/queries";
-import type { ActionBody, IssueAction, ItemAction, ItemType, TaskAction } from "../api/workitems";
+import type { ActionBody, IssueAction, ItemAction, ItemType, RefusedAction, TaskAction } from "../api/workitems";
 import { useIdempotentSubmit } from "../hooks/useIdempotentSubmit";
 import { useIsMobile } from "../hooks/useIsMobile";
 import { OrgTreeSelect } from "./OrgTreeSelect";
@@ -56,6 +56,7 @@ export const ACTION_SPECS = {
     resolve: { fields: ["note"], required: ["note"], primary: true },
     close: { fields: ["rating", "note"], required: ["rating"], primary: true },
     reopen: { fields: ["note"], required: [], danger: true },
+    "take-over": { fields: ["note"], required: [] },
   },
 } as const satisfies { tasks: SpecsOf<"tasks">; issues: SpecsOf<"issues"> };
 
@@ -91,6 +92,8 @@ interface Props {
   type: ItemType;
   id: string;
   allowed: string[];
+  /** Actions refused by separation of duties: shown disabled, saying why. */
+  refused?: RefusedAction[];
   etag: string | null;
   /** For "delegate": the handler unit's subtree. */
   delegateTree?: OrgTree;
@@ -117,8 +120,16 @@ export function actionRequest(type: ItemType, action: string, v: FormValues, ifM
   return null;
 }
 
-/** Exactly the buttons in `allowed_actions`, each opening a short form; If-Match + Idempotency-Key on submit. */
-export function ActionBar({ type, id, allowed, etag, delegateTree, currentHandlerId, localActions = [], onLocalAction }: Props) {
+/** Why separation of duties refuses an action: in the interface's language, else the server's words. */
+export function refusalReason(r: RefusedAction, t: (key: string, options: { defaultValue: string }) => string): string {
+  return t(`separation.${r.case}`, { defaultValue: r.detail });
+}
+
+/**
+ * Exactly the buttons in `allowed_actions`, each opening a short form; If-Match + Idempotency-Key on
+ * submit. Those in `refused_actions` are shown disabled, their reason in a tooltip and for screen readers.
+ */
+export function ActionBar({ type, id, allowed, refused = [], etag, delegateTree, currentHandlerId, localActions = [], onLocalAction }: Props) {
   const { t } = useTranslation();
   const { message } = AntApp.useApp();
   const mobile = useIsMobile();
@@ -160,7 +171,8 @@ export function ActionBar({ type, id, allowed, etag, delegateTree, currentHandle
   const spec = action ? specOf(type, action) : null;
   // The server's allowed actions that this client has a route for, and the local ones this page handles.
   const visible = allowed.filter((a) => (LOCAL_ACTIONS.has(a) ? localActions.includes(a) : isItemAction(type, a)));
-  if (!visible.length) return null;
+  const withheld = refused.filter((r) => isItemAction(type, r.action) && !visible.includes(r.action));
+  if (!visible.length && !withheld.length) return null;
   const req = (f: Field) => !!spec?.required.includes(f);
 
   return (
@@ -180,6 +192,24 @@ export function ActionBar({ type, id, allowed, etag, delegateTree, currentHandle
             >
               {t(`${ns}.${a}`, { defaultValue: a })}
             </Button>
+          );
+        })}
+        {withheld.map((r) => {
+          const reason = refusalReason(r, t);
+          const reasonId = `refused-${id}-${r.action}`;
+          return (
+            // The tooltip wraps a span: it hovers where a disabled button would not, and leaves the
+            // button's own description alone.
+            <Tooltip key={r.action} title={reason}>
+              <span style={{ display: "inline-block" }}>
+                <Button data-action={r.action} data-refused={r.case} disabled aria-describedby={reasonId} size={mobile ? "large" : "middle"}>
+                  {t(`${ns}.${r.action}`, { defaultValue: r.action })}
+                </Button>
+                <span id={reasonId} hidden>
+                  {reason}
+                </span>
+              </span>
+            </Tooltip>
           );
         })}
       </Space>

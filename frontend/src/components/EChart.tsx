@@ -8,8 +8,11 @@ echarts.use([BarChart, LineChart, GridComponent, TooltipComponent, LegendCompone
 
 export type ChartOption = echarts.EChartsCoreOption;
 
-/** A plain ECharts canvas that follows its container's size. */
-export function EChart({ option, height = 300, label }: { option: ChartOption; height?: number; label: string }) {
+/** Which bar was clicked: its series and its place on the category axis. */
+export type ChartClick = { seriesIndex: number; dataIndex: number };
+
+/** A plain ECharts canvas that follows its container's size; `onClick` hears clicks on bars. */
+export function EChart({ option, height = 300, label, onClick }: { option: ChartOption; height?: number; label: string; onClick?: (at: ChartClick) => void }) {
   const ref = useRef<HTMLDivElement>(null);
   const chart = useRef<echarts.ECharts | null>(null);
   useEffect(() => {
@@ -26,5 +29,14 @@ export function EChart({ option, height = 300, label }: { option: ChartOption; h
   useEffect(() => {
     chart.current?.setOption({ aria: { enabled: true }, ...option }, true);
   }, [option]);
+  useEffect(() => {
+    const current = chart.current;
+    if (!current || !onClick) return;
+    const listener = (p: { seriesIndex?: number; dataIndex?: number }) => onClick({ seriesIndex: p.seriesIndex ?? 0, dataIndex: p.dataIndex ?? 0 });
+    current.on("click", listener);
+    return () => {
+      current.off("click", listener);
+    };
+  }, [onClick]);
   return <div ref={ref} role="img" aria-label={label} style={{ width: "100%", height }} />;
 }

@@ -37,6 +37,7 @@ export function eventVerb(e: TimelineEvent): string {
     request_extension: "request-extension",
     approve_extension: "approve-extension",
     reject_extension: "reject-extension",
+    taken_over: "take-over",
     subtask: "split",
     update: "edit",
   };
@@ -80,6 +81,7 @@ export function EventLine({ e, type }: { e: TimelineEvent; type: ItemType }) {
   if (verb === "created" || verb === "create") label = t("timeline.created");
   else if (verb === "escalate" && to) label = t("timeline.escalated", { to });
   else if (verb === "delegate" && to) label = t("timeline.delegated", { to });
+  else if (verb === "take-over" && to) label = t("timeline.takenOver", { to });
   else if (verb === "feedback") label = t(`feedbackKind.${eventField(e, "kind") ?? "comment"}`, { defaultValue: t("timeline.feedback") });
   else label = t(`${ns}.${verb}`, { defaultValue: verb });
   const from = eventField(e, "from_status");

@@ -318,7 +318,8 @@ const AUDIT_VERBS = ["create", "update", "delete", "feedback", "login", "login_f
 /** "issue.escalate" -> "逐级上报": the workflow's own words where it has them, else a plain verb. */
 export function auditActionLabel(action: string, t: TFunction): string {
   const [prefix = "", ...rest] = action.split(".");
-  const verb = rest.join(".");
+  // An event named apart from its action ("issue.taken_over") reads as the action.
+  const verb = rest.join(".") === "taken_over" ? "take-over" : rest.join(".");
   if (prefix === "task" && isItemAction("tasks", verb)) return t(`taskAction.${verb}`);
   if (prefix === "issue" && isItemAction("issues", verb)) return t(`issueAction.${verb}`);
   if (AUDIT_VERBS.includes(verb)) return t(`admin.verbs.${verb}`);

@@ -56,6 +56,7 @@ export function IssueDetailPage() {
           type="issues"
           id={issue.id}
           allowed={issue.can_edit ? [...issue.allowed_actions, "edit"] : issue.allowed_actions}
+          refused={issue.refused_actions}
           etag={q.data.etag}
           delegateTree={handlerTree.data}
           currentHandlerId={issue.handler_org_id}

@@ -23,6 +23,13 @@ export function issueFiltersFromParams(p: URLSearchParams): IssueFilters {
   if (status.length) f.status = status;
   const unit = p.get("within_org_id");
   if (unit) f.within_org_id = unit;
+  // The dashboard's links: the handler's subtree, a period of raising.
+  const handler = p.get("handler_within_org_id");
+  if (handler) f.handler_within_org_id = handler;
+  const createdAfter = p.get("created_after");
+  const createdBefore = p.get("created_before");
+  if (createdAfter) f.created_after = createdAfter;
+  if (createdBefore) f.created_before = createdBefore;
   // The list takes several categories and severities; this page picks one of each.
   const category = p.get("category");
   if (isOneOf(ISSUE_CATEGORIES, category)) f.category = [category];

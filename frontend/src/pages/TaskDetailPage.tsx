@@ -77,6 +77,7 @@ export function TaskDetailPage() {
           type="tasks"
           id={task.id}
           allowed={[...task.allowed_actions, ...(task.can_add_subtask ? ["split"] : []), ...(task.can_edit ? ["edit"] : [])]}
+          refused={task.refused_actions}
           etag={etag}
           localActions={["split", "edit"]}
           onLocalAction={(a) => (a === "split" ? navigate(`/tasks/${task.id}/split`) : a === "edit" && setEditing(true))}

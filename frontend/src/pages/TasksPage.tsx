@@ -26,6 +26,13 @@ export function filtersFromParams(p: URLSearchParams): TaskFilters {
   if (status.length) f.status = status;
   const unit = p.get("within_org_id");
   if (unit) f.within_org_id = unit;
+  // The dashboard's links: the assignee's subtree, a period of creation.
+  const assignee = p.get("assignee_within_org_id");
+  if (assignee) f.assignee_within_org_id = assignee;
+  const createdAfter = p.get("created_after");
+  const createdBefore = p.get("created_before");
+  if (createdAfter) f.created_after = createdAfter;
+  if (createdBefore) f.created_before = createdBefore;
   if (p.get("overdue") === "true") f.overdue = true;
   const prio = p.get("priority");
   if (isOneOf(TASK_PRIORITIES, prio)) f.priority = prio;

@@ -1,0 +1,1 @@
+"""Background jobs on procrastinate, in the application's PostgreSQL (schema `procrastinate`)."""
