@@ -3,7 +3,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from app.issues.models import IssueCategory, IssueSeverity, IssueStatus
+from app.issues.models import IssueCategory, IssueSeverity, IssueStatus, IssueTodo
 from app.orgs.models import Tier
 from app.workitems.schemas import ItemQuery, Note, RefusedAction, Text, Title
 
@@ -103,3 +103,6 @@ class IssueQuery(ItemQuery):
         default=None, description="Current handler inside this unit's subtree"
     )
     resolved_tier: Tier | None = None
+    todo: IssueTodo | None = Field(
+        default=None, description="In my to-do of this kind (GET /me/todo counts them)"
+    )

@@ -4,7 +4,7 @@ from datetime import datetime
 from pydantic import AwareDatetime, BaseModel, ConfigDict, Field
 
 from app.orgs.models import Tier
-from app.tasks.models import Side, TaskPriority, TaskSource, TaskStatus
+from app.tasks.models import Side, TaskPriority, TaskSource, TaskStatus, TaskTodo
 from app.workitems.schemas import ItemQuery, Note, RefusedAction, RequiredText, Text, Title
 
 
@@ -39,6 +39,9 @@ class TaskUpdate(BaseModel):
     due_at: AwareDatetime | None = None
     priority: TaskPriority | None = None
     source: TaskSource | None = None
+    todo: TaskTodo | None = Field(
+        default=None, description="In my to-do of this kind (GET /me/todo counts them)"
+    )
 
 
 class ProgressBody(BaseModel):
@@ -136,3 +139,6 @@ class TaskQuery(ItemQuery):
     parent_id: uuid.UUID | None = Field(default=None, description="Subtasks of this task")
     priority: TaskPriority | None = None
     source: TaskSource | None = None
+    todo: TaskTodo | None = Field(
+        default=None, description="In my to-do of this kind (GET /me/todo counts them)"
+    )
