@@ -26,6 +26,7 @@ from app.openapi import install_openapi
 from app.orgs.router import router as orgs_router
 from app.stats.router import router as stats_router
 from app.tasks.router import router as tasks_router
+from app.todo.router import router as todo_router
 from app.users.router import router as users_router
 
 API_PREFIX = "/api/v1"
@@ -80,6 +81,7 @@ def create_app() -> FastAPI:
     for router in (
         tasks_router,
         issues_router,
+        todo_router,
         notifications_router,
         stats_router,
         orgs_router,

@@ -379,13 +379,55 @@ describe("b. a task goes down the chain", () => {
     await assertNoHorizontalScroll(doer, "task detail");
     await doer.context().close();
 
-    await issuer.reload();
+    // The submission waits for verification: the issuer is told, and it is in the issuer's to-do.
+    await issuer.goto(`${BASE_URL}/notifications`);
+    await issuer.getByText(new RegExp(`任务已提交，待验收.*${stamp}`)).first().waitFor();
+    await issuer.goto(`${BASE_URL}/`);
+    await issuer.getByTestId("workbench-todo").getByText(shared.taskTitle).first().waitFor();
+    await issuer.goto(`${BASE_URL}/tasks/${shared.taskId}`);
     await act(issuer, "verify", { note: "验收通过" });
     await waitStatus(issuer, "task-detail", "done");
     await issuer.getByRole("tab", { name: "反馈" }).click();
     await issuer.getByTestId("feedback-thread").getByText("已入户动员 52 户").waitFor();
     await issuer.context().close();
   });
+});
+
+describe("f. the workbench's counts equal the lists they open", () => {
+  for (const username of ["taskforce.leader", "community.officer", "street.leader"]) {
+    it(`${username}: every count is the length of the list its tile opens`, async (t) => {
+      if (!workItems) return t.skip(PENDING);
+      const page = await newPage(browser, DESKTOP);
+      await login(page, username);
+      const todo = page.waitForResponse((r) => new URL(r.url()).pathname === "/api/v1/me/todo" && r.ok(), { timeout: 30_000 });
+      await page.goto(`${BASE_URL}/`);
+      await todo;
+      const tiles = page.locator('[data-testid^="todo-count-"]');
+      await tiles.first().waitFor();
+      const found = [];
+      for (let i = 0; i < (await tiles.count()); i++) {
+        const tile = tiles.nth(i);
+        found.push({ kind: await tile.getAttribute("data-kind"), count: Number(await tile.getAttribute("data-count")), href: await tile.getAttribute("href") });
+      }
+      assert.ok(found.length >= 7, "a tile per kind");
+      assert.ok(found.some((f) => f.count > 0), `${username} has something to do`);
+      await screenshot(page, `workbench-${username}`);
+      for (const { kind, count, href } of found) {
+        const apiPath = href.startsWith("/tasks") ? "/api/v1/tasks" : "/api/v1/issues";
+        const answer = page.waitForResponse((r) => {
+          const url = new URL(r.url());
+          return url.pathname === apiPath && url.searchParams.get("todo") === kind && r.ok();
+        }, { timeout: 30_000 });
+        await page.goto(`${BASE_URL}${href}`);
+        const body = await (await answer).json();
+        assert.equal(body.next_cursor, null, `${kind}: one page`);
+        assert.equal(body.items.length, count, `${username} ${kind}: the tile says ${count}`);
+        const list = href.startsWith("/tasks") ? "task-list" : "issue-list";
+        await page.locator(`[data-testid="${list}"][data-loading="false"]`).waitFor();
+      }
+      await page.context().close();
+    });
+  }
 });
 
 describe("c. scope: a sibling community cannot see the items", () => {

@@ -68,5 +68,10 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
 }
 
 
+# The people of a unit, who act for it: notices reach them, and a unit with none of them (no
+# logins) is acted for, and told, through its nearest ancestor that has some.
+PEOPLE_ROLES = (Role.leader, Role.officer, Role.liaison)
+
+
 def role_has(role: str, perm: Perm) -> bool:
     return perm in ROLE_PERMISSIONS.get(Role(role), frozenset())

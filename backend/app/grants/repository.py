@@ -9,12 +9,26 @@ import asyncpg
 import sqlalchemy as sa
 from sqlmodel import col
 
+from app.access.roles import PEOPLE_ROLES
 from app.access.scope import Path, path_range
 from app.core.repository import Repository
 from app.core.sql import Statement
 from app.grants.models import Grant
 from app.orgs.models import OrgUnit
 from app.users.models import User
+
+_PEOPLE_ROLES = ", ".join(f"'{role.value}'" for role in PEOPLE_ROLES)
+
+
+def has_people(unit_id: str) -> str:
+    """SQL: the unit whose id is the expression `unit_id` has people (an active user with a
+    role of PEOPLE_ROLES there): it has logins."""
+    return (
+        "EXISTS (SELECT 1 FROM grants people JOIN users person ON person.id = people.user_id"
+        f" WHERE people.org_id = {unit_id} AND person.is_active"
+        f" AND people.role IN ({_PEOPLE_ROLES}))"
+    )
+
 
 # A grant as the API shows it (GrantRead).
 COLUMNS = "g.id, g.user_id, g.org_id, g.role, g.created_at"

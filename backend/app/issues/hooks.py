@@ -82,6 +82,7 @@ async def _resolve(ctx: ActionContext) -> None:
     issue.resolved_at = ctx.now
     issue.resolution = ctx.note
     ctx.data.update(resolved_by_org_id=handler.id, resolved_tier=handler.tier)
+    ctx.notices.append(Notice(issue.reporter_org_id, NotificationKind.issue_resolved))
 
 
 async def _close(ctx: ActionContext) -> None:
@@ -105,6 +106,7 @@ async def _reopen(ctx: ActionContext) -> None:
     issue.rating = None
     issue.closed_at = None
     issue.acknowledged_at = None
+    ctx.notices.append(Notice(issue.handler_org_id, NotificationKind.issue_reopened))
 
 
 HOOKS: dict[str, Hook] = {

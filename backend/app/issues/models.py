@@ -7,7 +7,13 @@ from sqlmodel import Field, SQLModel
 
 from app.core.models import UnitFeed, one_of, path_column, timestamp, uuid_pk
 from app.orgs.models import Tier
-from app.workitems.models import list_indexes, open_due_index, search_grams_column, search_index
+from app.workitems.models import (
+    list_indexes,
+    open_due_index,
+    search_grams_column,
+    search_index,
+    todo_indexes,
+)
 
 
 class IssueStatus(StrEnum):
@@ -39,6 +45,20 @@ class IssueSeverity(StrEnum):
 UNRESOLVED_STATUSES = frozenset({IssueStatus.open, IssueStatus.acknowledged})
 
 
+class IssueTodo(StrEnum):
+    """The kinds of to-do (待办) an issue makes: what waits on whom (app/todo/)."""
+
+    handle = "handle"  # open or acknowledged: the handler acts on it
+    confirm = "confirm"  # resolved: the reporter confirms (closes, rates) or reopens it
+
+
+# Each kind's state and the unit that must act (its column); `{t}` qualifies a column.
+TODO_STATES: dict[IssueTodo, tuple[str, str]] = {
+    IssueTodo.handle: ("handler_org_id", "{t}status IN ('open', 'acknowledged')"),
+    IssueTodo.confirm: ("reporter_org_id", "{t}status = 'resolved'"),
+}
+
+
 class Issue(SQLModel, table=True):
     """问题/堵点: raised by a reporter unit, handled by the current handler unit. Both party
     paths are stored, so the reporter keeps seeing it after it climbs the chain."""
@@ -55,6 +75,7 @@ class Issue(SQLModel, table=True):
         *list_indexes(("reporter_path", "handler_path")),
         open_due_index("issues", [s.value for s in UNRESOLVED_STATUSES]),
         search_index(),
+        *todo_indexes("issues", TODO_STATES.items()),
     )
 
     id: uuid.UUID = uuid_pk()

@@ -3,9 +3,10 @@
 from typing import ClassVar
 
 from app.access.roles import Perm
-from app.issues.models import UNRESOLVED_STATUSES, Issue
+from app.issues.models import TODO_STATES, UNRESOLVED_STATUSES, Issue, IssueTodo
 from app.issues.state import DUE_SOON
-from app.workitems.repository import ItemRepository, ItemTable
+from app.workitems.models import ItemType
+from app.workitems.repository import ItemRepository, ItemTable, TodoKind
 
 SHOWN = (
     "id",
@@ -49,6 +50,31 @@ TABLE = ItemTable(
     read_perm=Perm.issue_read,
     open_statuses=tuple(s.value for s in UNRESOLVED_STATUSES),
     due_soon=DUE_SOON,
+)
+
+_REPORTER, _HANDLER = ("reporter_org_id", "reporter_path"), ("handler_org_id", "handler_path")
+# An issue's kinds of to-do: the handler handles it; the reporter confirms a resolution,
+# never its resolver.
+TODO = (
+    TodoKind(
+        IssueTodo.handle.value,
+        ItemType.issue,
+        TABLE,
+        _HANDLER,
+        _REPORTER,
+        Perm.issue_work,
+        TODO_STATES[IssueTodo.handle][1],
+    ),
+    TodoKind(
+        IssueTodo.confirm.value,
+        ItemType.issue,
+        TABLE,
+        _REPORTER,
+        _HANDLER,
+        Perm.issue_confirm,
+        TODO_STATES[IssueTodo.confirm][1],
+        "resolved_by_user_id",
+    ),
 )
 
 

@@ -4,7 +4,7 @@ from datetime import datetime
 from pydantic import BaseModel, ConfigDict, Field
 
 from app.core.fields import Omittable
-from app.issues.models import IssueCategory, IssueSeverity, IssueStatus
+from app.issues.models import IssueCategory, IssueSeverity, IssueStatus, IssueTodo
 from app.orgs.models import Tier
 from app.workitems.schemas import ItemQuery, Note, RefusedAction, Text, Title
 
@@ -104,3 +104,6 @@ class IssueQuery(ItemQuery):
         default=None, description="Current handler inside this unit's subtree"
     )
     resolved_tier: Tier | None = None
+    todo: IssueTodo | None = Field(
+        default=None, description="In my to-do of this kind (GET /me/todo counts them)"
+    )

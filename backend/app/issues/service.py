@@ -22,7 +22,7 @@ from app.issues import state
 from app.issues.config import get_issue_settings
 from app.issues.hooks import HOOKS
 from app.issues.models import UNRESOLVED_STATUSES, Issue, IssueSeverity, IssueStatus
-from app.issues.repository import AUDITED, IssueRepository
+from app.issues.repository import AUDITED, TODO, IssueRepository
 from app.issues.schemas import (
     IssueCreate,
     IssuePage,
@@ -73,6 +73,7 @@ class IssueKind(WorkItemKind):
     read_model, page_model, query_model = IssueRead, IssuePage, IssueQuery
     create_model, update_model = IssueCreate, IssueUpdate
     hooks: ClassVar[Mapping[str, Hook]] = HOOKS
+    todo_kinds = TODO
 
     async def facts(
         self, repo: ItemRepository, item: Any, now: datetime, caller: uuid.UUID

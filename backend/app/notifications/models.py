@@ -11,17 +11,24 @@ from app.core.models import timestamp, uuid_pk
 class NotificationKind(StrEnum):
     task_assigned = "task_assigned"
     task_returned = "task_returned"
+    task_submitted = "task_submitted"  # a submission waits for verification (to the issuer)
+    task_extension_requested = "task_extension_requested"  # waits for the issuer's decision
+    task_extension_approved = "task_extension_approved"  # the decision (to the assignee)
+    task_extension_rejected = "task_extension_rejected"
     task_due_soon = "task_due_soon"
     task_overdue = "task_overdue"
     issue_escalated = "issue_escalated"
     issue_delegated = "issue_delegated"
     issue_taken_over = "issue_taken_over"
+    issue_resolved = "issue_resolved"  # a resolution waits for confirmation (to the reporter)
+    issue_reopened = "issue_reopened"  # back to the handler
     issue_due_soon = "issue_due_soon"
     issue_overdue = "issue_overdue"
 
 
 class Notification(SQLModel, table=True):
-    """An in-app notice for one person, about something that reached their unit."""
+    """An in-app notice for one person, about something that reached their unit (or a unit
+    without logins below it, that theirs speaks for)."""
 
     __tablename__ = "notifications"
     __table_args__ = (
@@ -39,6 +46,11 @@ class Notification(SQLModel, table=True):
     entity_type: str = Field(max_length=10)
     entity_id: uuid.UUID
     org_id: uuid.UUID = Field(foreign_key="org_units.id", ondelete="CASCADE")
+    # The unit concerned, when it has no logins and the notice reached `org_id`, its
+    # nearest ancestor with logins, on its behalf.
+    on_behalf_of_org_id: uuid.UUID | None = Field(
+        default=None, foreign_key="org_units.id", ondelete="CASCADE"
+    )
     title: str = Field(max_length=300)
     created_at: datetime = timestamp()
     read_at: datetime | None = timestamp(nullable=True)

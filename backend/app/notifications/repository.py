@@ -8,6 +8,7 @@ import asyncpg
 
 from app.core.repository import Repository
 from app.core.sql import Statement
+from app.grants.repository import has_people
 from app.notifications.models import NotificationKind
 from app.notifications.schemas import ItemNotice
 from app.workitems.models import ItemType
@@ -15,7 +16,9 @@ from app.workitems.repository import ItemRepository
 
 _SELECT = (
     "SELECT n.id, n.kind, n.entity_type, n.entity_id, n.org_id, o.name AS org_name,"
+    " n.on_behalf_of_org_id, b.name AS on_behalf_of_org_name,"
     " n.title, n.created_at, n.read_at FROM notifications n JOIN org_units o ON o.id = n.org_id"
+    " LEFT JOIN org_units b ON b.id = n.on_behalf_of_org_id"
 )
 # The people of a unit whom notices reach: its active leaders, officers and liaisons.
 _RECIPIENTS = (
@@ -24,8 +27,18 @@ _RECIPIENTS = (
 )
 _INSERT = (
     "INSERT INTO notifications"
-    " (id, user_id, kind, entity_type, entity_id, org_id, title, created_at)"
+    " (id, user_id, kind, entity_type, entity_id, org_id, on_behalf_of_org_id, title, created_at)"
 )
+
+
+def _reached(unit_id: str) -> str:
+    """SQL (a LATERAL subquery, `reached`): the unit whose people a notice to the unit
+    `unit_id` reaches: that unit when it has people, else its nearest ancestor that has."""
+    return (
+        "LATERAL (SELECT a.id FROM org_units u JOIN org_units a ON a.key = ANY(u.path)"
+        f" WHERE u.id = {unit_id} AND {has_people('a.id')}"
+        " ORDER BY cardinality(a.path) DESC LIMIT 1) reached"
+    )
 
 
 class NotificationRepository(Repository):
@@ -69,11 +82,13 @@ class NotificationRepository(Repository):
     # ---------------------------------------------------------------- writes
 
     async def notify_unit(self, notice: ItemNotice, *, roles: Sequence[str], now: datetime) -> None:
-        """One notice for each of the unit's people but the actor."""
+        """One notice for each of the unit's people but the actor (of its nearest ancestor
+        with people, on its behalf, when it has none)."""
         await (await self.connection()).execute(
-            f"{_INSERT} SELECT gen_random_uuid(), r.user_id, $3, $4, $5, r.org_id, $6, $7"
-            f" FROM ({_RECIPIENTS.format(roles='$1')}) r"
-            " WHERE r.org_id = $2 AND r.user_id IS DISTINCT FROM $8",
+            f"{_INSERT} SELECT gen_random_uuid(), r.user_id, $3, $4, $5, r.org_id,"
+            " NULLIF($2::uuid, r.org_id), $6, $7"
+            f" FROM {_reached('$2::uuid')} JOIN ({_RECIPIENTS.format(roles='$1')}) r"
+            " ON r.org_id = reached.id WHERE r.user_id IS DISTINCT FROM $8",
             list(roles),
             notice.org_id,
             notice.kind.value,
@@ -114,9 +129,10 @@ class NotificationRepository(Repository):
             f" AND n.kind = {kind_param} AND n.org_id = d.org_id AND n.due_at = d.due_at)"
             " ON CONFLICT DO NOTHING RETURNING entity_id, org_id)"
             f" {_INSERT} SELECT gen_random_uuid(), r.user_id, {kind_param}, {type_param},"
-            f" c.entity_id, c.org_id, left(x.title, 300), {now_param}"
-            f" FROM claimed c JOIN {table} x ON x.id = c.entity_id"
-            f" JOIN ({_RECIPIENTS.format(roles=p(list(roles)))}) r ON r.org_id = c.org_id",
+            f" c.entity_id, r.org_id, NULLIF(c.org_id, r.org_id), left(x.title, 300),"
+            f" {now_param} FROM claimed c JOIN {table} x ON x.id = c.entity_id"
+            f" CROSS JOIN {_reached('c.org_id')}"
+            f" JOIN ({_RECIPIENTS.format(roles=p(list(roles)))}) r ON r.org_id = reached.id",
             *statement.params,
         )
 

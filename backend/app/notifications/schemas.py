@@ -2,7 +2,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.notifications.models import NotificationKind
 from app.workitems.models import ItemType
@@ -15,6 +15,11 @@ class NotificationRead(BaseModel):
     entity_id: uuid.UUID
     org_id: uuid.UUID
     org_name: str
+    on_behalf_of_org_id: uuid.UUID | None = Field(
+        description="The unit concerned when it has no logins: the notice reached `org_id`, "
+        "its nearest ancestor with logins, on its behalf"
+    )
+    on_behalf_of_org_name: str | None
     title: str
     created_at: datetime
     read_at: datetime | None

@@ -18,7 +18,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access.roles import Role
+from app.access.roles import PEOPLE_ROLES
 from app.access.scope import Principal
 from app.core.db import reader
 from app.core.errors import NotFound
@@ -32,7 +32,7 @@ from app.tasks.repository import TaskRepository
 from app.workitems.models import ItemType
 from app.workitems.repository import ItemRepository
 
-NOTIFIED_ROLES = (Role.leader.value, Role.officer.value, Role.liaison.value)
+NOTIFIED_ROLES = tuple(role.value for role in PEOPLE_ROLES)
 # Whose due dates are noticed, and as what: (repository, item type, due soon, overdue).
 DUE_ITEMS: tuple[tuple[type[ItemRepository], ItemType, NotificationKind, NotificationKind], ...] = (
     (TaskRepository, ItemType.task, NotificationKind.task_due_soon, NotificationKind.task_overdue),

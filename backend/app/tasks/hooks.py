@@ -60,6 +60,7 @@ async def _progress(ctx: ActionContext) -> None:
 async def _submit(ctx: ActionContext) -> None:
     ctx.item.submitted_by = ctx.principal.user_id
     await ctx.give_feedback(FeedbackKind.completion, ctx.note)
+    ctx.notices.append(Notice(ctx.item.issuer_org_id, NotificationKind.task_submitted))
 
 
 async def _verify(ctx: ActionContext) -> None:
@@ -91,6 +92,7 @@ async def _request_extension(ctx: ActionContext) -> None:
     task.extension_requested_at = ctx.now
     task.extension_requested_by = ctx.principal.user_id
     ctx.data.update(due_at=ctx.body.due_at, current_due_at=task.due_at)
+    ctx.notices.append(Notice(task.issuer_org_id, NotificationKind.task_extension_requested))
 
 
 async def _approve_extension(ctx: ActionContext) -> None:
@@ -99,11 +101,13 @@ async def _approve_extension(ctx: ActionContext) -> None:
     ctx.data.update(previous_due_at=task.due_at, due_at=task.extension_due_at)
     task.due_at = task.extension_due_at
     _clear_extension(task)
+    ctx.notices.append(Notice(task.assignee_org_id, NotificationKind.task_extension_approved))
 
 
 async def _reject_extension(ctx: ActionContext) -> None:
     ctx.data.update(requested_due_at=ctx.item.extension_due_at)
     _clear_extension(ctx.item)
+    ctx.notices.append(Notice(ctx.item.assignee_org_id, NotificationKind.task_extension_rejected))
 
 
 async def _reissue(ctx: ActionContext) -> None:

@@ -6,7 +6,13 @@ import sqlalchemy as sa
 from sqlmodel import Field, SQLModel
 
 from app.core.models import UnitFeed, one_of, path_column, timestamp, uuid_pk
-from app.workitems.models import list_indexes, open_due_index, search_grams_column, search_index
+from app.workitems.models import (
+    list_indexes,
+    open_due_index,
+    search_grams_column,
+    search_index,
+    todo_indexes,
+)
 
 
 class TaskStatus(StrEnum):
@@ -38,6 +44,33 @@ class Side(StrEnum):
     assignee = "assignee"
 
 
+class TaskTodo(StrEnum):
+    """The kinds of to-do (待办) a task makes: what waits on whom (app/todo/)."""
+
+    accept = "accept"  # issued: the assignee signs for it (签收) or sends it back
+    work = "work"  # accepted, in progress, or a submission returned: the assignee works
+    verify = "verify"  # submitted: the issuer verifies or returns it
+    extension = "extension"  # an extension is pending: the issuer decides
+    reissue = "reissue"  # the assignee sent it back: the issuer re-issues or cancels it
+
+
+# Each kind's state and the unit that must act (its column); `{t}` qualifies a column.
+TODO_STATES: dict[TaskTodo, tuple[str, str]] = {
+    TaskTodo.accept: ("assignee_org_id", "{t}status = 'issued'"),
+    TaskTodo.work: (
+        "assignee_org_id",
+        "({t}status IN ('accepted', 'in_progress')"
+        " OR ({t}status = 'returned' AND {t}returned_by = 'issuer'))",
+    ),
+    TaskTodo.verify: ("issuer_org_id", "{t}status = 'submitted'"),
+    TaskTodo.extension: (
+        "issuer_org_id",
+        "({t}extension_due_at IS NOT NULL AND {t}status NOT IN ('done', 'cancelled'))",
+    ),
+    TaskTodo.reissue: ("issuer_org_id", "({t}status = 'returned' AND {t}returned_by = 'assignee')"),
+}
+
+
 CLOSED_STATUSES = frozenset({TaskStatus.done, TaskStatus.cancelled})
 # The statuses in which a task's due date still counts against its assignee: overdue and
 # due soon need one of them. A submitted task waits on its issuer (verification time counts
@@ -65,6 +98,7 @@ class Task(SQLModel, table=True):
         *list_indexes(("issuer_path", "assignee_path")),
         open_due_index("tasks", [s.value for s in DUE_STATUSES]),
         search_index(),
+        *todo_indexes("tasks", TODO_STATES.items()),
     )
 
     id: uuid.UUID = uuid_pk()

@@ -7,9 +7,10 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from app.access.roles import Perm
-from app.tasks.models import CLOSED_STATUSES, DUE_STATUSES, Task
+from app.tasks.models import CLOSED_STATUSES, DUE_STATUSES, TODO_STATES, Task, TaskTodo
 from app.tasks.state import DUE_SOON
-from app.workitems.repository import ItemRepository, ItemTable
+from app.workitems.models import ItemType
+from app.workitems.repository import ItemRepository, ItemTable, TodoKind
 
 # The columns a task shows as they are, then those the service reshapes.
 SHOWN = (
@@ -68,6 +69,29 @@ TABLE = ItemTable(
     read_perm=Perm.task_read,
     open_statuses=tuple(s.value for s in DUE_STATUSES),
     due_soon=DUE_SOON,
+)
+
+_ISSUER, _ASSIGNEE = ("issuer_org_id", "issuer_path"), ("assignee_org_id", "assignee_path")
+# What a task's kinds of to-do need: the party that acts (TODO_STATES names its unit), the
+# permission, and who may not act (the submitter never judges the submission).
+_TODO_RULES: dict[TaskTodo, tuple[Perm, str | None]] = {
+    TaskTodo.accept: (Perm.task_work, None),
+    TaskTodo.work: (Perm.task_work, None),
+    TaskTodo.verify: (Perm.task_decide, "submitted_by"),
+    TaskTodo.extension: (Perm.task_decide, None),
+    TaskTodo.reissue: (Perm.task_create, None),
+}
+TODO = tuple(
+    TodoKind(
+        name.value,
+        ItemType.task,
+        TABLE,
+        *((_ISSUER, _ASSIGNEE) if TODO_STATES[name][0] == _ISSUER[0] else (_ASSIGNEE, _ISSUER)),
+        perm,
+        TODO_STATES[name][1],
+        not_by,
+    )
+    for name, (perm, not_by) in _TODO_RULES.items()
 )
 
 

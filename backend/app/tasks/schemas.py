@@ -6,7 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.core.dates import ClientDatetime
 from app.core.fields import Omittable
 from app.orgs.models import Tier
-from app.tasks.models import Side, TaskPriority, TaskSource, TaskStatus
+from app.tasks.models import Side, TaskPriority, TaskSource, TaskStatus, TaskTodo
 from app.workitems.schemas import ItemQuery, Note, RefusedAction, RequiredText, Text, Title
 
 
@@ -138,3 +138,6 @@ class TaskQuery(ItemQuery):
     parent_id: uuid.UUID | None = Field(default=None, description="Subtasks of this task")
     priority: TaskPriority | None = None
     source: TaskSource | None = None
+    todo: TaskTodo | None = Field(
+        default=None, description="In my to-do of this kind (GET /me/todo counts them)"
+    )

@@ -22,7 +22,7 @@ from app.tasks import state
 from app.tasks.assignment import check_assignable, check_responsible, issuer_for
 from app.tasks.hooks import AFTER_HOOKS, HOOKS, acceptance_limit, count_in_parent, move_status
 from app.tasks.models import CLOSED_STATUSES, Task, TaskStatus
-from app.tasks.repository import AUDITED, RESHAPED, TaskRepository
+from app.tasks.repository import AUDITED, RESHAPED, TODO, TaskRepository
 from app.tasks.schemas import TaskCreate, TaskPage, TaskQuery, TaskRead, TaskUpdate
 from app.workitems import service as workitems
 from app.workitems.events import DomainEvent, Notice, publish
@@ -64,6 +64,7 @@ class TaskKind(WorkItemKind):
     create_model, update_model = TaskCreate, TaskUpdate
     hooks: ClassVar[Mapping[str, Hook]] = HOOKS
     after_hooks: ClassVar[Mapping[str, Hook]] = AFTER_HOOKS
+    todo_kinds = TODO
 
     def state_of(self, item: Any) -> str:
         return state.state_of(item.status, item.returned_by)

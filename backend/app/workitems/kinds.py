@@ -23,7 +23,7 @@ from app.feedback.repository import FeedbackRepository
 from app.orgs.repository import OrgRepository
 from app.workitems.events import Notice
 from app.workitems.models import ItemType
-from app.workitems.repository import Condition, ItemRepository
+from app.workitems.repository import Condition, ItemRepository, TodoKind
 from app.workitems.rules import SEPARATION, Action, Capability, Stance, Transition, Workflow
 from app.workitems.schemas import ItemQuery
 from app.workitems.sides import Party, Sides
@@ -75,6 +75,8 @@ Hook = Callable[[ActionContext], Awaitable[None]]
 
 # A kind's filter `<party>_within_org_id`: that party inside the unit's subtree.
 WITHIN = "_within_org_id"
+# A kind's filter `todo`: the items in the caller's to-do of that kind (`todo_kinds`).
+TODO = "todo"
 
 
 class WorkItemKind:
@@ -105,6 +107,8 @@ class WorkItemKind:
     # `after_hooks` once it is (to act on other items).
     hooks: ClassVar[Mapping[str, Hook]] = {}
     after_hooks: ClassVar[Mapping[str, Hook]] = {}
+    # The kinds of to-do its items make (app/todo/); each is also its list's `todo=` filter.
+    todo_kinds: ClassVar[tuple[TodoKind, ...]] = ()
 
     @property
     def noun(self) -> str:
@@ -194,7 +198,7 @@ class WorkItemKind:
         found: list[Condition] = []
         alias = self.repository.table.alias
         for name, spec in type(query).model_fields.items():
-            if name in ItemQuery.model_fields:
+            if name in ItemQuery.model_fields or name == TODO:
                 continue
             if name in self.party_orgs:
                 condition = self.party_is(self.party_orgs.index(name))
@@ -269,7 +273,9 @@ class WorkItemKind:
     async def page(
         self, principal: Principal, query: ItemQuery
     ) -> tuple[list[dict[str, Any]], str | None]:
+        todo = getattr(query, TODO, None)
+        todo_kind = next((k for k in self.todo_kinds if k.name == todo), None)
         async with reader() as connection:
             return await self.repository(connection).page(
-                principal, query, self.conditions(query), self.render
+                principal, query, self.conditions(query), self.render, todo_kind
             )

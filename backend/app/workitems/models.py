@@ -1,5 +1,5 @@
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import datetime
 from enum import StrEnum
 from typing import Any
@@ -40,6 +40,23 @@ class ItemEvent(SQLModel, table=True):
         default=None, sa_column=sa.Column(postgresql.JSONB, nullable=True)
     )
     at: datetime = timestamp()
+
+
+def todo_indexes(table: str, states: Iterable[tuple[str, tuple[str, str]]]) -> tuple[sa.Index, ...]:
+    """One partial index per kind of to-do (app/todo/): the items in the kind's state, by
+    the unit that must act and then due date, so a to-do is read from its own entries and
+    costs what it holds, whatever the table's size. `states`: (kind, (that unit's column,
+    the state as SQL with `{t}` where a column's qualifier goes))."""
+    return tuple(
+        sa.Index(
+            f"ix_{table}_todo_{kind}",
+            unit,
+            "due_at",
+            "id",
+            postgresql_where=sa.text(state.format(t="")),
+        )
+        for kind, (unit, state) in states
+    )
 
 
 def list_indexes(parties: tuple[str, str]) -> tuple[sa.Index, ...]:

@@ -22,7 +22,7 @@ import asyncpg
 import sqlalchemy as sa
 from sqlmodel import SQLModel, col
 
-from app.access.roles import Perm
+from app.access.roles import Perm, role_has
 from app.access.scope import Path, Principal, within_sql
 from app.core.config import get_settings
 from app.core.errors import Unprocessable
@@ -30,6 +30,7 @@ from app.core.models import utcnow
 from app.core.pagination import cursor_text, cursor_time, cursor_uuid, decode_cursor, encode_cursor
 from app.core.repository import Repository
 from app.core.sql import Statement, contains_pattern
+from app.grants.repository import has_people
 from app.orgs.repository import OrgRepository
 from app.workitems.models import ItemEvent, ItemType
 from app.workitems.schemas import SORT_FIELDS, ItemQuery, ListQuery
@@ -128,6 +129,85 @@ class ItemTable:
         statement.where(within_sql(statement.param, roots, *columns))
 
 
+def _next_sibling(path: str) -> str:
+    """SQL: the path just after the subtree at `path` (see app.access.scope)."""
+    return f"array_append(trim_array({path}, 1), {path}[cardinality({path})] + 1)"
+
+
+def _tier_rank(tier: str) -> str:
+    return f"array_position('{{prefecture,county,street,community}}'::text[], {tier}::text)"
+
+
+def served_units_sql(units: str) -> str:
+    """SQL: the units whose to-do is that of the grant units `units` (a uuid[] parameter),
+    each with the grant unit (`at_id`, `at_path`): the grant unit itself, and the units
+    below it with no people whose nearest ancestor with people it is (units with logins
+    are read set-wise from the grants, see app.grants.repository.has_people)."""
+    return (
+        "SELECT o.id, o.tier, m.id AS at_id, m.path AS at_path FROM org_units m"
+        f" JOIN org_units o ON o.path >= m.path AND o.path < {_next_sibling('m.path')}"
+        f" WHERE m.id = ANY({units}::uuid[]) AND (o.id = m.id OR NOT EXISTS ("
+        " SELECT 1 FROM org_units l WHERE l.key = ANY(o.path[cardinality(m.path) + 1:])"
+        f" AND {has_people('l.id')}))"
+    )
+
+
+@dataclass(frozen=True)
+class TodoKind:
+    """One kind of to-do (待办) on a work-item table: the items in `state` wait on the
+    party `acting` (its unit id and path columns), and are the to-do of a caller holding
+    `perm` at that unit, or at its nearest ancestor with people when it has none (and then
+    only from the side separation of duties gives that grant: not when it also covers the
+    other party, `other`, unless the acting party is the one nearer the root). `not_by`:
+    the column naming the person who did the work this kind judges, never the judge."""
+
+    name: str
+    item_type: ItemType
+    table: ItemTable
+    acting: tuple[str, str]
+    other: tuple[str, str]
+    perm: Perm
+    state: str  # SQL with `{t}` qualifying the columns: the partial index's predicate
+    not_by: str | None = None
+
+    def units(self, principal: Principal) -> list[uuid.UUID]:
+        """The units where the caller holds this kind's permission."""
+        return sorted({g.org_id for g in principal.grants if role_has(g.role, self.perm)})
+
+    def mine(self, statement: Statement, principal: Principal, served: str) -> str:
+        """SQL: the item (the table's alias) is in the to-do of the caller whose served
+        units (`served_units_sql`) are the rows aliased `served`."""
+        t, s = self.table.alias, served
+        acting_path, other_path = f"{t}.{self.acting[1]}", f"{t}.{self.other[1]}"
+        other_tier = f"(SELECT ot.tier FROM org_units ot WHERE ot.id = {t}.{self.other[0]})"
+        # Each path cut to the other's depth: equal to the other when that is its ancestor.
+        other_head = f"{other_path}[1:cardinality({acting_path})]"
+        acting_head = f"{acting_path}[1:cardinality({other_path})]"
+        # The sides of "Separation of duties" (workitems/sides.py) for a grant above the
+        # acting party: it acts only when it does not cover the other party, or when the
+        # acting party is nearer the root (its ancestor, else of a higher tier).
+        above_acts = (
+            f"NOT ({other_path} >= {s}.at_path AND {other_path} < {_next_sibling(f'{s}.at_path')})"
+            f" OR (cardinality({other_path}) > cardinality({acting_path})"
+            f" AND {other_head} = {acting_path})"
+            f" OR ({other_head} <> {acting_path} AND {acting_head} <> {other_path}"
+            f" AND {_tier_rank(f'{s}.tier')} < {_tier_rank(other_tier)})"
+        )
+        found = [
+            f"{t}.{self.acting[0]} = {s}.id",
+            self.state.format(t=f"{t}."),
+            f"({s}.id = {s}.at_id OR {above_acts})",
+        ]
+        if self.not_by is not None:
+            found.append(f"{t}.{self.not_by} IS DISTINCT FROM {statement.param(principal.user_id)}")
+        return " AND ".join(found)
+
+    def listed(self, statement: Statement, principal: Principal) -> str:
+        """SQL: the item is in the caller's to-do of this kind (a list's `todo=` filter)."""
+        served = served_units_sql(statement.param(self.units(principal)))
+        return f"EXISTS (SELECT 1 FROM ({served}) s WHERE {self.mine(statement, principal, 's')})"
+
+
 # Statement shapes (and scopes) whose page is read scope first, until when (monotonic).
 _scope_first: dict[Hashable, float] = {}
 _SCOPE_FIRST_MAX = 4096
@@ -159,17 +239,21 @@ async def list_items(
     query: ItemQuery,
     conditions: Sequence[Condition],
     render: Render,
+    todo: TodoKind | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of the items the caller may read that match `query` and `conditions`."""
+    """A page of the items the caller may read that match `query` and `conditions`, and
+    are in their to-do of kind `todo` when given."""
     now = utcnow()
     roots = principal.paths(table.read_perm)
     feed_key = _feed_key(query)
-    if feed_key is not None and len(roots) == 1:
+    if todo is None and feed_key is not None and len(roots) == 1:
         return await _feed_page(
             connection, table, principal, query, (roots[0][-1], feed_key), render, now
         )
     statement = Statement()
     table.visible(statement, roots)
+    if todo is not None:
+        statement.where(todo.listed(statement, principal))
     t, param = table.alias, statement.param
     for condition, value in conditions:
         if value is not None and value != []:
@@ -393,9 +477,10 @@ class ItemRepository(Repository):
         query: ItemQuery,
         conditions: Sequence[Condition],
         render: Render,
+        todo: TodoKind | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         return await list_items(
-            await self.connection(), self.table, principal, query, conditions, render
+            await self.connection(), self.table, principal, query, conditions, render, todo
         )
 
     async def party_paths(self, item_id: uuid.UUID) -> list[list[int]] | None:

@@ -169,6 +169,7 @@ async def test_a_moved_due_date_can_be_noticed_again(
     await run_due_notices()
     assert kinds(await notices(client, world, Role.officer, "M122", task_id)) == [
         "task_due_soon",
+        "task_extension_approved",
         "task_overdue",
     ]
 

@@ -30,6 +30,9 @@ export const keys = {
   // Under "summary", so whatever refreshes the counts refreshes the scorecards too.
   scorecards: (id: string, from: string, to: string) => ["summary", "scorecards", id, from, to] as const,
 
+  /** My to-do (GET /me/todo): its counts and items, paged. */
+  todo: () => ["todo"] as const,
+
   notifications: () => ["notifications"] as const,
   notificationList: (unread: boolean) => ["notifications", "list", unread] as const,
   unread: () => ["notifications", "unread-count"] as const,

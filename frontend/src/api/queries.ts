@@ -44,6 +44,16 @@ export function useIssueList(filters: IssueFilters, enabled = true) {
   });
 }
 
+/** My to-do: the counts per kind (of the first page) and the items, most urgent first. */
+export function useTodo() {
+  return useInfiniteQuery({
+    queryKey: keys.todo(),
+    queryFn: ({ pageParam }) => workItems.todo(pageParam),
+    initialPageParam: null as string | null,
+    getNextPageParam: (last) => last.next_cursor,
+  });
+}
+
 /** One page of tasks (no paging): the first LIMIT that match. */
 export function useTaskPage(filters: TaskFilters, limit: number, enabled = true) {
   return useQuery({ queryKey: keys.taskPage(filters, limit), queryFn: () => workItems.listTasks(filters, null, limit), enabled });
@@ -180,6 +190,7 @@ function afterItemWrite(qc: QueryClient, type: ItemType, id: string) {
   void qc.invalidateQueries({ queryKey: keys.events(type, id) });
   void qc.invalidateQueries({ queryKey: keys.feedback(type, id) });
   void qc.invalidateQueries({ queryKey: keys.lists(type) });
+  void qc.invalidateQueries({ queryKey: keys.todo() });
   void qc.invalidateQueries({ queryKey: keys.notifications() });
   void qc.invalidateQueries({ queryKey: keys.summaries() });
 }

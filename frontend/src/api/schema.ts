@@ -365,6 +365,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/me/todo": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** What waits on me (待办): exact counts per kind and the items, most urgent first */
+        get: operations["my_todo_api_v1_me_todo_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/notifications": {
         parameters: {
             query?: never;
@@ -898,6 +915,12 @@ export interface components {
              */
             rating: number;
         };
+        /**
+         * Colour
+         * @description 亮灯, by precedence red > yellow > blue > green.
+         * @enum {string}
+         */
+        Colour: "green" | "blue" | "yellow" | "red";
         /** Day */
         Day: {
             /**
@@ -1249,6 +1272,12 @@ export interface components {
          */
         IssueStatus: "open" | "acknowledged" | "resolved" | "closed";
         /**
+         * IssueTodo
+         * @description The kinds of to-do (待办) an issue makes: what waits on whom (app/todo/).
+         * @enum {string}
+         */
+        IssueTodo: "handle" | "confirm";
+        /**
          * IssueUpdate
          * @description Reporter or handler side, while unresolved. A new severity resets the due date.
          */
@@ -1327,7 +1356,7 @@ export interface components {
          * NotificationKind
          * @enum {string}
          */
-        NotificationKind: "task_assigned" | "task_returned" | "task_due_soon" | "task_overdue" | "issue_escalated" | "issue_delegated" | "issue_taken_over" | "issue_due_soon" | "issue_overdue";
+        NotificationKind: "task_assigned" | "task_returned" | "task_submitted" | "task_extension_requested" | "task_extension_approved" | "task_extension_rejected" | "task_due_soon" | "task_overdue" | "issue_escalated" | "issue_delegated" | "issue_taken_over" | "issue_resolved" | "issue_reopened" | "issue_due_soon" | "issue_overdue";
         /** NotificationPage */
         NotificationPage: {
             /** Items */
@@ -1356,6 +1385,13 @@ export interface components {
              */
             id: string;
             kind: components["schemas"]["NotificationKind"];
+            /**
+             * On Behalf Of Org Id
+             * @description The unit concerned when it has no logins: the notice reached `org_id`, its nearest ancestor with logins, on its behalf
+             */
+            on_behalf_of_org_id: string | null;
+            /** On Behalf Of Org Name */
+            on_behalf_of_org_name: string | null;
             /**
              * Org Id
              * Format: uuid
@@ -1935,6 +1971,12 @@ export interface components {
          */
         TaskStatus: "issued" | "accepted" | "in_progress" | "submitted" | "done" | "returned" | "cancelled";
         /**
+         * TaskTodo
+         * @description The kinds of to-do (待办) a task makes: what waits on whom (app/todo/).
+         * @enum {string}
+         */
+        TaskTodo: "accept" | "work" | "verify" | "extension" | "reissue";
+        /**
          * TaskUpdate
          * @description Issuer side: everything here; assignee side: responsible_user_id only.
          */
@@ -1962,6 +2004,54 @@ export interface components {
          * @enum {string}
          */
         Tier: "prefecture" | "county" | "street" | "community";
+        /** TodoItem */
+        TodoItem: {
+            colour: components["schemas"]["Colour"] | null;
+            /**
+             * Due At
+             * Format: date-time
+             */
+            due_at: string;
+            /**
+             * Item Id
+             * Format: uuid
+             */
+            item_id: string;
+            item_type: components["schemas"]["ItemType"];
+            /**
+             * Kind
+             * @description What waits on me: one of `counts`' kinds
+             */
+            kind: components["schemas"]["TaskTodo"] | components["schemas"]["IssueTodo"];
+            /**
+             * On Behalf Of Org Id
+             * @description The unit that must act, when it has no logins and I act for it (from its nearest ancestor with logins); null when it is my own unit
+             */
+            on_behalf_of_org_id: string | null;
+            /** On Behalf Of Org Name */
+            on_behalf_of_org_name: string | null;
+            /** Status */
+            status: string;
+            /** Title */
+            title: string;
+        };
+        /** TodoPage */
+        TodoPage: {
+            /**
+             * Counts
+             * @description Every kind with how many items wait on me; each equals its list (`GET /tasks?todo=kind`, `GET /issues?todo=kind`)
+             */
+            counts: {
+                [key: string]: number;
+            };
+            /**
+             * Items
+             * @description By due date, most urgent first
+             */
+            items: components["schemas"]["TodoItem"][];
+            /** Next Cursor */
+            next_cursor: string | null;
+        };
         /** TokenPair */
         TokenPair: {
             /** Access Token */
@@ -2782,6 +2872,8 @@ export interface operations {
                 /** @description Current handler inside this unit's subtree */
                 handler_within_org_id?: string | null;
                 resolved_tier?: components["schemas"]["Tier"] | null;
+                /** @description In my to-do of this kind (GET /me/todo counts them) */
+                todo?: components["schemas"]["IssueTodo"] | null;
             };
             header?: never;
             path?: never;
@@ -4172,6 +4264,53 @@ export interface operations {
             };
         };
     };
+    my_todo_api_v1_me_todo_get: {
+        parameters: {
+            query?: {
+                /** @description Only items of this kind (accept, work, verify, extension, reissue, handle, confirm); the counts stay those of every kind */
+                kind?: string | null;
+                /** @description Page size, at most 200. */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TodoPage"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description An unknown kind, or a cursor that is not ours */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     list_notifications_api_v1_notifications_get: {
         parameters: {
             query?: {
@@ -4912,6 +5051,8 @@ export interface operations {
                 parent_id?: string | null;
                 priority?: components["schemas"]["TaskPriority"] | null;
                 source?: components["schemas"]["TaskSource"] | null;
+                /** @description In my to-do of this kind (GET /me/todo counts them) */
+                todo?: components["schemas"]["TaskTodo"] | null;
             };
             header?: never;
             path?: never;
@@ -7114,12 +7255,14 @@ type ReadonlyArray<T> = [
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
 export const pathsApiV1IssuesGetParametersQueryOrderAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/issues"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
 export const pathsApiV1TasksGetParametersQueryOrderAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/tasks"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
+export const colourValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Colour"]> = ["green", "blue", "yellow", "red"];
 export const feedbackKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FeedbackKind"]> = ["progress", "completion", "review", "satisfaction", "comment"];
 export const issueCategoryValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IssueCategory"]> = ["land", "power", "water", "construction", "labour", "materials", "policy", "funding", "other"];
 export const issueSeverityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IssueSeverity"]> = ["low", "normal", "high", "critical"];
 export const issueStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IssueStatus"]> = ["open", "acknowledged", "resolved", "closed"];
+export const issueTodoValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IssueTodo"]> = ["handle", "confirm"];
 export const itemTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ItemType"]> = ["task", "issue"];
-export const notificationKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationKind"]> = ["task_assigned", "task_returned", "task_due_soon", "task_overdue", "issue_escalated", "issue_delegated", "issue_taken_over", "issue_due_soon", "issue_overdue"];
+export const notificationKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationKind"]> = ["task_assigned", "task_returned", "task_submitted", "task_extension_requested", "task_extension_approved", "task_extension_rejected", "task_due_soon", "task_overdue", "issue_escalated", "issue_delegated", "issue_taken_over", "issue_resolved", "issue_reopened", "issue_due_soon", "issue_overdue"];
 export const orgKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrgKind"]> = ["prefecture", "county", "street", "community", "department", "taskforce", "group", "enterprise"];
 export const permValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Perm"]> = ["org.read", "org.manage", "user.read", "user.manage", "grant.read", "grant.manage", "audit.read", "task.read", "task.create", "task.work", "task.decide", "issue.read", "issue.create", "issue.work", "issue.decide", "issue.confirm", "feedback.create", "stats.read", "calendar.manage"];
 export const refusedActionCaseValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RefusedAction"]["case"]> = ["upper_party", "same_unit_below_grant", "equal_parties", "own_submission", "own_resolution"];
@@ -7129,5 +7272,6 @@ export const sideValues: ReadonlyArray<FlattenedDeepRequired<components>["schema
 export const taskPriorityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskPriority"]> = ["normal", "urgent"];
 export const taskSourceValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskSource"]> = ["meeting", "dispatch", "policy", "issue", "inspection", "other"];
 export const taskStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskStatus"]> = ["issued", "accepted", "in_progress", "submitted", "done", "returned", "cancelled"];
+export const taskTodoValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskTodo"]> = ["accept", "work", "verify", "extension", "reissue"];
 export const tierValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Tier"]> = ["prefecture", "county", "street", "community"];
 export const writtenFeedbackKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WrittenFeedback"]["kind"]> = ["comment", "completion", "progress", "review"];

@@ -9,9 +9,11 @@ import {
   issueCategoryValues,
   issueSeverityValues,
   issueStatusValues,
+  issueTodoValues,
   taskPriorityValues,
   taskSourceValues,
   taskStatusValues,
+  taskTodoValues,
   tierValues,
   type components,
   type paths,
@@ -61,6 +63,12 @@ export type Scorecards = S["Scorecards"];
 export type UnitScorecard = S["UnitScorecard"];
 export type Metric = S["Metric"];
 export type AssignableOrg = S["OrgRead"];
+export type Todo = S["TodoPage"];
+export type TodoItem = S["TodoItem"];
+export type TaskTodo = S["TaskTodo"];
+export type IssueTodo = S["IssueTodo"];
+export const TASK_TODO = taskTodoValues;
+export const ISSUE_TODO = issueTodoValues;
 
 /** The task list's filters: the query parameters of GET /tasks. */
 export type TaskFilters = QueryOf<"/api/v1/tasks">;
@@ -115,6 +123,7 @@ async function issueAction<A extends IssueAction>(id: string, action: A, body: A
 }
 
 export const workItems = {
+  todo: (cursor?: string | null): Promise<Todo> => unwrap(api.GET("/api/v1/me/todo", { params: { query: { limit: PAGE, cursor: cursor ?? undefined } } })),
   listTasks: (filters: TaskFilters, cursor?: string | null, limit = PAGE): Promise<Page<Task>> =>
     unwrap(api.GET("/api/v1/tasks", { params: { query: { ...filters, limit, cursor: cursor ?? undefined } } })),
   getTask: (id: string): Promise<Versioned<Task>> => unwrapVersioned(api.GET("/api/v1/tasks/{task_id}", { params: { path: { task_id: id } } })),

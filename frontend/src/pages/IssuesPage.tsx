@@ -5,7 +5,7 @@ import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { useIssueList } from "../api/queries";
-import { ISSUE_CATEGORIES, ISSUE_SEVERITIES, ISSUE_STATUSES, TIERS, isOneOf, type Issue, type IssueFilters } from "../api/workitems";
+import { ISSUE_CATEGORIES, ISSUE_SEVERITIES, ISSUE_STATUSES, TIERS, ISSUE_TODO, isOneOf, type Issue, type IssueFilters } from "../api/workitems";
 import { useCan } from "../auth/AuthProvider";
 import { useIsMobile } from "../hooks/useIsMobile";
 import { OrgTreeSelect } from "../components/OrgTreeSelect";
@@ -21,6 +21,9 @@ export function issueFiltersFromParams(p: URLSearchParams): IssueFilters {
   const f: IssueFilters = {};
   const status = p.getAll("status").filter((s) => isOneOf(ISSUE_STATUSES, s));
   if (status.length) f.status = status;
+  // The workbench's links: one kind of my to-do.
+  const todo = p.get("todo");
+  if (isOneOf(ISSUE_TODO, todo)) f.todo = todo;
   const unit = p.get("within_org_id");
   if (unit) f.within_org_id = unit;
   // The dashboard's links: the handler's subtree, a period of raising.

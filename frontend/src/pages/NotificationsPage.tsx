@@ -78,7 +78,12 @@ export function NotificationsPage() {
               }
               description={
                 <>
-                  {n.org_name && <div>{n.org_name}</div>}
+                  {n.org_name && (
+                    <div>
+                      {n.org_name}
+                      {n.on_behalf_of_org_name && <span data-testid="on-behalf-of"> {t("notifications.onBehalfOf", { name: n.on_behalf_of_org_name })}</span>}
+                    </div>
+                  )}
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                     {formatDateTime(n.created_at, i18n.language)}
                   </Typography.Text>

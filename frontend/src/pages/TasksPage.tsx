@@ -6,7 +6,7 @@ import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { useTaskList } from "../api/queries";
-import { TASK_PRIORITIES, TASK_STATUSES, isOneOf, type Task, type TaskFilters } from "../api/workitems";
+import { TASK_PRIORITIES, TASK_STATUSES, isOneOf, TASK_TODO, type Task, type TaskFilters } from "../api/workitems";
 import { useCan } from "../auth/AuthProvider";
 import { useIsMobile } from "../hooks/useIsMobile";
 import { OrgTreeSelect } from "../components/OrgTreeSelect";
@@ -24,6 +24,9 @@ export function filtersFromParams(p: URLSearchParams): TaskFilters {
   const f: TaskFilters = {};
   const status = p.getAll("status").filter((s) => isOneOf(TASK_STATUSES, s));
   if (status.length) f.status = status;
+  // The workbench's links: one kind of my to-do.
+  const todo = p.get("todo");
+  if (isOneOf(TASK_TODO, todo)) f.todo = todo;
   const unit = p.get("within_org_id");
   if (unit) f.within_org_id = unit;
   // The dashboard's links: the assignee's subtree, a period of creation.

@@ -1,40 +1,36 @@
-import { Card, Col, Row, Space, Statistic, Tag, Typography } from "antd";
+import { Card, Col, Row, Statistic, Tag, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router-dom";
-import { useIssueList, useTaskList } from "../api/queries";
-import { OPEN_ISSUE_STATUSES, OPEN_TASK_STATUSES, type Issue, type Task } from "../api/workitems";
+import { useTodo } from "../api/queries";
+import { TASK_TODO, isOneOf, type Todo, type TodoItem } from "../api/workitems";
 import { useAuth } from "../auth/AuthProvider";
 import { ProblemAlert } from "../components/ProblemAlert";
 import { ResponsiveList } from "../components/ResponsiveList";
-import { DueTag, IssueStatusTag, TaskStatusTag } from "../components/Tags";
-import { byUrgency } from "../lib/format";
-import { IssueCard } from "./IssuesPage";
-import { rowClass, TaskCard } from "./TasksPage";
+import { formatDateTime } from "../lib/format";
 
-const PASSIVE = new Set(["edit", "split"]);
-const HANDLER_ACTIONS = new Set(["acknowledge", "escalate", "delegate", "resolve"]);
+const COLOUR_TAG: Record<string, string> = { red: "error", yellow: "warning", blue: "processing", green: "success" };
 
-/** Tasks on which I can act now: the server says so through allowed_actions. */
-export function awaitingMe(tasks: Task[]): Task[] {
-  return tasks.filter((t) => t.allowed_actions.some((a) => !PASSIVE.has(a))).sort(byUrgency);
+/** Where a kind of to-do is listed: the tasks or issues list filtered by it, so its count is that list's length. */
+export function todoListLink(kind: string): string {
+  return `/${isOneOf(TASK_TODO, kind) ? "tasks" : "issues"}?todo=${kind}`;
 }
 
-/** Issues my unit handles: I may take a handler action on them. */
-export function handledByMe(issues: Issue[], myOrgIds: string[]): Issue[] {
-  return issues.filter((i) => myOrgIds.includes(i.handler_org_id) || i.allowed_actions.some((a) => HANDLER_ACTIONS.has(a))).sort(byUrgency);
+export function itemLink(item: Pick<TodoItem, "item_type" | "item_id">): string {
+  return `/${item.item_type === "task" ? "tasks" : "issues"}/${item.item_id}`;
+}
+
+/** The kinds to show as tiles: every kind the server counts, those with something waiting first. */
+export function todoTiles(counts: Todo["counts"]): [string, number][] {
+  return Object.entries(counts).sort(([, a], [, b]) => Number(b > 0) - Number(a > 0));
 }
 
 export function WorkbenchPage() {
-  const { t } = useTranslation();
+  const { t, i18n } = useTranslation();
   const navigate = useNavigate();
   const { me } = useAuth();
-  const myOrgIds = (me?.grants ?? []).map((g) => g.org_id);
-  const tasksQ = useTaskList({ status: OPEN_TASK_STATUSES, sort: "due_at" });
-  const issuesQ = useIssueList({ status: OPEN_ISSUE_STATUSES, sort: "due_at" });
-  const tasks = awaitingMe(tasksQ.data?.pages.flatMap((p) => p.items) ?? []);
-  const issues = handledByMe(issuesQ.data?.pages.flatMap((p) => p.items) ?? [], myOrgIds);
-  const overdue = tasks.filter((x) => x.overdue).length + issues.filter((x) => x.overdue).length;
-  const dueSoon = tasks.filter((x) => !x.overdue && x.due_soon).length + issues.filter((x) => !x.overdue && x.due_soon).length;
+  const q = useTodo();
+  const counts = q.data?.pages[0]?.counts ?? {};
+  const items = q.data?.pages.flatMap((p) => p.items) ?? [];
 
   return (
     <>
@@ -42,82 +38,51 @@ export function WorkbenchPage() {
         <h1>{t("workbench.title")}</h1>
         <Typography.Text type="secondary">{t("workbench.greeting", { name: me?.display_name ?? "" })}</Typography.Text>
       </div>
+      <ProblemAlert error={q.error} onRetry={() => void q.refetch()} />
       <Row gutter={[12, 12]} style={{ marginBottom: 16 }}>
-        <Col xs={12} md={6}>
-          <Card size="small">
-            <Statistic title={t("workbench.tasksAwaiting")} value={tasks.length} loading={tasksQ.isLoading} />
-          </Card>
-        </Col>
-        <Col xs={12} md={6}>
-          <Card size="small">
-            <Statistic title={t("workbench.issuesHandling")} value={issues.length} loading={issuesQ.isLoading} />
-          </Card>
-        </Col>
-        <Col xs={12} md={6}>
-          <Card size="small">
-            <Statistic title={t("workbench.overdue")} value={overdue} loading={tasksQ.isLoading || issuesQ.isLoading} valueStyle={{ color: overdue ? "#cf1322" : undefined }} />
-          </Card>
-        </Col>
-        <Col xs={12} md={6}>
-          <Card size="small">
-            <Statistic title={t("workbench.dueSoon")} value={dueSoon} loading={tasksQ.isLoading || issuesQ.isLoading} valueStyle={{ color: dueSoon ? "#ad6800" : undefined }} />
-          </Card>
-        </Col>
+        {todoTiles(counts).map(([kind, n]) => (
+          <Col xs={12} md={6} xl={3} key={kind}>
+            <Link to={todoListLink(kind)} data-testid={`todo-count-${kind}`} data-kind={kind} data-count={n} aria-label={`${t(`workbench.kinds.${kind}`, { defaultValue: kind })}: ${n}`}>
+              <Card size="small" hoverable>
+                <Statistic title={t(`workbench.kinds.${kind}`, { defaultValue: kind })} value={n} />
+              </Card>
+            </Link>
+          </Col>
+        ))}
       </Row>
-      <Space wrap style={{ marginBottom: 12 }}>
-        <Tag color="error">{t("workbench.legendOverdue")}</Tag>
-        <Tag color="warning">{t("workbench.legendDueSoon")}</Tag>
-      </Space>
-      <Row gutter={[16, 16]}>
-        <Col xs={24} xxl={12}>
-          <Card title={t("workbench.myTasks")} size="small">
-            <ProblemAlert error={tasksQ.error} onRetry={() => void tasksQ.refetch()} />
-            <ResponsiveList<Task>
-              testId="workbench-tasks"
-              items={tasks}
-              rowKey={(r) => r.id}
-              loading={tasksQ.isLoading}
-              columns={[
-                { title: t("task.fieldTitle"), dataIndex: "title", render: (_, r) => <Link to={`/tasks/${r.id}`}>{r.title}</Link> },
-                { title: t("task.status"), dataIndex: "status", render: (_, r) => <TaskStatusTag status={r.status} /> },
-                { title: t("task.assignee"), dataIndex: "assignee_org_name" },
-                { title: t("task.dueAt"), dataIndex: "due_at", render: (_, r) => <DueTag item={r} /> },
-              ]}
-              renderCard={(r) => <TaskCard task={r} />}
-              onOpen={(r) => navigate(`/tasks/${r.id}`)}
-              rowClassName={rowClass}
-              emptyText={t("workbench.nothing")}
-              hasMore={tasksQ.hasNextPage}
-              onLoadMore={() => void tasksQ.fetchNextPage()}
-              loadingMore={tasksQ.isFetchingNextPage}
-            />
-          </Card>
-        </Col>
-        <Col xs={24} xxl={12}>
-          <Card title={t("workbench.myIssues")} size="small">
-            <ProblemAlert error={issuesQ.error} onRetry={() => void issuesQ.refetch()} />
-            <ResponsiveList<Issue>
-              testId="workbench-issues"
-              items={issues}
-              rowKey={(r) => r.id}
-              loading={issuesQ.isLoading}
-              columns={[
-                { title: t("issue.fieldTitle"), dataIndex: "title", render: (_, r) => <Link to={`/issues/${r.id}`}>{r.title}</Link> },
-                { title: t("issue.status"), dataIndex: "status", render: (_, r) => <IssueStatusTag status={r.status} /> },
-                { title: t("issue.reporter"), dataIndex: "reporter_org_name" },
-                { title: t("issue.dueAt"), dataIndex: "due_at", render: (_, r) => <DueTag item={r} /> },
-              ]}
-              renderCard={(r) => <IssueCard issue={r} />}
-              onOpen={(r) => navigate(`/issues/${r.id}`)}
-              rowClassName={rowClass}
-              emptyText={t("workbench.nothing")}
-              hasMore={issuesQ.hasNextPage}
-              onLoadMore={() => void issuesQ.fetchNextPage()}
-              loadingMore={issuesQ.isFetchingNextPage}
-            />
-          </Card>
-        </Col>
-      </Row>
+      <Card title={t("workbench.todo")} size="small" extra={<Typography.Text type="secondary">{t("workbench.todoHint")}</Typography.Text>}>
+        <ResponsiveList<TodoItem>
+          testId="workbench-todo"
+          items={items}
+          rowKey={(r) => `${r.kind}:${r.item_id}`}
+          loading={q.isLoading}
+          columns={[
+            { title: t("task.fieldTitle"), dataIndex: "title", render: (_, r) => <Link to={itemLink(r)}>{r.title}</Link> },
+            { title: t("task.status"), dataIndex: "kind", render: (_, r) => t(`workbench.kinds.${r.kind}`, { defaultValue: r.kind }) },
+            {
+              title: t("task.dueAt"),
+              dataIndex: "due_at",
+              render: (_, r) => <Tag color={COLOUR_TAG[r.colour ?? "green"]}>{formatDateTime(r.due_at, i18n.language)}</Tag>,
+            },
+            { title: "", dataIndex: "on_behalf_of_org_name", render: (_, r) => (r.on_behalf_of_org_name ? t("workbench.onBehalfOf", { name: r.on_behalf_of_org_name }) : null) },
+          ]}
+          renderCard={(r) => (
+            <div data-testid="todo-card">
+              <Tag color={COLOUR_TAG[r.colour ?? "green"]}>{t(`workbench.kinds.${r.kind}`, { defaultValue: r.kind })}</Tag>
+              <Typography.Paragraph strong style={{ margin: 0 }}>
+                <Link to={itemLink(r)}>{r.title}</Link>
+              </Typography.Paragraph>
+              <div style={{ fontSize: 13 }}>{formatDateTime(r.due_at, i18n.language)}</div>
+              {r.on_behalf_of_org_name && <div style={{ fontSize: 13 }}>{t("workbench.onBehalfOf", { name: r.on_behalf_of_org_name })}</div>}
+            </div>
+          )}
+          onOpen={(r) => navigate(itemLink(r))}
+          emptyText={t("workbench.nothing")}
+          hasMore={q.hasNextPage}
+          onLoadMore={() => void q.fetchNextPage()}
+          loadingMore={q.isFetchingNextPage}
+        />
+      </Card>
     </>
   );
 }

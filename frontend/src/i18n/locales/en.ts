@@ -174,6 +174,19 @@ const en: Messages = {
     legendOverdue: "Red: overdue",
     legendDueSoon: "Amber: due within 48 hours",
     nothing: "Nothing waiting: all clear",
+    todo: "Waiting on me",
+    todoHint: "What my unit must act on (items below it are supervision, not to-do)",
+    onBehalfOf: "For {{name}}",
+    kinds: {
+      accept: "To accept",
+      work: "To work on",
+      verify: "To verify",
+      extension: "Extensions to decide",
+      reissue: "Returned, to reissue",
+      handle: "Issues to handle",
+      confirm: "Resolutions to confirm",
+    },
+    colours: { red: "Red: overdue", yellow: "Yellow", blue: "Blue: due soon", green: "Green: on track" },
   },
   task: {
     title: "Tasks",
@@ -434,6 +447,12 @@ const en: Messages = {
     kinds: {
       task_assigned: "New task assigned",
       task_returned: "Task returned",
+      task_submitted: "Task submitted: awaiting verification",
+      task_extension_requested: "Extension awaiting a decision",
+      task_extension_approved: "Extension approved",
+      task_extension_rejected: "Extension refused",
+      issue_resolved: "Issue resolved: awaiting confirmation",
+      issue_reopened: "Issue reopened",
       issue_escalated: "Issue escalated to my unit",
       issue_delegated: "Issue delegated to my unit",
       issue_taken_over: "Issue taken over",
@@ -443,6 +462,7 @@ const en: Messages = {
       issue_overdue: "Issue overdue",
       other: "Notification",
     },
+    onBehalfOf: "(for {{name}}, which has no logins)",
   },
 };
 export default en;

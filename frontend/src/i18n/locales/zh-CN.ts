@@ -172,6 +172,19 @@ const zhCN = {
     legendOverdue: "红色：超期",
     legendDueSoon: "黄色：48小时内到期",
     nothing: "暂无待办，工作已全部出清",
+    todo: "待我处理",
+    todoHint: "本单位须办理的事项（下级单位的事项属于督办，不计入）",
+    onBehalfOf: "代{{name}}办理",
+    kinds: {
+      accept: "待签收",
+      work: "待办理",
+      verify: "待验收",
+      extension: "延期待审批",
+      reissue: "退回待重新交办",
+      handle: "问题待办理",
+      confirm: "办结待确认",
+    },
+    colours: { red: "红灯：超期", yellow: "黄灯", blue: "蓝灯：即将到期", green: "绿灯：正常" },
   },
   task: {
     title: "交办任务",
@@ -432,6 +445,12 @@ const zhCN = {
     kinds: {
       task_assigned: "新的交办任务",
       task_returned: "任务被退回",
+      task_submitted: "任务已提交，待验收",
+      task_extension_requested: "延期申请待审批",
+      task_extension_approved: "延期申请已批准",
+      task_extension_rejected: "延期申请未批准",
+      issue_resolved: "问题已办结，待确认",
+      issue_reopened: "问题被重新打开",
       issue_escalated: "问题上报到本单位",
       issue_delegated: "问题转办到本单位",
       issue_taken_over: "问题被提级办理",
@@ -441,6 +460,7 @@ const zhCN = {
       issue_overdue: "问题已超期",
       other: "通知",
     },
+    onBehalfOf: "（{{name}}无登录账号，由本单位代收）",
   },
 } as const;
 

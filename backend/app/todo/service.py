@@ -1,0 +1,64 @@
+"""My to-do (待办): the items whose unit that must act is one where I hold the needed
+permission (not a unit below it: that is supervision), or whose unit has no logins and
+I hold it at its nearest ancestor with logins, from the side separation of duties gives
+me. Exact counts per kind and a keyset page of the items, by due date.
+
+Each domain adds its kinds to KINDS (a work-item kind's `todo_kinds`); each kind is also
+its list's filter (`GET /tasks?todo=verify`), built from the same SQL.
+"""
+
+from datetime import datetime
+from typing import Any
+
+from app.access.scope import Principal
+from app.core.db import reader
+from app.core.errors import Unprocessable
+from app.core.models import utcnow
+from app.core.pagination import cursor_text, cursor_time, cursor_uuid, decode_cursor, page_of
+from app.issues.service import KIND as ISSUES
+from app.tasks.service import KIND as TASKS
+from app.todo.repository import TodoRepository
+from app.todo.schemas import Colour
+from app.workitems.repository import ItemTable, TodoKind
+
+KINDS: tuple[TodoKind, ...] = (*TASKS.todo_kinds, *ISSUES.todo_kinds)
+KIND_NAMES = tuple(kind.name for kind in KINDS)
+
+
+def colour_of(table: ItemTable, row: dict[str, Any], now: datetime) -> Colour:
+    """An item's colour from its overdue and due-soon flags (red, blue, else green). Once
+    items carry a stored `colour`, this returns it."""
+    if table.is_overdue(row["due_at"], row["status"], now):
+        return Colour.red
+    if table.is_due_soon(row["due_at"], row["status"], now):
+        return Colour.blue
+    return Colour.green
+
+
+async def todo(
+    principal: Principal, *, kind: str | None, limit: int, cursor: str | None
+) -> dict[str, Any]:
+    if kind is not None and kind not in KIND_NAMES:
+        raise Unprocessable(f"kind must be one of {', '.join(KIND_NAMES)}.")
+    after = decode_cursor(cursor, cursor_time, cursor_text, cursor_uuid)
+    listed = [k for k in KINDS if kind is None or k.name == kind]
+    tables = {k.item_type.value: k.table for k in KINDS}
+    now = utcnow()
+    async with reader() as connection:
+        todo = TodoRepository(connection)
+        counts = await todo.counts(principal, KINDS)
+        rows = await todo.page(
+            principal,
+            listed,
+            after=None if after is None else (after[0], after[1], after[2]),
+            limit=limit + 1,
+        )
+    items = [dict(row) for row in rows]
+    for item in items:
+        item["colour"] = colour_of(tables[item["item_type"]], item, now)
+    page = page_of(items, limit, lambda r: [r["due_at"].isoformat(), r["kind"], str(r["item_id"])])
+    return {
+        "counts": {name: counts.get(name, 0) for name in KIND_NAMES},
+        "items": page.items,
+        "next_cursor": page.next_cursor,
+    }
