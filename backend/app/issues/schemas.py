@@ -5,6 +5,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from app.issues.models import IssueCategory, IssueSeverity, IssueStatus
 from app.orgs.models import Tier
+from app.workitems.models import Colour
 from app.workitems.schemas import ItemQuery, Note, RefusedAction, Text, Title
 
 
@@ -69,7 +70,8 @@ class IssueRead(BaseModel):
     rating: int | None
     due_at: datetime
     overdue: bool
-    due_soon: bool
+    due_soon: bool = Field(description="Due within 2 working days and not yet overdue")
+    colour: Colour = Field(description="red > yellow > blue > green, now (docs/colour.md)")
     created_at: datetime
     updated_at: datetime
     acknowledged_at: datetime | None

@@ -898,6 +898,12 @@ export interface components {
              */
             rating: number;
         };
+        /**
+         * Colour
+         * @description 亮灯, in precedence order (docs/colour.md).
+         * @enum {string}
+         */
+        Colour: "red" | "yellow" | "blue" | "green";
         /** Day */
         Day: {
             /**
@@ -968,14 +974,18 @@ export interface components {
             /** Requested By */
             requested_by: string | null;
         };
-        /** ExtensionRequest */
+        /**
+         * ExtensionRequest
+         * @description The new due date asked for, as a moment or in working days.
+         */
         ExtensionRequest: {
+            /** Due At */
+            due_at?: string | null;
             /**
-             * Due At
-             * Format: date-time
-             * @description The new due date asked for
+             * Due In Working Days
+             * @description Instead of due_at: the end (18:00 local) of the N-th working day after today (422 calendar-not-covered past the working-day calendar)
              */
-            due_at: string;
+            due_in_working_days?: number | null;
             /** Note */
             note: string;
         };
@@ -1113,6 +1123,8 @@ export interface components {
             category: components["schemas"]["IssueCategory"];
             /** Closed At */
             closed_at: string | null;
+            /** @description red > yellow > blue > green, now (docs/colour.md) */
+            colour: components["schemas"]["Colour"];
             /**
              * Created At
              * Format: date-time
@@ -1125,7 +1137,10 @@ export interface components {
              * Format: date-time
              */
             due_at: string;
-            /** Due Soon */
+            /**
+             * Due Soon
+             * @description Due within 2 working days and not yet overdue
+             */
             due_soon: boolean;
             /**
              * Handler Org Id
@@ -1214,7 +1229,7 @@ export interface components {
             };
             /**
              * Due Soon
-             * @description Unresolved and due within the next 48 hours
+             * @description Unresolved and due within 2 working days (blue's condition)
              */
             due_soon: number;
             /**
@@ -1677,11 +1692,13 @@ export interface components {
              * @default
              */
             description?: string;
+            /** Due At */
+            due_at?: string | null;
             /**
-             * Due At
-             * Format: date-time
+             * Due In Working Days
+             * @description Instead of due_at: the end (18:00 local) of the N-th working day after today (422 calendar-not-covered past the working-day calendar)
              */
-            due_at: string;
+            due_in_working_days?: number | null;
             /**
              * Issuer Org Id
              * @description The issuing unit; defaults to your unit when you hold roles at one only. For a subtask it is the parent's assignee.
@@ -1715,6 +1732,16 @@ export interface components {
         TaskPriority: "normal" | "urgent";
         /** TaskRead */
         TaskRead: {
+            /**
+             * Accept Due At
+             * @description The acceptance (签收) limit: 1 working day after issue, 18:00 local
+             */
+            accept_due_at: string | null;
+            /**
+             * Acceptance Overdue
+             * @description Not accepted by its acceptance limit
+             */
+            acceptance_overdue: boolean;
             /** Accepted At */
             accepted_at: string | null;
             /**
@@ -1738,6 +1765,8 @@ export interface components {
             can_feedback: boolean;
             /** Cancelled At */
             cancelled_at: string | null;
+            /** @description red > yellow > blue > green, now (docs/colour.md) */
+            colour: components["schemas"]["Colour"];
             /** Completed At */
             completed_at: string | null;
             /**
@@ -1756,7 +1785,7 @@ export interface components {
             due_at: string;
             /**
              * Due Soon
-             * @description Due within 48 hours and not yet overdue
+             * @description Due within 2 working days and not yet overdue
              */
             due_soon: boolean;
             /** @description A pending extension request */
@@ -1847,7 +1876,7 @@ export interface components {
             done_on_time: number;
             /**
              * Due Soon
-             * @description Not submitted, done or cancelled, and due within the next 48 hours
+             * @description Not submitted, done or cancelled, and due within 2 working days (blue's condition)
              */
             due_soon: number;
             /**
@@ -2336,8 +2365,10 @@ export interface operations {
                 within_org_id?: string | null;
                 /** @description Past due and still waiting on the acting party (a task not submitted, done or cancelled; an issue not resolved or closed) */
                 overdue?: boolean | null;
-                /** @description Due within 48 hours */
+                /** @description Not overdue and due within 2 working days (by 18:00 local of the second working day after today): blue's condition */
                 due_soon?: boolean | null;
+                /** @description Any of these colours now (red > yellow > blue > green) */
+                colour?: components["schemas"]["Colour"][] | null;
                 /** @description due_at < this */
                 due_before?: string | null;
                 /** @description due_at >= this */
@@ -3539,8 +3570,10 @@ export interface operations {
                 within_org_id?: string | null;
                 /** @description Past due and still waiting on the acting party (a task not submitted, done or cancelled; an issue not resolved or closed) */
                 overdue?: boolean | null;
-                /** @description Due within 48 hours */
+                /** @description Not overdue and due within 2 working days (by 18:00 local of the second working day after today): blue's condition */
                 due_soon?: boolean | null;
+                /** @description Any of these colours now (red > yellow > blue > green) */
+                colour?: components["schemas"]["Colour"][] | null;
                 /** @description due_at < this */
                 due_before?: string | null;
                 /** @description due_at >= this */
@@ -4825,6 +4858,7 @@ type ReadonlyArray<T> = [
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
 export const pathsApiV1IssuesGetParametersQueryOrderAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/issues"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
 export const pathsApiV1TasksGetParametersQueryOrderAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/tasks"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
+export const colourValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Colour"]> = ["red", "yellow", "blue", "green"];
 export const feedbackKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FeedbackKind"]> = ["progress", "completion", "review", "satisfaction", "comment"];
 export const issueCategoryValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IssueCategory"]> = ["land", "power", "water", "construction", "labour", "materials", "policy", "funding", "other"];
 export const issueSeverityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IssueSeverity"]> = ["low", "normal", "high", "critical"];
