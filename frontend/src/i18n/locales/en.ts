@@ -156,9 +156,23 @@ const en: Messages = {
     satisfaction: "Satisfaction",
     comment: "Comment",
   },
+  colour: {
+    label: "Colour",
+    red: "Red",
+    yellow: "Yellow",
+    blue: "Blue",
+    green: "Green",
+    hint: {
+      red: "Overdue, or not signed for by its acceptance limit",
+      yellow: "More than 20 points behind planned progress, or returned or reopened",
+      blue: "Due within 2 working days",
+      green: "On track",
+    },
+    changed: "Colour: {{from}} → {{to}}",
+  },
   due: {
     overdue: "Overdue",
-    dueSoon: "Due within 48 h",
+    dueSoon: "Due within 2 working days",
     dueAt: "Due date",
     none: "No due date",
   },
@@ -172,7 +186,7 @@ const en: Messages = {
     overdue: "Overdue among these",
     dueSoon: "Due soon among these",
     legendOverdue: "Red: overdue",
-    legendDueSoon: "Amber: due within 48 hours",
+    legendDueSoon: "Amber: due within 2 working days",
     nothing: "Nothing waiting: all clear",
   },
   task: {

@@ -154,9 +154,23 @@ const zhCN = {
     satisfaction: "满意度评价",
     comment: "评论",
   },
+  colour: {
+    label: "亮灯",
+    red: "红灯",
+    yellow: "黄灯",
+    blue: "蓝灯",
+    green: "绿灯",
+    hint: {
+      red: "已超期，或交办后超过签收时限未签收",
+      yellow: "进度落后计划 20 个百分点以上，或被退回、重新打开",
+      blue: "2 个工作日内到期",
+      green: "正常推进",
+    },
+    changed: "亮灯变化：{{from}} → {{to}}",
+  },
   due: {
     overdue: "超期",
-    dueSoon: "48小时内到期",
+    dueSoon: "2个工作日内到期",
     dueAt: "完成时限",
     none: "无时限",
   },
@@ -170,7 +184,7 @@ const zhCN = {
     overdue: "待办中超期",
     dueSoon: "待办中即将到期",
     legendOverdue: "红色：超期",
-    legendDueSoon: "黄色：48小时内到期",
+    legendDueSoon: "黄色：2个工作日内到期",
     nothing: "暂无待办，工作已全部出清",
   },
   task: {
