@@ -105,7 +105,6 @@ async def _reopen(ctx: ActionContext) -> None:
     issue.rating = None
     issue.closed_at = None
     issue.acknowledged_at = None
-    issue.yellow = True  # yellow until it is resolved again (colour)
 
 
 HOOKS: dict[str, Hook] = {

@@ -68,7 +68,6 @@ async def _progress(ctx: ActionContext) -> None:
 
 async def _submit(ctx: ActionContext) -> None:
     ctx.item.submitted_by = ctx.principal.user_id
-    ctx.item.yellow = False  # submitted again: no longer "returned" (colour)
     await ctx.give_feedback(FeedbackKind.completion, ctx.note)
 
 
@@ -81,7 +80,6 @@ async def _return(ctx: ActionContext) -> None:
     task: Task = ctx.item
     by = ctx.transition.side
     ctx.data["returned_by"] = by
-    task.yellow = True  # yellow until it is submitted again (colour)
     if by == Side.issuer:
         task.return_count += 1
         await ctx.give_feedback(FeedbackKind.review, ctx.note)
@@ -172,10 +170,14 @@ async def _cancel_subtasks(ctx: ActionContext) -> None:
 async def move_status(
     repo: ItemRepository, task: Task, new: TaskStatus, now: datetime, returned_by: str | None = None
 ) -> None:
-    """Stamp when the new status began; keep the parent's subtask counters in step."""
+    """Stamp when the new status began; keep the parent's subtask counters in step. A
+    returned task is yellow until it is submitted again (the flag is set with the status:
+    the colour trigger clears it in a status that does not count)."""
     old = task.status
     task.status = new.value
     task.returned_by = returned_by
+    if new in (TaskStatus.returned, TaskStatus.submitted):
+        task.yellow = new == TaskStatus.returned
     if new == TaskStatus.accepted:
         task.accepted_at = now
     elif new == TaskStatus.submitted:
