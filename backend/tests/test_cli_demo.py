@@ -138,6 +138,7 @@ async def test_an_operator_runs_a_job_now(scratch_database: str) -> None:
     assert listed.returncode == 0, listed.stderr
     assert [line.split()[0] for line in listed.stdout.splitlines()] == [
         "due_notices",
+        "colour_transitions",
         "idempotency_expiry",
         "rollup_compaction",
     ]

@@ -291,6 +291,30 @@ async def test_tasks_planned_overdue_carry_their_planned_due_date_in_their_timel
     )
 
 
+async def test_the_demo_shows_every_colour_with_its_history(demo: Demo) -> None:
+    """Every colour now, each recorded as the colour now (the transition job has nothing
+    to do), and colour changes on the timelines, each from one colour to another."""
+    colour_now = "colour_at(red_from, yellow, yellow_from, blue_from, now())"
+    for colour in ("red", "yellow", "blue", "green"):
+        count = await demo.value(
+            "SELECT (SELECT count(*) FROM tasks WHERE colour = $1)"
+            " + (SELECT count(*) FROM issues WHERE colour = $1)",
+            colour,
+        )
+        assert count >= 1, colour
+    for table in ("tasks", "issues"):
+        stale = await demo.value(f"SELECT count(*) FROM {table} WHERE colour <> {colour_now}")
+        assert stale == 0, table
+    for entity in ("task", "issue"):
+        changes = await demo.value(
+            "SELECT count(*) FROM item_events WHERE action = 'colour_changed'"
+            " AND entity_type = $1 AND data->>'from' <> data->>'to'",
+            entity,
+        )
+        assert changes >= 3, entity
+    assert await demo.value("SELECT count(*) FROM item_events WHERE at > now()") == 0
+
+
 async def test_every_item_has_a_believable_timeline(demo: Demo) -> None:
     for table in ("tasks", "issues"):
         items = await demo.rows(

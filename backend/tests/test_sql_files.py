@@ -265,7 +265,8 @@ def _ours(name: str) -> bool:
 
 
 _CREATED = re.compile(
-    r"CREATE\s+(?:OR\s+REPLACE\s+)?(FUNCTION|TRIGGER)\s+(?:public\.)?(\w+)", re.IGNORECASE
+    r"CREATE\s+(?:OR\s+REPLACE\s+)?(?:CONSTRAINT\s+)?(FUNCTION|TRIGGER)\s+(?:public\.)?(\w+)",
+    re.IGNORECASE,
 )
 _TOKEN = re.compile(r"'(?:[^']|'')*'|--[^\n]*|\$\w*\$|\w+|\S")
 

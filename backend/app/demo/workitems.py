@@ -64,6 +64,7 @@ from app.tasks.service import KIND as TASKS
 from app.users.models import User
 from app.workitems import service as workitems
 from app.workitems.kinds import WorkItemKind
+from app.workitems.models import MOMENTS
 from app.workitems.sides import Party, upper_party
 
 T = TypeVar("T")
@@ -1924,11 +1925,15 @@ class Loader:
         # A task's deadlines are the demo's own; an issue's due date follows from its
         # creation time and severity.
         await self._move(
-            "tasks", "id", _moments("tasks", "due_at", "extension_due_at", "accept_due_at")
+            "tasks",
+            "id",
+            _moments("tasks", "due_at", "extension_due_at", "accept_due_at", *MOMENTS),
         )
         await self._planned_due_dates()
         await self._acceptance_limits()
-        await self._move("issues", "id", _moments("issues", "due_at"), shifted=("due_at",))
+        await self._move(
+            "issues", "id", _moments("issues", "due_at", *MOMENTS), shifted=("due_at",)
+        )
         await self._move("item_events", "id", ("at",))
         await self._move("feedback", "id", ("created_at",))
         await self._move("notifications", "id", ("created_at",))
@@ -1972,6 +1977,62 @@ class Loader:
                 params,
             )
 
+    async def colour_history(self) -> None:
+        """Each open item's colours as they would have been recorded live: one
+        `colour_changed` event at every moment its colour changed in demo time (the clock
+        passing a moment, a return or a reopening setting the yellow flag), and its colour
+        now recorded. The events the playback itself caused, in real time, are dropped."""
+        for table in ("tasks", "issues"):
+            colour_now = _COLOUR_AT.format(flag="yellow", at=":now")
+            await self.session.execute(
+                sa.text(f"UPDATE {table} SET colour = {colour_now} WHERE colour <> {colour_now}"),
+                {"now": self.now},
+            )
+        await self.session.execute(
+            sa.text("SET CONSTRAINTS colour_tasks_changed, colour_issues_changed IMMEDIATE")
+        )
+        await self.session.execute(
+            sa.text("DELETE FROM item_events WHERE action = 'colour_changed'")
+        )
+        for table, entity, flag_action in (
+            ("tasks", "task", "return"),
+            ("issues", "issue", "reopen"),
+        ):
+            colour = _COLOUR_AT.format(
+                flag="coalesce(p.at >= p.flag_from, false)", at="p.at + interval '1 microsecond'"
+            )
+            await self.session.execute(
+                sa.text(
+                    "WITH flagged AS (SELECT x.id, x.created_at, x.red_from, x.yellow_from,"
+                    " x.blue_from, CASE WHEN x.yellow THEN (SELECT max(e.at) FROM item_events e"
+                    " WHERE e.entity_id = x.id AND e.action = :flag_action) END AS flag_from"
+                    f" FROM {table} x WHERE x.red_from IS NOT NULL),"
+                    " points AS (SELECT f.*, m.at FROM flagged f, LATERAL (VALUES"
+                    " (f.created_at), (f.red_from), (f.yellow_from), (f.blue_from), (f.flag_from))"
+                    " AS m(at) WHERE m.at >= f.created_at AND m.at < :now),"
+                    f" colours AS (SELECT p.id, p.at, {colour} AS colour FROM points p),"
+                    " changes AS (SELECT id, at, colour, lag(colour) OVER"
+                    " (PARTITION BY id ORDER BY at) AS previous FROM colours)"
+                    " INSERT INTO item_events (entity_type, entity_id, action, data, at)"
+                    " SELECT :entity, id, 'colour_changed',"
+                    " jsonb_build_object('from', previous, 'to', colour), at FROM changes"
+                    " WHERE previous <> colour"
+                ),
+                {"now": self.now, "entity": entity, "flag_action": flag_action},
+            )
+        # The timeline reads in id order: number the events in time order again (a colour
+        # change after the action that caused it).
+        await self.session.execute(
+            sa.text(
+                "WITH old AS (DELETE FROM item_events RETURNING *)"
+                " INSERT INTO item_events (entity_type, entity_id, action, from_status,"
+                " to_status, actor_id, org_id, note, data, at)"
+                " SELECT entity_type, entity_id, action, from_status, to_status, actor_id,"
+                " org_id, note, data, at FROM old"
+                " ORDER BY at, action = 'colour_changed', id"
+            )
+        )
+
     async def notices(self) -> None:
         """Due-soon and overdue notices as the sweep writes them, dated when they fell due;
         older notices read, as their recipients would have."""
@@ -1990,15 +2051,17 @@ class Loader:
             await self.session.execute(
                 sa.update(n)
                 .where(n.c.entity_id == t.c.id, n.c.kind == soon.value)
-                .values(
-                    created_at=sa.func.greatest(t.c.due_at - timedelta(hours=48), t.c.created_at)
-                )
+                .values(created_at=sa.func.greatest(t.c.blue_from, t.c.created_at))
             )
         await self.session.execute(
             sa.update(n)
             .where(n.c.read_at.is_(None), n.c.created_at < self.now - timedelta(days=2))
             .values(read_at=n.c.created_at + timedelta(hours=2))
         )
+
+
+# The colour at `at` from a row's moments and `flag` (migrations/sql/0017_colour.sql).
+_COLOUR_AT = "colour_at(red_from, {flag}, yellow_from, blue_from, {at})"
 
 
 def _moments(table: str, *deadlines: str) -> tuple[str, ...]:
@@ -2021,6 +2084,7 @@ async def load_workitems(session: AsyncSession, now: datetime | None = None) -> 
         for issue in sorted(ALL_ISSUES, key=lambda s: (-s.created[0], s.created[1:])):
             await loader.issue(issue)
         await loader.backdate()
+        await loader.colour_history()
         await loader.notices()
     finally:
         request_id_var.reset(token)

@@ -8,6 +8,8 @@ from sqlmodel import Field, SQLModel
 from app.core.models import UnitFeed, one_of, path_column, timestamp, uuid_pk
 from app.orgs.models import Tier
 from app.workitems.models import (
+    Colour,
+    colour_indexes,
     list_indexes,
     open_due_index,
     search_grams_column,
@@ -72,10 +74,12 @@ class Issue(SQLModel, table=True):
             f"resolved_tier IS NULL OR {one_of('resolved_tier', Tier)}", name="resolved_tier_valid"
         ),
         sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_valid"),
+        sa.CheckConstraint(one_of("colour", Colour), name="colour_valid"),
         *list_indexes(("reporter_path", "handler_path")),
         open_due_index("issues", [s.value for s in UNRESOLVED_STATUSES]),
         search_index(),
         *todo_indexes("issues", TODO_STATES.items()),
+        *colour_indexes("issues", ("reporter_path", "handler_path")),
     )
 
     id: uuid.UUID = uuid_pk()
@@ -111,6 +115,18 @@ class Issue(SQLModel, table=True):
     acknowledged_at: datetime | None = timestamp(nullable=True)
     resolved_at: datetime | None = timestamp(nullable=True)
     closed_at: datetime | None = timestamp(nullable=True)
+    # Colour (亮灯): the moments each colour starts and the yellow flag (returned / reopened),
+    # kept by the colour trigger; `colour` is the colour last recorded on the timeline.
+    red_from: datetime | None = timestamp(nullable=True)
+    yellow_from: datetime | None = timestamp(nullable=True)
+    blue_from: datetime | None = timestamp(nullable=True)
+    yellow: bool = Field(
+        default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default="false")
+    )
+    colour: str = Field(
+        default=Colour.green.value,
+        sa_column=sa.Column(sa.String(10), nullable=False, server_default=Colour.green.value),
+    )
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 

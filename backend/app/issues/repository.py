@@ -4,8 +4,7 @@ from typing import ClassVar
 
 from app.access.roles import Perm
 from app.issues.models import TODO_STATES, UNRESOLVED_STATUSES, Issue, IssueTodo
-from app.issues.state import DUE_SOON
-from app.workitems.models import ItemType
+from app.workitems.models import COLOUR_COLUMNS, ItemType
 from app.workitems.repository import ItemRepository, ItemTable, TodoKind
 
 SHOWN = (
@@ -41,7 +40,7 @@ TABLE = ItemTable(
     + ", reporter_org.name AS reporter_org_name, handler_org.name AS handler_org_name,"
     " reporter_org.tier AS reporter_tier, handler_org.tier AS handler_tier,"
     " i.reporter_path, i.handler_path,"
-    " handler_org.kind AS handler_kind",
+    " handler_org.kind AS handler_kind, " + ", ".join(f"i.{c}" for c in COLOUR_COLUMNS),
     joins="JOIN org_units reporter_org ON reporter_org.id = i.reporter_org_id"
     " JOIN org_units handler_org ON handler_org.id = i.handler_org_id",
     parties=("reporter_path", "handler_path"),
@@ -49,7 +48,6 @@ TABLE = ItemTable(
     acting=("handler_org_id", "handler_path"),
     read_perm=Perm.issue_read,
     open_statuses=tuple(s.value for s in UNRESOLVED_STATUSES),
-    due_soon=DUE_SOON,
 )
 
 _REPORTER, _HANDLER = ("reporter_org_id", "reporter_path"), ("handler_org_id", "handler_path")

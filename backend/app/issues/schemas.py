@@ -6,6 +6,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from app.core.fields import Omittable
 from app.issues.models import IssueCategory, IssueSeverity, IssueStatus, IssueTodo
 from app.orgs.models import Tier
+from app.workitems.models import Colour
 from app.workitems.schemas import ItemQuery, Note, RefusedAction, Text, Title
 
 
@@ -70,7 +71,8 @@ class IssueRead(BaseModel):
     rating: int | None
     due_at: datetime
     overdue: bool
-    due_soon: bool
+    due_soon: bool = Field(description="Due within 2 working days and not yet overdue")
+    colour: Colour = Field(description="red > yellow > blue > green, now (docs/colour.md)")
     created_at: datetime
     updated_at: datetime
     acknowledged_at: datetime | None

@@ -85,6 +85,10 @@ class IssueKind(WorkItemKind):
     async def set_status(self, ctx: ActionContext, status: str) -> None:
         issue: Issue = ctx.item
         issue.status = status
+        if ctx.action.name == "reopen":
+            # Yellow until resolved again; set with the status, since the colour trigger
+            # clears the flag while an issue is resolved.
+            issue.yellow = True
         if status == IssueStatus.acknowledged:
             issue.acknowledged_at = ctx.now
         elif status == IssueStatus.closed:

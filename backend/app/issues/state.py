@@ -5,7 +5,6 @@ Take-over is for a leader above the handler (the pseudo-side `above`), e.g. a st
 leader whose community both raised and handles an issue, and so stands on neither side."""
 
 from dataclasses import dataclass
-from datetime import timedelta
 from enum import StrEnum
 
 from app.access.roles import Perm
@@ -13,8 +12,6 @@ from app.issues.models import IssueStatus
 from app.issues.schemas import CloseBody, DelegateBody
 from app.workitems.rules import ABOVE, OWN_RESOLUTION, Action, Duty, Transition, Workflow
 from app.workitems.schemas import ActionNote, RequiredNote
-
-DUE_SOON = timedelta(hours=48)
 
 
 class IssueSide(StrEnum):

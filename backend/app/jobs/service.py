@@ -19,9 +19,11 @@ from app.core.config import get_settings
 from app.core.db import sessionmaker
 from app.core.idempotency import PURGE_BATCH, purge_expired
 from app.core.models import utcnow
+from app.issues.repository import IssueRepository
 from app.jobs.repository import JobRunRepository
 from app.notifications.service import sweep_due
 from app.stats.repository import StatsRepository
+from app.tasks.repository import TaskRepository
 
 
 @dataclass(frozen=True)
@@ -34,6 +36,11 @@ class JobKind:
 
 async def _due_notices(session: AsyncSession, now: datetime) -> None:
     await sweep_due(session, now=now)
+
+
+async def _colour_transitions(session: AsyncSession, now: datetime) -> None:
+    for repository in (TaskRepository, IssueRepository):
+        await (await repository.writing(session)).record_colours(now)
 
 
 async def _idempotency_expiry(session: AsyncSession, now: datetime) -> None:
@@ -54,6 +61,12 @@ KINDS: dict[str, JobKind] = {
             "*/5 * * * *",
             _due_notices,
             "due-soon and overdue notices to the units that must act",
+        ),
+        JobKind(
+            "colour_transitions",
+            "*/5 * * * *",
+            _colour_transitions,
+            "record the colours the clock changed (green to blue to yellow to red)",
         ),
         JobKind(
             "idempotency_expiry",

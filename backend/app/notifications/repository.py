@@ -103,18 +103,18 @@ class NotificationRepository(Repository):
         self,
         items: ItemRepository,
         notice: tuple[ItemType, NotificationKind],
-        due: tuple[datetime | None, datetime],
         *,
+        soon: bool,
         roles: Sequence[str],
         now: datetime,
     ) -> None:
-        """Notice the items (of `items`' kind) due in [since, before) (`due`) that are
-        not yet noticed for their due date and unit, as `notice` (their type, the notice's
-        kind). The claim in due_notices and the notices go in one statement, so concurrent
-        sweeps never notify twice."""
-        (item_type, kind), (since, before) = notice, due
+        """Notice the items (of `items`' kind) overdue at `now` or, with `soon`, due soon,
+        that are not yet noticed for their due date and unit, as `notice` (their type, the
+        notice's kind). The claim in due_notices and the notices go in one statement, so
+        concurrent sweeps never notify twice."""
+        item_type, kind = notice
         statement = Statement()
-        due_sql = items.due_sql(statement, since=since, before=before)
+        due_sql = items.due_sql(statement, soon=soon, now=now)
         p = statement.param
         # Cast where a parameter meets columns of other types (text and varchar).
         kind_param = f"{p(kind.value)}::text"

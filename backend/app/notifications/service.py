@@ -5,7 +5,8 @@ work items' domain events, in the same transaction as the change: one row per le
 officer or liaison holding a grant at the unit concerned (fan-out on write: reading and
 marking read are then per-person and index-only).
 
-Due-soon and overdue notices are written by `sweep_due`, which the `due_notices` job runs
+Due-soon notices (an item turning blue: due within 2 working days) and overdue notices
+(turning red at its due date) are written by `sweep_due`, which the `due_notices` job runs
 every few minutes (app/jobs/): reading notifications never writes. Each work item's
 repository says which of its items are due; due_notices remembers what was noticed, per
 item, unit and due date, so a moved due date or a new handler is noticed again and
@@ -13,7 +14,7 @@ concurrent sweeps never notify twice.
 """
 
 import uuid
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -57,14 +58,10 @@ async def sweep_due(session: AsyncSession, now: datetime | None = None) -> None:
     notifications = await NotificationRepository.writing(session)
     for repository, item_type, soon, late in DUE_ITEMS:
         items = await repository.writing(session)
-        soon_until = now + repository.table.due_soon + _TICK
-        for kind, since, before in ((late, None, now), (soon, now, soon_until)):
-            notice, due = (item_type, kind), (since, before)
-            await notifications.notice_due(items, notice, due, roles=NOTIFIED_ROLES, now=now)
-
-
-# Due within 48 hours includes 48 hours exactly; timestamps have microseconds.
-_TICK = timedelta(microseconds=1)
+        for kind, is_soon in ((late, False), (soon, True)):
+            await notifications.notice_due(
+                items, (item_type, kind), soon=is_soon, roles=NOTIFIED_ROLES, now=now
+            )
 
 
 async def list_notifications(

@@ -3,8 +3,9 @@ write them, the application only reads.
 
 The summary of a unit is one plain-SQL statement, written once at import: the unit itself
 (its path, for the scope check that follows), its rollup rows (summed over slots), its
-due-date buckets around now and now + 48 h, and a live count of the open items due within
-the current hour and within the hour 48 h ahead (an index range on due_at, a few rows).
+due-date buckets around now and the end of due soon (18:00 local of the second working day
+after today), and a live count of the open items due within the current hour and within
+the hour of that end (an index range on due_at, a few rows).
 The cost depends on the number of counters of one unit (a few dozen rows plus about a
 hundred buckets), never on the number of items.
 
@@ -110,7 +111,7 @@ def _rollup(part: str, table: str, labels: Sequence[str], counters: Sequence[str
 
 
 def _due(part: str, table: str) -> str:
-    """Open items due before now (n) and before now + 48 h (x), from the bucket rows each
+    """Open items due before now (n) and before the end of due soon (x), from the bucket rows each
     cut needs (see Cut): a hundred rows or so, however many items there are."""
 
     def before(month: str, day: str, hour: str) -> str:
@@ -132,7 +133,7 @@ def _due(part: str, table: str) -> str:
 
 def _live(part: str, table: str, is_open: str, parties: Sequence[str]) -> str:
     """The rest, counted from the items: open and due within now's hour before now (n), or
-    within the hour of now + 48 h before it (x). An index range on due_at, a few rows."""
+    within the hour of the end of due soon before it (x). An index range on due_at, a few rows."""
     due_at = f"{table}.due_at"
     counts = [
         f"count(*) FILTER (WHERE {due_at} < {NOW})",
@@ -285,6 +286,14 @@ class StatsRepository(Repository):
             SUMMARY, *_params(org_id, Cut.of(now), Cut.of(ahead))
         )
         return rows
+
+    async def due_soon_until(self, at: datetime) -> datetime:
+        """The latest due date that is due soon (blue) at `at`: 18:00 local of the second
+        working day after its local date (see migrations/sql/0017_colour.sql)."""
+        until: datetime = await (await self.connection()).fetchval(
+            "SELECT colour_blue_until($1)", at
+        )
+        return until
 
     async def compact(self) -> None:
         """Fold every unit's slots into slot 0 (see models.py), so summaries read few rows."""

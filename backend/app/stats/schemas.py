@@ -16,7 +16,8 @@ class TaskStats(BaseModel):
         "submission stays late in done_late, but no longer waits on the assignee)"
     )
     due_soon: int = Field(
-        description="Not submitted, done or cancelled, and due within the next 48 hours"
+        description="Not submitted, done or cancelled, and due within 2 working days "
+        "(blue's condition)"
     )
     urgent_open: int
     done_on_time: int = Field(description="Done, submitted by the due date in force")
@@ -31,7 +32,7 @@ class IssueStats(BaseModel):
     by_status: dict[str, int] = Field(description="Every issue status, zeros included")
     open: int = Field(description="Open or acknowledged (not yet resolved)")
     overdue: int = Field(description="Unresolved and past the due date")
-    due_soon: int = Field(description="Unresolved and due within the next 48 hours")
+    due_soon: int = Field(description="Unresolved and due within 2 working days (blue's condition)")
     open_by_severity: dict[str, int]
     open_by_category: dict[str, int]
     resolved_by_tier: dict[str, int] = Field(

@@ -31,8 +31,8 @@ from app.stats.schemas import (
 )
 from app.tasks.models import CLOSED_STATUSES, TaskPriority, TaskStatus
 
-DUE_SOON = timedelta(hours=48)
-# due_at <= now + 48 h is due_at < now + 48 h + 1 µs (timestamps have microseconds).
+# Due soon is due_at <= the end of the second working day, that is due_at < it + 1 µs
+# (timestamps have microseconds).
 TICK = timedelta(microseconds=1)
 
 
@@ -83,7 +83,7 @@ def _render(
                 resolved[b] = resolved.get(b, 0) + n
                 resolve_timed[b] = resolve_timed.get(b, 0) + x
                 resolve_seconds[b] = resolve_seconds.get(b, 0) + y
-        else:  # open and due before now (n), before now + 48 h (x)
+        else:  # open and due before now (n), before the end of due soon (x)
             due[part][0] += n
             due[part][1] += x
     overdue = {e: due[f"{e}_due"][0] + due[f"{e}_live"][0] for e in ("task", "issue")}
@@ -149,9 +149,9 @@ async def summary(
     """
     org_id = org_id or _default_unit(principal)
     at = at or utcnow()
-    rows = await StatsRepository(connection).summary_rows(
-        org_id, now=at, ahead=at + DUE_SOON + TICK
-    )
+    stats = StatsRepository(connection)
+    ahead = await stats.due_soon_until(at) + TICK
+    rows = await stats.summary_rows(org_id, now=at, ahead=ahead)
     unit = next((row for row in rows if row["part"] == "unit"), None)
     path = tuple(int(k) for k in unit["d"].split(",")) if unit is not None else ()
     if unit is None or not principal.may(Perm.stats_read, path):

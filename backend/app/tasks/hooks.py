@@ -15,7 +15,7 @@ from app.orgs.repository import OrgRepository
 from app.tasks.assignment import check_assignable, check_responsible
 from app.tasks.models import ACCEPT_WORKING_DAYS, CLOSED_STATUSES, Side, Task, TaskStatus
 from app.tasks.repository import TaskRepository
-from app.tasks.schemas import ExtensionRequest, ProgressBody, ReissueBody
+from app.tasks.schemas import DueDate, ExtensionRequest, ProgressBody, ReissueBody
 from app.workitems import service as workitems
 from app.workitems.events import Notice
 from app.workitems.kinds import ActionContext, Hook
@@ -30,6 +30,15 @@ async def acceptance_limit(session: AsyncSession, issued: datetime) -> datetime 
         return await limit_after(await driver(session), issued, ACCEPT_WORKING_DAYS)
     except CalendarNotCovered:
         return None
+
+
+async def due_date(session: AsyncSession, given: DueDate, now: datetime) -> datetime:
+    """The due date a request names: its `due_at`, or the end of its N-th working day
+    after today (CalendarNotCovered, a 422, past the working-day calendar)."""
+    if given.due_at is not None:
+        return given.due_at
+    assert given.due_in_working_days is not None  # DueDate asks for one of the two
+    return await limit_after(await driver(session), now, given.due_in_working_days)
 
 
 async def count_in_parent(repo: ItemRepository, task: Task, old: str | None, new: str) -> None:
@@ -83,15 +92,18 @@ async def _return(ctx: ActionContext) -> None:
 async def _request_extension(ctx: ActionContext) -> None:
     assert isinstance(ctx.body, ExtensionRequest)
     task: Task = ctx.item
-    if ctx.body.due_at <= task.due_at or ctx.body.due_at <= ctx.now:
+    asked = await due_date(ctx.session, ctx.body, ctx.now)
+    if asked <= task.due_at or asked <= ctx.now:
         raise Unprocessable(
             "An extension must ask for a due date later than the current one, in the future."
         )
-    task.extension_due_at = ctx.body.due_at
+    task.extension_due_at = asked
     task.extension_note = ctx.note
     task.extension_requested_at = ctx.now
     task.extension_requested_by = ctx.principal.user_id
-    ctx.data.update(due_at=ctx.body.due_at, current_due_at=task.due_at)
+    ctx.data.update(
+        due_at=asked, due_in_working_days=ctx.body.due_in_working_days, current_due_at=task.due_at
+    )
     ctx.notices.append(Notice(task.issuer_org_id, NotificationKind.task_extension_requested))
 
 
@@ -162,10 +174,14 @@ async def _cancel_subtasks(ctx: ActionContext) -> None:
 async def move_status(
     repo: ItemRepository, task: Task, new: TaskStatus, now: datetime, returned_by: str | None = None
 ) -> None:
-    """Stamp when the new status began; keep the parent's subtask counters in step."""
+    """Stamp when the new status began; keep the parent's subtask counters in step. A
+    returned task is yellow until it is submitted again (the flag is set with the status:
+    the colour trigger clears it in a status that does not count)."""
     old = task.status
     task.status = new.value
     task.returned_by = returned_by
+    if new in (TaskStatus.returned, TaskStatus.submitted):
+        task.yellow = new == TaskStatus.returned
     if new == TaskStatus.accepted:
         task.accepted_at = now
     elif new == TaskStatus.submitted:

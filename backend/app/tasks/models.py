@@ -7,6 +7,8 @@ from sqlmodel import Field, SQLModel
 
 from app.core.models import UnitFeed, one_of, path_column, timestamp, uuid_pk
 from app.workitems.models import (
+    Colour,
+    colour_indexes,
     list_indexes,
     open_due_index,
     search_grams_column,
@@ -95,10 +97,12 @@ class Task(SQLModel, table=True):
             "(status = 'returned') = (returned_by IS NOT NULL)", name="returned_by_valid"
         ),
         sa.CheckConstraint("progress BETWEEN 0 AND 100", name="progress_valid"),
+        sa.CheckConstraint(one_of("colour", Colour), name="colour_valid"),
         *list_indexes(("issuer_path", "assignee_path")),
         open_due_index("tasks", [s.value for s in DUE_STATUSES]),
         search_index(),
         *todo_indexes("tasks", TODO_STATES.items()),
+        *colour_indexes("tasks", ("issuer_path", "assignee_path")),
     )
 
     id: uuid.UUID = uuid_pk()
@@ -153,6 +157,18 @@ class Task(SQLModel, table=True):
     )
     return_count: int = Field(
         default=0, sa_column=sa.Column(sa.SmallInteger, nullable=False, server_default="0")
+    )
+    # Colour (亮灯): the moments each colour starts and the yellow flag (returned / reopened),
+    # kept by the colour trigger; `colour` is the colour last recorded on the timeline.
+    red_from: datetime | None = timestamp(nullable=True)
+    yellow_from: datetime | None = timestamp(nullable=True)
+    blue_from: datetime | None = timestamp(nullable=True)
+    yellow: bool = Field(
+        default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default="false")
+    )
+    colour: str = Field(
+        default=Colour.green.value,
+        sa_column=sa.Column(sa.String(10), nullable=False, server_default=Colour.green.value),
     )
     version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 

@@ -1,15 +1,15 @@
 """Every statement on tasks (and on task_feed, which triggers keep; see the migrations)."""
 
 import uuid
+from datetime import datetime
 from typing import ClassVar
 
 import sqlalchemy as sa
 from sqlmodel import col
 
 from app.access.roles import Perm
-from app.tasks.models import CLOSED_STATUSES, DUE_STATUSES, TODO_STATES, Task, TaskTodo
-from app.tasks.state import DUE_SOON
-from app.workitems.models import ItemType
+from app.tasks.models import CLOSED_STATUSES, DUE_STATUSES, TODO_STATES, Task, TaskStatus, TaskTodo
+from app.workitems.models import COLOUR_COLUMNS, ItemType
 from app.workitems.repository import ItemRepository, ItemTable, TodoKind
 
 # The columns a task shows as they are, then those the service reshapes.
@@ -35,6 +35,7 @@ SHOWN = (
     "submitted_at",
     "completed_at",
     "cancelled_at",
+    "accept_due_at",
     "version",
 )
 RESHAPED = (
@@ -54,11 +55,21 @@ AUDITED = (
     ),
     "extension_due_at",
 )
+
+
+def is_acceptance_overdue(status: str, accept_due_at: datetime | None, now: datetime) -> bool:
+    """Not signed for (签收) by its acceptance limit: chased like a late task, and red
+    (the colour trigger starts red at the acceptance limit while it is issued)."""
+    return status == TaskStatus.issued and accept_due_at is not None and accept_due_at < now
+
+
 TABLE = ItemTable(
     name="tasks",
     feed="task_feed",
     alias="t",
-    columns=", ".join(f"t.{c}" for c in (*SHOWN, "issuer_path", "assignee_path", *RESHAPED))
+    columns=", ".join(
+        f"t.{c}" for c in (*SHOWN, "issuer_path", "assignee_path", *RESHAPED, *COLOUR_COLUMNS)
+    )
     + ", issuer_org.name AS issuer_org_name, assignee_org.name AS assignee_org_name,"
     " issuer_org.tier AS issuer_tier, assignee_org.tier AS assignee_tier",
     joins="JOIN org_units issuer_org ON issuer_org.id = t.issuer_org_id"
@@ -68,7 +79,6 @@ TABLE = ItemTable(
     acting=("assignee_org_id", "assignee_path"),
     read_perm=Perm.task_read,
     open_statuses=tuple(s.value for s in DUE_STATUSES),
-    due_soon=DUE_SOON,
 )
 
 _ISSUER, _ASSIGNEE = ("issuer_org_id", "issuer_path"), ("assignee_org_id", "assignee_path")

@@ -1,16 +1,42 @@
 import uuid
 from datetime import datetime
+from typing import Annotated, Self
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.core.dates import ClientDatetime
 from app.core.fields import Omittable
 from app.orgs.models import Tier
 from app.tasks.models import Side, TaskPriority, TaskSource, TaskStatus, TaskTodo
+from app.workitems.models import Colour
 from app.workitems.schemas import ItemQuery, Note, RefusedAction, RequiredText, Text, Title
 
+# The longest limit in working days a request may name (about a year).
+MAX_WORKING_DAYS = 250
+WorkingDays = Annotated[int, Field(ge=1, le=MAX_WORKING_DAYS)]
 
-class TaskCreate(BaseModel):
+
+class DueDate(BaseModel):
+    """A due date given as a moment or as N working days counted from the day after
+    today, ending 18:00 local: exactly one of the two."""
+
+    due_at: Omittable[ClientDatetime] = Field(
+        default=None, description="RFC 3339, years 2000-2099; at creation, in the future"
+    )
+    due_in_working_days: Omittable[WorkingDays] = Field(
+        default=None,
+        description="Instead of due_at: the end (18:00 local) of the N-th working day after "
+        "today (422 calendar-not-covered past the working-day calendar)",
+    )
+
+    @model_validator(mode="after")
+    def _exactly_one(self) -> Self:
+        if (self.due_at is None) == (self.due_in_working_days is None):
+            raise ValueError("Give either due_at or due_in_working_days, not both.")
+        return self
+
+
+class TaskCreate(DueDate):
     model_config = ConfigDict(extra="forbid")
 
     title: Title
@@ -22,7 +48,6 @@ class TaskCreate(BaseModel):
     )
     assignee_org_id: uuid.UUID
     responsible_user_id: uuid.UUID | None = None
-    due_at: ClientDatetime = Field(description="In the future (RFC 3339, years 2000-2099)")
     priority: TaskPriority = TaskPriority.normal
     source: TaskSource = TaskSource.other
     parent_id: uuid.UUID | None = Field(
@@ -50,11 +75,12 @@ class ProgressBody(BaseModel):
     progress: int = Field(ge=0, le=100, description="Percent done")
 
 
-class ExtensionRequest(BaseModel):
+class ExtensionRequest(DueDate):
+    """The new due date asked for, as a moment or in working days."""
+
     model_config = ConfigDict(extra="forbid")
 
     note: RequiredText
-    due_at: ClientDatetime = Field(description="The new due date asked for")
 
 
 class ReissueBody(BaseModel):
@@ -101,7 +127,12 @@ class TaskRead(BaseModel):
     subtasks: SubtaskCounts
     extension: ExtensionRead | None = Field(description="A pending extension request")
     overdue: bool
-    due_soon: bool = Field(description="Due within 48 hours and not yet overdue")
+    due_soon: bool = Field(description="Due within 2 working days and not yet overdue")
+    accept_due_at: datetime | None = Field(
+        description="The acceptance (签收) limit: 1 working day after issue, 18:00 local"
+    )
+    acceptance_overdue: bool = Field(description="Not accepted by its acceptance limit")
+    colour: Colour = Field(description="red > yellow > blue > green, now (docs/colour.md)")
     created_by: uuid.UUID | None
     submitted_by: uuid.UUID | None = Field(description="Who submitted it last")
     created_at: datetime

@@ -20,9 +20,16 @@ from app.notifications.models import NotificationKind
 from app.orgs.repository import OrgRepository
 from app.tasks import state
 from app.tasks.assignment import check_assignable, check_responsible, issuer_for
-from app.tasks.hooks import AFTER_HOOKS, HOOKS, acceptance_limit, count_in_parent, move_status
+from app.tasks.hooks import (
+    AFTER_HOOKS,
+    HOOKS,
+    acceptance_limit,
+    count_in_parent,
+    due_date,
+    move_status,
+)
 from app.tasks.models import CLOSED_STATUSES, Task, TaskStatus
-from app.tasks.repository import AUDITED, RESHAPED, TODO, TaskRepository
+from app.tasks.repository import AUDITED, RESHAPED, TODO, TaskRepository, is_acceptance_overdue
 from app.tasks.schemas import TaskCreate, TaskPage, TaskQuery, TaskRead, TaskUpdate
 from app.workitems import service as workitems
 from app.workitems.events import DomainEvent, Notice, publish
@@ -97,6 +104,9 @@ class TaskKind(WorkItemKind):
             else None
         )
         item_state = state.state_of(item["status"], item["returned_by"])
+        item["acceptance_overdue"] = is_acceptance_overdue(
+            item["status"], item["accept_due_at"], now
+        )
         item["can_edit"] = state.EDIT in caps and item["status"] not in CLOSED_STATUSES
         item["can_add_subtask"] = state.SPLIT in caps and item_state in state.SPLIT_STATES
         return item_state, _facts(item["status"], due_at, item["submitted_by"], caller)
@@ -106,10 +116,6 @@ class TaskKind(WorkItemKind):
     ) -> dict[str, Any]:
         sides = Sides(principal)
         now = utcnow()
-        if body.due_at <= now:
-            raise Unprocessable.at(
-                ("body", "due_at"), "a new task's due date must lie in the future"
-            )
         orgs = await OrgRepository.writing(session)
         parent: Task | None = None
         if body.parent_id is not None:
@@ -138,6 +144,11 @@ class TaskKind(WorkItemKind):
         await check_assignable(orgs, issuer, assignee, subtask=parent is not None)
         if body.responsible_user_id is not None:
             await check_responsible(session, body.responsible_user_id, assignee)
+        due_at = await due_date(session, body, now)
+        if due_at <= now:
+            raise Unprocessable.at(
+                ("body", "due_at"), "a new task's due date must lie in the future"
+            )
         task = Task(
             title=body.title,
             description=body.description,
@@ -146,7 +157,7 @@ class TaskKind(WorkItemKind):
             assignee_org_id=assignee.id,
             assignee_path=list(assignee.path),
             responsible_user_id=body.responsible_user_id,
-            due_at=body.due_at,
+            due_at=due_at,
             priority=body.priority.value,
             source=body.source.value,
             status=TaskStatus.issued.value,
@@ -165,6 +176,7 @@ class TaskKind(WorkItemKind):
             data={
                 "assignee_org_id": assignee.id,
                 "due_at": task.due_at,
+                "due_in_working_days": body.due_in_working_days,
                 "parent_id": task.parent_id,
             },
             notices=(Notice(assignee.id, NotificationKind.task_assigned),),

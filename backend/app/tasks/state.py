@@ -7,15 +7,12 @@ States are the task `status`, except that `returned` is split by who sent it bac
 """
 
 from dataclasses import dataclass
-from datetime import timedelta
 
 from app.access.roles import Perm
 from app.tasks.models import Side, TaskStatus
 from app.tasks.schemas import ExtensionRequest, ProgressBody, ReissueBody
 from app.workitems.rules import OWN_SUBMISSION, Action, Duty, Transition, Workflow
 from app.workitems.schemas import ActionNote, RequiredNote
-
-DUE_SOON = timedelta(hours=48)
 
 ISSUED = "issued"
 ACCEPTED = "accepted"

@@ -10,6 +10,7 @@ import asyncpg
 from app.access.scope import Principal
 from app.core.repository import Repository
 from app.core.sql import Statement
+from app.workitems.models import COLOUR_COLUMNS
 from app.workitems.repository import TodoKind, served_units_sql
 
 
@@ -31,6 +32,7 @@ def _union(statement: Statement, principal: Principal, kinds: Sequence[TodoKind]
         branches.append(
             f"SELECT '{kind.name}'::text AS kind, '{kind.item_type.value}'::text AS item_type,"
             f" {t}.id AS item_id, {t}.title, {t}.due_at, {t}.status,"
+            f" {', '.join(f'{t}.{column}' for column in COLOUR_COLUMNS)},"
             f" CASE WHEN {s}.id <> {s}.at_id THEN {s}.id END AS on_behalf_of_org_id"
             f" FROM {kind.table.name} {t} JOIN {s} ON {kind.mine(statement, principal, s)}"
         )

@@ -1,21 +1,11 @@
 import uuid
 from datetime import datetime
-from enum import StrEnum
 
 from pydantic import BaseModel, Field
 
 from app.issues.models import IssueTodo
 from app.tasks.models import TaskTodo
-from app.workitems.models import ItemType
-
-
-class Colour(StrEnum):
-    """亮灯, by precedence red > yellow > blue > green."""
-
-    green = "green"
-    blue = "blue"
-    yellow = "yellow"
-    red = "red"
+from app.workitems.models import Colour, ItemType
 
 
 class TodoItem(BaseModel):

@@ -18,21 +18,17 @@ from app.core.pagination import cursor_text, cursor_time, cursor_uuid, decode_cu
 from app.issues.service import KIND as ISSUES
 from app.tasks.service import KIND as TASKS
 from app.todo.repository import TodoRepository
-from app.todo.schemas import Colour
-from app.workitems.repository import ItemTable, TodoKind
+from app.workitems.colour import colour_at
+from app.workitems.models import COLOUR_COLUMNS, Colour
+from app.workitems.repository import TodoKind
 
 KINDS: tuple[TodoKind, ...] = (*TASKS.todo_kinds, *ISSUES.todo_kinds)
 KIND_NAMES = tuple(kind.name for kind in KINDS)
 
 
-def colour_of(table: ItemTable, row: dict[str, Any], now: datetime) -> Colour:
-    """An item's colour from its overdue and due-soon flags (red, blue, else green). Once
-    items carry a stored `colour`, this returns it."""
-    if table.is_overdue(row["due_at"], row["status"], now):
-        return Colour.red
-    if table.is_due_soon(row["due_at"], row["status"], now):
-        return Colour.blue
-    return Colour.green
+def colour_of(row: dict[str, Any], now: datetime) -> Colour:
+    """An item's colour now, from its colour moments."""
+    return colour_at(row["red_from"], row["yellow"], row["yellow_from"], row["blue_from"], now)
 
 
 async def todo(
@@ -42,7 +38,6 @@ async def todo(
         raise Unprocessable(f"kind must be one of {', '.join(KIND_NAMES)}.")
     after = decode_cursor(cursor, cursor_time, cursor_text, cursor_uuid)
     listed = [k for k in KINDS if kind is None or k.name == kind]
-    tables = {k.item_type.value: k.table for k in KINDS}
     now = utcnow()
     async with reader() as connection:
         todo = TodoRepository(connection)
@@ -55,7 +50,9 @@ async def todo(
         )
     items = [dict(row) for row in rows]
     for item in items:
-        item["colour"] = colour_of(tables[item["item_type"]], item, now)
+        item["colour"] = colour_of(item, now)
+        for column in COLOUR_COLUMNS:
+            del item[column]
     page = page_of(items, limit, lambda r: [r["due_at"].isoformat(), r["kind"], str(r["item_id"])])
     return {
         "counts": {name: counts.get(name, 0) for name in KIND_NAMES},

@@ -21,8 +21,9 @@ from app.core.models import utcnow
 from app.feedback.models import FeedbackKind
 from app.feedback.repository import FeedbackRepository
 from app.orgs.repository import OrgRepository
+from app.workitems.colour import colour_at
 from app.workitems.events import Notice
-from app.workitems.models import ItemType
+from app.workitems.models import COLOUR_COLUMNS, ItemType
 from app.workitems.repository import Condition, ItemRepository, TodoKind
 from app.workitems.rules import SEPARATION, Action, Capability, Stance, Transition, Workflow
 from app.workitems.schemas import ItemQuery
@@ -173,8 +174,10 @@ class WorkItemKind:
             for party, tier in zip(table.parties, table.party_tiers, strict=True)
         )
         stance, can_feedback = sides.stance(self.sides, self.capability_perms, (first, second))
+        red_from, yellow, yellow_from, blue_from = (item.pop(m) for m in COLOUR_COLUMNS)
         item["overdue"] = table.is_overdue(item["due_at"], item["status"], now)
-        item["due_soon"] = table.is_due_soon(item["due_at"], item["status"], now)
+        item["due_soon"] = table.is_due_soon(item["due_at"], blue_from, item["status"], now)
+        item["colour"] = colour_at(red_from, yellow, yellow_from, blue_from, now)
         state, facts = self.shape(item, stance.caps, now, sides.principal.user_id)
         allowed, refused = self.workflow.allowed_actions(state, facts, stance)
         item["allowed_actions"] = list(allowed)

@@ -16,6 +16,15 @@ class ItemType(StrEnum):
     issue = "issue"
 
 
+class Colour(StrEnum):
+    """亮灯, in precedence order (docs/colour.md)."""
+
+    red = "red"
+    yellow = "yellow"
+    blue = "blue"
+    green = "green"
+
+
 class ItemEvent(SQLModel, table=True):
     """One step on a work item's timeline: a state change, a move, feedback, an extension."""
 
@@ -94,3 +103,35 @@ def search_grams_column() -> Any:
 
 def search_index() -> sa.Index:
     return sa.Index(None, "search_grams", postgresql_using="gin")
+
+
+# The moments each colour starts (kept by the colour trigger, migrations/sql/0017_colour.sql).
+MOMENTS = ("red_from", "yellow_from", "blue_from")
+# The columns an item's colour is read from (each table's select has them); the colour it
+# shows is the colour now, not the one last recorded.
+COLOUR_COLUMNS = ("red_from", "yellow", "yellow_from", "blue_from")
+
+
+def colour_indexes(table: str, parties: tuple[str, str]) -> tuple[sa.Index, ...]:
+    """`colour=` is a range on a moment (or the yellow flag): one partial index each, the
+    party paths, status and recorded colour riding along for the scope and the
+    transition job."""
+    include = [*parties, "status", "colour"]
+    return (
+        *(
+            sa.Index(
+                f"ix_{table}_{moment}",
+                moment,
+                postgresql_include=include,
+                postgresql_where=sa.text(f"{moment} IS NOT NULL"),
+            )
+            for moment in MOMENTS
+        ),
+        sa.Index(
+            f"ix_{table}_yellow",
+            "created_at",
+            "id",
+            postgresql_include=include,
+            postgresql_where=sa.text("yellow"),
+        ),
+    )

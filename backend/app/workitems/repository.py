@@ -15,7 +15,7 @@ import time
 import uuid
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from typing import Any, ClassVar
 
 import asyncpg
@@ -32,7 +32,7 @@ from app.core.repository import Repository
 from app.core.sql import Statement, contains_pattern
 from app.grants.repository import has_people
 from app.orgs.repository import OrgRepository
-from app.workitems.models import ItemEvent, ItemType
+from app.workitems.models import Colour, ItemEvent, ItemType
 from app.workitems.schemas import SORT_FIELDS, ItemQuery, ListQuery
 from app.workitems.sides import Sides, scope_predicate
 
@@ -65,15 +65,41 @@ class ItemTable:
     acting: tuple[str, str]
     read_perm: Perm
     open_statuses: tuple[str, ...]
-    due_soon: timedelta
 
     def is_overdue(self, due_at: datetime, status: str, now: datetime) -> bool:
         """Past its due date while its status still counts it."""
         return status in self.open_statuses and due_at < now
 
-    def is_due_soon(self, due_at: datetime, status: str, now: datetime) -> bool:
-        """Not yet overdue, and due within `due_soon` (inclusive)."""
-        return status in self.open_statuses and now <= due_at <= now + self.due_soon
+    def is_due_soon(
+        self, due_at: datetime, blue_from: datetime | None, status: str, now: datetime
+    ) -> bool:
+        """Not yet overdue, and due within 2 working days: blue's condition (blue_from is
+        kept only while the due date counts; see app/workitems/colour.py)."""
+        return (
+            status in self.open_statuses
+            and blue_from is not None
+            and blue_from <= now
+            and now <= due_at
+        )
+
+    def colour_sql(self, colours: Sequence[Colour], at: str) -> str:
+        """The condition "the item's colour at `at` (a bound parameter) is one of
+        `colours`": ranges on the moments' partial indexes (the same rule as
+        colour.colour_at)."""
+        t = self.alias
+        red = f"{t}.red_from < {at}"
+        yellow = f"({t}.yellow OR {t}.yellow_from < {at})"
+        blue = f"{t}.blue_from <= {at}"
+        not_red = f"({t}.red_from IS NULL OR {t}.red_from >= {at})"
+        not_yellow = f"(NOT {t}.yellow AND ({t}.yellow_from IS NULL OR {t}.yellow_from >= {at}))"
+        not_blue = f"({t}.blue_from IS NULL OR {t}.blue_from > {at})"
+        each = {
+            Colour.red: red,
+            Colour.yellow: f"{yellow} AND {not_red}",
+            Colour.blue: f"{blue} AND {not_yellow} AND {not_red}",
+            Colour.green: f"{not_blue} AND {not_yellow} AND {not_red}",
+        }
+        return "(" + " OR ".join(f"({each[c]})" for c in Colour if c in colours) + ")"
 
     @property
     def select(self) -> str:
@@ -263,16 +289,17 @@ async def list_items(
         if within is None:
             return [], None
         statement.where(within_sql(param, [tuple(within)], *(f"{t}.{c}" for c in table.parties)))
-    if query.overdue is not None or query.due_soon is not None:
-        is_open = f"{t}.status = ANY({param(list(table.open_statuses))}::text[])"
+    if query.overdue is not None or query.due_soon is not None or query.colour:
         at = param(now)
         if query.overdue is not None:
-            overdue = f"({t}.due_at < {at} AND {is_open})"
+            overdue = f"({t}.due_at < {at} AND {table.is_open_sql(t)})"
             statement.where(overdue if query.overdue else f"NOT {overdue}")
         if query.due_soon is not None:
-            soon = param(now + table.due_soon)
-            due_soon = f"({t}.due_at >= {at} AND {t}.due_at <= {soon} AND {is_open})"
-            statement.where(due_soon if query.due_soon else f"NOT {due_soon}")
+            # blue_from is kept only while the due date counts.
+            due_soon = f"({t}.blue_from <= {at} AND {t}.due_at >= {at})"
+            statement.where(due_soon if query.due_soon else f"NOT coalesce({due_soon}, false)")
+        if query.colour:
+            statement.where(table.colour_sql(query.colour, at))
     if query.due_before is not None:
         statement.where(f"{t}.due_at < {param(query.due_before)}")
     if query.due_after is not None:
@@ -294,20 +321,14 @@ async def list_items(
     return items, next_cursor(items, len(rows), limit, sort)
 
 
-def _due_filters(
+def _feed_due_filters(
     statement: Statement, table: ItemTable, alias: str, query: ItemQuery, now: datetime
 ) -> None:
-    """The filters on the due date: overdue, due soon, due before and after."""
+    """The filters on the due date a feed row answers: overdue, due before and after."""
     param = statement.param
-    if query.overdue is not None or query.due_soon is not None:
-        is_open, at = table.is_open_sql(alias), param(now)
-        if query.overdue is not None:
-            overdue = f"({alias}.due_at < {at} AND {is_open})"
-            statement.where(overdue if query.overdue else f"NOT {overdue}")
-        if query.due_soon is not None:
-            soon = param(now + table.due_soon)
-            due_soon = f"({alias}.due_at >= {at} AND {alias}.due_at <= {soon} AND {is_open})"
-            statement.where(due_soon if query.due_soon else f"NOT {due_soon}")
+    if query.overdue is not None:
+        overdue = f"({alias}.due_at < {param(now)} AND {table.is_open_sql(alias)})"
+        statement.where(overdue if query.overdue else f"NOT {overdue}")
     if query.due_before is not None:
         statement.where(f"{alias}.due_at < {param(query.due_before)}")
     if query.due_after is not None:
@@ -315,8 +336,9 @@ def _due_filters(
 
 
 # What a unit feed's row knows of its item besides the unit (and the title, searched on the
-# item's row): lists filtered by these alone can be read from the feed, by due date.
-FEED_FILTERS = frozenset({"status", "overdue", "due_soon", "due_before", "due_after", "q"})
+# item's row): lists filtered by these alone can be read from the feed, by due date. Due
+# soon and colour need the item's colour moments, which only its row has.
+FEED_FILTERS = frozenset({"status", "overdue", "due_before", "due_after", "q"})
 
 
 def _feed_key(query: ItemQuery) -> str | None:
@@ -349,7 +371,7 @@ async def _feed_page(
     statuses = getattr(query, "status", None)
     if statuses:
         statement.where(f"f.status = ANY({statement.param(list(statuses))}::text[])")
-    _due_filters(statement, table, "f", query, now)
+    _feed_due_filters(statement, table, "f", query, now)
     search = ""
     if query.q and await _rarest_share(connection, table, query.q) < RARE_SHARE:
         search = "probe"
@@ -505,28 +527,43 @@ class ItemRepository(Repository):
         )
         return None if row is None else [row[first], row[second]]
 
-    def due_sql(
-        self,
-        statement: Statement,
-        *,
-        since: datetime | None,
-        before: datetime,
-    ) -> str:
-        """A query of the open items due in [since, before): their id, due date and the
-        unit that must act (`org_id`). For the due notices, which the notifications
-        repository writes; the partial index on the open items' due dates
-        (app.workitems.models.open_due_index) answers it."""
+    def due_sql(self, statement: Statement, *, soon: bool, now: datetime) -> str:
+        """A query of the open items overdue at `now` or, with `soon`, due soon (blue's
+        condition, see ItemTable.is_due_soon): their id, due date and the unit that must act
+        (`org_id`). For the due notices, which the notifications repository writes; the
+        partial index on the open items' due dates (app.workitems.models.open_due_index)
+        answers the overdue ones."""
         t, (org, _) = self.table.alias, self.table.acting
         param = statement.param
-        where = [self.table.is_open_sql(t), f"{t}.due_at < {param(before)}"]
-        if since is not None:
-            where.append(f"{t}.due_at >= {param(since)}")
+        at = param(now)
+        where = [self.table.is_open_sql(t)]
+        if soon:
+            where += [f"{t}.blue_from <= {at}", f"{t}.due_at >= {at}"]
+        else:
+            where.append(f"{t}.due_at < {at}")
         return (
             f"SELECT {t}.id, {t}.due_at, {t}.{org} AS org_id"
             f" FROM {self.table.name} {t} WHERE {' AND '.join(where)}"
         )
 
     # ---------------------------------------------------------------- inside a write
+
+    async def record_colours(self, now: datetime) -> int:
+        """Record the colour at `now` of every item the clock has moved past a moment of
+        (green to blue, to yellow, to red: time only raises a colour; a write recomputes
+        it either way). The colour trigger writes one `colour_changed` event per row at
+        commit. How many changed."""
+        t, name = self.table.alias, self.table.name
+        at = f"colour_at({t}.red_from, {t}.yellow, {t}.yellow_from, {t}.blue_from, $1)"
+        status: str = await (await self.connection()).execute(
+            f"UPDATE {name} {t} SET colour = {at}"
+            f" WHERE (({t}.red_from < $1 AND {t}.colour <> 'red')"
+            f" OR ({t}.yellow_from < $1 AND {t}.colour IN ('blue', 'green'))"
+            f" OR ({t}.blue_from <= $1 AND {t}.colour = 'green'))"
+            f" AND {t}.colour <> {at}",
+            now,
+        )
+        return int(status.split()[-1])
 
     async def lock(self, principal: Principal, item_id: uuid.UUID) -> Any:
         """The item, locked for this transaction, when the caller may read it; else None."""

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field, StringConstraints
 
 from app.core.dates import ClientDatetime
 from app.core.pagination import DEFAULT_LIMIT, MAX_LIMIT
+from app.workitems.models import Colour
 
 Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
 Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=10000)]
@@ -97,7 +98,14 @@ class ItemQuery(ListQuery):
         description="Past due and still waiting on the acting party (a task not submitted, "
         "done or cancelled; an issue not resolved or closed)",
     )
-    due_soon: bool | None = Field(default=None, description="Due within 48 hours")
+    due_soon: bool | None = Field(
+        default=None,
+        description="Not overdue and due within 2 working days (by 18:00 local of the second "
+        "working day after today): blue's condition",
+    )
+    colour: list[Colour] | None = Field(
+        default=None, description="Any of these colours now (red > yellow > blue > green)"
+    )
     due_before: ClientDatetime | None = Field(default=None, description="due_at < this")
     due_after: ClientDatetime | None = Field(default=None, description="due_at >= this")
     created_before: ClientDatetime | None = Field(default=None, description="created_at < this")

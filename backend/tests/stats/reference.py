@@ -59,6 +59,7 @@ async def load_raw() -> Raw:
                     col(Task.created_at),
                     col(Task.submitted_at),
                     col(Task.completed_at),
+                    col(Task.blue_from),
                 )
             )
         ).all()
@@ -76,6 +77,7 @@ async def load_raw() -> Raw:
                     col(Issue.resolved_at),
                     col(Issue.rating),
                     col(Issue.due_at),
+                    col(Issue.blue_from),
                 )
             )
         ).all()
@@ -136,7 +138,9 @@ def expected_summary(raw: Raw, org_id: uuid.UUID, at: datetime) -> dict[str, Any
             "by_priority": priority,
             "open": sum(1 for t in tasks if t.status not in closed),
             "overdue": sum(1 for t in tasks if TASKS.is_overdue(t.due_at, t.status, at)),
-            "due_soon": sum(1 for t in tasks if TASKS.is_due_soon(t.due_at, t.status, at)),
+            "due_soon": sum(
+                1 for t in tasks if TASKS.is_due_soon(t.due_at, t.blue_from, t.status, at)
+            ),
             "urgent_open": sum(
                 1 for t in tasks if t.status not in closed and t.priority == TaskPriority.urgent
             ),
@@ -150,7 +154,9 @@ def expected_summary(raw: Raw, org_id: uuid.UUID, at: datetime) -> dict[str, Any
             "by_status": _zeros(IssueStatus) | Counter(i.status for i in issues),
             "open": len(unresolved),
             "overdue": sum(1 for i in issues if ISSUES.is_overdue(i.due_at, i.status, at)),
-            "due_soon": sum(1 for i in issues if ISSUES.is_due_soon(i.due_at, i.status, at)),
+            "due_soon": sum(
+                1 for i in issues if ISSUES.is_due_soon(i.due_at, i.blue_from, i.status, at)
+            ),
             "open_by_severity": _zeros(IssueSeverity) | Counter(i.severity for i in unresolved),
             "open_by_category": _zeros(IssueCategory) | Counter(i.category for i in unresolved),
             "resolved_by_tier": _tiers | Counter(i.resolved_tier for i in resolved),

@@ -16,6 +16,7 @@ from app.core.config import get_settings
 from app.core.db import reader
 from app.core.models import utcnow
 from app.issues.repository import TABLE as ISSUES
+from app.stats.repository import StatsRepository
 from app.tasks.repository import TABLE as TASKS
 from tests.support import World
 from tests.workitems.helpers import assert_problem, headers, insert_issue, insert_task, ts
@@ -292,20 +293,22 @@ async def test_bad_list_parameters(client: httpx.AsyncClient, world: World, kind
 def test_overdue_and_due_soon_boundaries() -> None:
     now = datetime(2026, 5, 1, 12, 0, tzinfo=UTC)
     tick = timedelta(microseconds=1)
-    h48 = timedelta(hours=48)
+    day = timedelta(days=1)
     for table, open_status, closed in (
         (TASKS, "in_progress", ("done", "cancelled")),
         (ISSUES, "acknowledged", ("resolved", "closed")),
     ):
         assert table.is_overdue(now - tick, open_status, now)
         assert not table.is_overdue(now, open_status, now)  # due this instant: not yet late
-        assert table.is_due_soon(now, open_status, now)
-        assert not table.is_due_soon(now - tick, open_status, now)  # overdue instead
-        assert table.is_due_soon(now + h48, open_status, now)  # within 48 hours, inclusive
-        assert not table.is_due_soon(now + h48 + tick, open_status, now)
+        # Due soon is blue's window: from blue_from (inclusive) until the due date.
+        assert table.is_due_soon(now, now - day, open_status, now)
+        assert table.is_due_soon(now + day, now, open_status, now)
+        assert not table.is_due_soon(now + day, now + tick, open_status, now)
+        assert not table.is_due_soon(now - tick, now - day, open_status, now)  # overdue
+        assert not table.is_due_soon(now + day, None, open_status, now)
         for status in closed:
-            assert not table.is_overdue(now - h48, status, now)
-            assert not table.is_due_soon(now + tick, status, now)
+            assert not table.is_overdue(now - day, status, now)
+            assert not table.is_due_soon(now + tick, now - day, status, now)
 
 
 @pytest.mark.parametrize("kind", ["tasks", "issues"])
@@ -315,12 +318,14 @@ async def test_flags_and_filters_agree_near_the_boundaries(
     tag = f"edge-{secrets.token_hex(4)}"
     now = utcnow()
     minute = timedelta(minutes=1)
+    async with reader() as connection:  # due soon ends 18:00 of the 2nd working day after today
+        soon_until = await StatsRepository(connection).due_soon_until(now) - now
     cases = {  # due offset -> (overdue, due_soon)
         -timedelta(days=3): (True, False),
         -minute: (True, False),
         minute: (False, True),
-        timedelta(hours=48) - minute: (False, True),
-        timedelta(hours=48) + minute: (False, False),
+        soon_until - minute: (False, True),
+        soon_until + minute: (False, False),
     }
     expected: dict[str, tuple[bool, bool]] = {}
     for offset, flags in cases.items():

@@ -917,10 +917,10 @@ export interface components {
         };
         /**
          * Colour
-         * @description 亮灯, by precedence red > yellow > blue > green.
+         * @description 亮灯, in precedence order (docs/colour.md).
          * @enum {string}
          */
-        Colour: "green" | "blue" | "yellow" | "red";
+        Colour: "red" | "yellow" | "blue" | "green";
         /** Day */
         Day: {
             /**
@@ -991,14 +991,22 @@ export interface components {
             /** Requested By */
             requested_by: string | null;
         };
-        /** ExtensionRequest */
+        /**
+         * ExtensionRequest
+         * @description The new due date asked for, as a moment or in working days.
+         */
         ExtensionRequest: {
             /**
              * Due At
              * Format: date-time
-             * @description The new due date asked for
+             * @description RFC 3339 with an offset of at most ±14:00, from 2000-01-01 (inclusive) to 2100-01-01 (exclusive), UTC.
              */
-            due_at: string;
+            due_at?: string;
+            /**
+             * Due In Working Days
+             * @description Instead of due_at: the end (18:00 local) of the N-th working day after today (422 calendar-not-covered past the working-day calendar)
+             */
+            due_in_working_days?: number;
             /** Note */
             note: string;
         };
@@ -1129,6 +1137,8 @@ export interface components {
             category: components["schemas"]["IssueCategory"];
             /** Closed At */
             closed_at: string | null;
+            /** @description red > yellow > blue > green, now (docs/colour.md) */
+            colour: components["schemas"]["Colour"];
             /**
              * Created At
              * Format: date-time
@@ -1141,7 +1151,10 @@ export interface components {
              * Format: date-time
              */
             due_at: string;
-            /** Due Soon */
+            /**
+             * Due Soon
+             * @description Due within 2 working days and not yet overdue
+             */
             due_soon: boolean;
             /**
              * Handler Org Id
@@ -1230,7 +1243,7 @@ export interface components {
             };
             /**
              * Due Soon
-             * @description Unresolved and due within the next 48 hours
+             * @description Unresolved and due within 2 working days (blue's condition)
              */
             due_soon: number;
             /**
@@ -1779,9 +1792,14 @@ export interface components {
             /**
              * Due At
              * Format: date-time
-             * @description In the future (RFC 3339, years 2000-2099)
+             * @description RFC 3339 with an offset of at most ±14:00, from 2000-01-01 (inclusive) to 2100-01-01 (exclusive), UTC.
              */
-            due_at: string;
+            due_at?: string;
+            /**
+             * Due In Working Days
+             * @description Instead of due_at: the end (18:00 local) of the N-th working day after today (422 calendar-not-covered past the working-day calendar)
+             */
+            due_in_working_days?: number;
             /**
              * Issuer Org Id
              * @description The issuing unit; defaults to your unit when you hold roles at one only. For a subtask it is the parent's assignee.
@@ -1815,6 +1833,16 @@ export interface components {
         TaskPriority: "normal" | "urgent";
         /** TaskRead */
         TaskRead: {
+            /**
+             * Accept Due At
+             * @description The acceptance (签收) limit: 1 working day after issue, 18:00 local
+             */
+            accept_due_at: string | null;
+            /**
+             * Acceptance Overdue
+             * @description Not accepted by its acceptance limit
+             */
+            acceptance_overdue: boolean;
             /** Accepted At */
             accepted_at: string | null;
             /**
@@ -1838,6 +1866,8 @@ export interface components {
             can_feedback: boolean;
             /** Cancelled At */
             cancelled_at: string | null;
+            /** @description red > yellow > blue > green, now (docs/colour.md) */
+            colour: components["schemas"]["Colour"];
             /** Completed At */
             completed_at: string | null;
             /**
@@ -1856,7 +1886,7 @@ export interface components {
             due_at: string;
             /**
              * Due Soon
-             * @description Due within 48 hours and not yet overdue
+             * @description Due within 2 working days and not yet overdue
              */
             due_soon: boolean;
             /** @description A pending extension request */
@@ -1947,7 +1977,7 @@ export interface components {
             done_on_time: number;
             /**
              * Due Soon
-             * @description Not submitted, done or cancelled, and due within the next 48 hours
+             * @description Not submitted, done or cancelled, and due within 2 working days (blue's condition)
              */
             due_soon: number;
             /**
@@ -2851,8 +2881,10 @@ export interface operations {
                 within_org_id?: string | null;
                 /** @description Past due and still waiting on the acting party (a task not submitted, done or cancelled; an issue not resolved or closed) */
                 overdue?: boolean | null;
-                /** @description Due within 48 hours */
+                /** @description Not overdue and due within 2 working days (by 18:00 local of the second working day after today): blue's condition */
                 due_soon?: boolean | null;
+                /** @description Any of these colours now (red > yellow > blue > green) */
+                colour?: components["schemas"]["Colour"][] | null;
                 /** @description due_at < this */
                 due_before?: string | null;
                 /** @description due_at >= this */
@@ -5029,8 +5061,10 @@ export interface operations {
                 within_org_id?: string | null;
                 /** @description Past due and still waiting on the acting party (a task not submitted, done or cancelled; an issue not resolved or closed) */
                 overdue?: boolean | null;
-                /** @description Due within 48 hours */
+                /** @description Not overdue and due within 2 working days (by 18:00 local of the second working day after today): blue's condition */
                 due_soon?: boolean | null;
+                /** @description Any of these colours now (red > yellow > blue > green) */
+                colour?: components["schemas"]["Colour"][] | null;
                 /** @description due_at < this */
                 due_before?: string | null;
                 /** @description due_at >= this */
@@ -7255,7 +7289,7 @@ type ReadonlyArray<T> = [
 ] ? Readonly<Exclude<T, undefined>> : Readonly<Exclude<T, undefined>[]>;
 export const pathsApiV1IssuesGetParametersQueryOrderAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/issues"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
 export const pathsApiV1TasksGetParametersQueryOrderAnyOf0Values: ReadonlyArray<FlattenedDeepRequired<paths>["/api/v1/tasks"]["get"]["parameters"]["query"]["order"]> = ["asc", "desc"];
-export const colourValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Colour"]> = ["green", "blue", "yellow", "red"];
+export const colourValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Colour"]> = ["red", "yellow", "blue", "green"];
 export const feedbackKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["FeedbackKind"]> = ["progress", "completion", "review", "satisfaction", "comment"];
 export const issueCategoryValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IssueCategory"]> = ["land", "power", "water", "construction", "labour", "materials", "policy", "funding", "other"];
 export const issueSeverityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IssueSeverity"]> = ["low", "normal", "high", "critical"];

@@ -6,6 +6,7 @@
  */
 import { api, unwrap, unwrapVersioned, type JsonBody, type QueryOf, type Versioned } from "./client";
 import {
+  colourValues,
   issueCategoryValues,
   issueSeverityValues,
   issueStatusValues,
@@ -37,6 +38,9 @@ export type IssueCategory = S["IssueCategory"];
 export const ISSUE_SEVERITIES = issueSeverityValues;
 export type IssueSeverity = S["IssueSeverity"];
 export const TIERS = tierValues;
+/** 亮灯, in precedence order: red > yellow > blue > green. */
+export const COLOURS = colourValues;
+export type Colour = S["Colour"];
 export type FeedbackKind = S["FeedbackKind"];
 
 /** Is V one of VALUES (a URL parameter, say)? */

@@ -65,6 +65,9 @@ export function changedFields(e: TimelineEvent, type: ItemType): string[] {
     .map(([, label]) => label);
 }
 
+/** A colour change's dot is the colour it turned. */
+const COLOUR_DOTS: Record<string, string> = { red: "red", yellow: "#d48806", blue: "blue", green: "green" };
+
 function color(verb: string): string {
   if (["escalate", "return", "reopen", "cancel", "reject-extension"].includes(verb)) return "red";
   if (["resolve", "verify", "close", "done", "approve-extension"].includes(verb)) return "green";
@@ -82,6 +85,8 @@ export function EventLine({ e, type }: { e: TimelineEvent; type: ItemType }) {
   else if (verb === "escalate" && to) label = t("timeline.escalated", { to });
   else if (verb === "delegate" && to) label = t("timeline.delegated", { to });
   else if (verb === "take-over" && to) label = t("timeline.takenOver", { to });
+  else if (verb === "colour_changed")
+    label = t("colour.changed", { from: t(`colour.${eventField(e, "from") ?? ""}`, { defaultValue: "" }), to: t(`colour.${eventField(e, "to") ?? ""}`, { defaultValue: "" }) });
   else if (verb === "feedback") label = t(`feedbackKind.${eventField(e, "kind") ?? "comment"}`, { defaultValue: t("timeline.feedback") });
   else label = t(`${ns}.${verb}`, { defaultValue: verb });
   const from = eventField(e, "from_status");
@@ -121,7 +126,7 @@ export function ItemTimeline({ type, id }: { type: ItemType; id: string }) {
   return (
     <Timeline
       data-testid="timeline"
-      items={events.map((e) => ({ key: String(e.id), color: color(eventVerb(e)), children: <EventLine e={e} type={type} /> }))}
+      items={events.map((e) => ({ key: String(e.id), color: eventVerb(e) === "colour_changed" ? COLOUR_DOTS[eventField(e, "to") ?? ""] ?? "gray" : color(eventVerb(e)), children: <EventLine e={e} type={type} /> }))}
     />
   );
 }

@@ -1,6 +1,6 @@
 import { Tag } from "antd";
 import { useTranslation } from "react-i18next";
-import type { IssueStatus, TaskStatus } from "../api/workitems";
+import type { Colour, IssueStatus, TaskStatus } from "../api/workitems";
 import { formatDateTime, urgencyOf } from "../lib/format";
 
 const TASK_COLORS: Record<TaskStatus, string> = {
@@ -47,4 +47,17 @@ export function DueTag({ item, label }: { item: { overdue?: boolean; due_soon?: 
       </Tag>
     );
   return <span data-urgency="normal">{label ? t("common.labelled", { label, value: date }) : date}</span>;
+}
+
+const COLOUR_TAGS: Record<Colour, string> = { red: "red", yellow: "gold", blue: "blue", green: "green" };
+
+/** 亮灯: a coloured dot with its word (never colour alone), its meaning as the tooltip. */
+export function ColourTag({ colour }: { colour: Colour }) {
+  const { t } = useTranslation();
+  return (
+    <Tag color={COLOUR_TAGS[colour]} data-colour={colour} title={t(`colour.hint.${colour}`)}>
+      <span className={`colour-dot colour-dot-${colour}`} aria-hidden="true" />
+      {t(`colour.${colour}`)}
+    </Tag>
+  );
 }

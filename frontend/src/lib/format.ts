@@ -18,7 +18,7 @@ export function formatDate(iso: string | null | undefined, lang: string): string
 
 export type Urgency = "overdue" | "dueSoon" | "normal";
 
-/** Red for overdue, amber for due within 48 hours; the server's flags win, the date is a fallback. */
+/** Red for overdue, amber for due soon (the server's flags: within 2 working days); without them, 48 hours from the date. */
 export function urgencyOf(item: { overdue?: boolean; due_soon?: boolean; due_at?: string | null; status?: string }, now = Date.now()): Urgency {
   if (item.overdue) return "overdue";
   if (item.due_soon) return "dueSoon";

@@ -11,7 +11,7 @@ import { EscalationPath, ItemTimeline } from "../components/ItemTimeline";
 import { NotFound } from "../components/NotFound";
 import { ProblemAlert } from "../components/ProblemAlert";
 import { EditItemDrawer } from "../components/EditItemDrawer";
-import { DueTag, IssueStatusTag } from "../components/Tags";
+import { ColourTag, DueTag, IssueStatusTag } from "../components/Tags";
 import { useIsMobile } from "../hooks/useIsMobile";
 import { formatDateTime } from "../lib/format";
 
@@ -39,6 +39,7 @@ export function IssueDetailPage() {
             <h1>{issue.title}</h1>
             <Space wrap style={{ marginTop: 4 }}>
               <IssueStatusTag status={issue.status} />
+              <ColourTag colour={issue.colour} />
               <DueTag item={issue} label={t("issue.dueAt")} />
               <Typography.Text strong={issue.severity === "critical" || issue.severity === "high"} type={issue.severity === "critical" || issue.severity === "high" ? undefined : "secondary"}>
                 {t("common.labelled", { label: t("issue.severity"), value: t(`severity.${issue.severity}`) })}

@@ -5,14 +5,15 @@ import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { useIssueList } from "../api/queries";
-import { ISSUE_CATEGORIES, ISSUE_SEVERITIES, ISSUE_STATUSES, TIERS, ISSUE_TODO, isOneOf, type Issue, type IssueFilters } from "../api/workitems";
+import { ISSUE_CATEGORIES, ISSUE_SEVERITIES, ISSUE_STATUSES, TIERS, ISSUE_TODO, COLOURS, isOneOf, type Issue, type IssueFilters } from "../api/workitems";
 import { useCan } from "../auth/AuthProvider";
 import { useIsMobile } from "../hooks/useIsMobile";
 import { OrgTreeSelect } from "../components/OrgTreeSelect";
 import { ProblemAlert } from "../components/ProblemAlert";
+import { ColourFilter } from "../components/ColourFilter";
 import { FilterBar } from "../components/FilterBar";
 import { ResponsiveList } from "../components/ResponsiveList";
-import { DueTag, IssueStatusTag } from "../components/Tags";
+import { ColourTag, DueTag, IssueStatusTag } from "../components/Tags";
 import { activeFilters, rowClass } from "./TasksPage";
 
 const SORTS = ["due_at", "-due_at", "-created_at", "created_at", "-updated_at", "updated_at"] as const;
@@ -41,6 +42,8 @@ export function issueFiltersFromParams(p: URLSearchParams): IssueFilters {
   const tier = p.get("resolved_tier");
   if (isOneOf(TIERS, tier)) f.resolved_tier = tier;
   if (p.get("overdue") === "true") f.overdue = true;
+  const colour = p.getAll("colour").filter((c) => isOneOf(COLOURS, c));
+  if (colour.length) f.colour = colour;
   const q = p.get("q");
   if (q) f.q = q;
   f.sort = p.get("sort") ?? "due_at";
@@ -53,6 +56,7 @@ export function IssueCard({ issue }: { issue: Issue }) {
     <div data-testid="issue-card">
       <Space wrap size={4} style={{ marginBottom: 4 }}>
         <IssueStatusTag status={issue.status} />
+        <ColourTag colour={issue.colour} />
         <Typography.Text strong={issue.severity === "critical" || issue.severity === "high"} type={issue.severity === "critical" || issue.severity === "high" ? undefined : "secondary"}>
           {t("common.labelled", { label: t("issue.severity"), value: t(`severity.${issue.severity}`) })}
         </Typography.Text>
@@ -90,6 +94,7 @@ export function IssuesPage() {
   const columns: ColumnsType<Issue> = [
     { title: t("issue.fieldTitle"), dataIndex: "title", render: (_, r) => <Link to={`/issues/${r.id}`}>{r.title}</Link> },
     { title: t("issue.status"), dataIndex: "status", render: (_, r) => <IssueStatusTag status={r.status} /> },
+    { title: t("colour.label"), dataIndex: "colour", render: (_, r) => <ColourTag colour={r.colour} /> },
     { title: t("issue.category"), dataIndex: "category", render: (_, r) => t(`category.${r.category}`) },
     { title: t("issue.severity"), dataIndex: "severity", render: (_, r) => t(`severity.${r.severity}`) },
     { title: t("issue.reporter"), dataIndex: "reporter_org_name" },
@@ -131,6 +136,7 @@ export function IssuesPage() {
           style={{ minWidth: 180 }}
           maxTagCount="responsive"
         />
+        <ColourFilter value={filters.colour ?? []} onChange={(v) => set("colour", v)} />
         <div style={{ minWidth: 220 }}>
           <OrgTreeSelect allowClear value={filters.within_org_id ?? undefined} onChange={(v) => set("within_org_id", v)} placeholder={t("task.unitFilter")} aria-label={t("task.unitFilter")} />
         </div>

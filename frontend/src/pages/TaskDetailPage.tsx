@@ -11,7 +11,7 @@ import { ItemTimeline } from "../components/ItemTimeline";
 import { NotFound } from "../components/NotFound";
 import { ProblemAlert } from "../components/ProblemAlert";
 import { EditItemDrawer } from "../components/EditItemDrawer";
-import { DueTag, TaskStatusTag } from "../components/Tags";
+import { ColourTag, DueTag, TaskStatusTag } from "../components/Tags";
 import { useIsMobile } from "../hooks/useIsMobile";
 import { formatDateTime } from "../lib/format";
 import { TaskCard } from "./TasksPage";
@@ -56,6 +56,7 @@ export function TaskDetailPage() {
             <h1>{task.title}</h1>
             <Space wrap style={{ marginTop: 4 }}>
               <TaskStatusTag status={task.status} />
+              <ColourTag colour={task.colour} />
               <DueTag item={task} label={t("task.dueAt")} />
               {task.priority === "urgent" && <Typography.Text strong>{t("priority.urgent")}</Typography.Text>}
             </Space>

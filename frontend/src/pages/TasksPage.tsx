@@ -6,14 +6,15 @@ import { useMemo } from "react";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate, useSearchParams } from "react-router-dom";
 import { useTaskList } from "../api/queries";
-import { TASK_PRIORITIES, TASK_STATUSES, isOneOf, TASK_TODO, type Task, type TaskFilters } from "../api/workitems";
+import { TASK_PRIORITIES, TASK_STATUSES, isOneOf, TASK_TODO, COLOURS, type Task, type TaskFilters } from "../api/workitems";
 import { useCan } from "../auth/AuthProvider";
 import { useIsMobile } from "../hooks/useIsMobile";
 import { OrgTreeSelect } from "../components/OrgTreeSelect";
 import { ProblemAlert } from "../components/ProblemAlert";
+import { ColourFilter } from "../components/ColourFilter";
 import { FilterBar } from "../components/FilterBar";
 import { ResponsiveList } from "../components/ResponsiveList";
-import { DueTag, TaskStatusTag } from "../components/Tags";
+import { ColourTag, DueTag, TaskStatusTag } from "../components/Tags";
 import { urgencyOf } from "../lib/format";
 import dayjs from "dayjs";
 
@@ -37,6 +38,8 @@ export function filtersFromParams(p: URLSearchParams): TaskFilters {
   if (createdAfter) f.created_after = createdAfter;
   if (createdBefore) f.created_before = createdBefore;
   if (p.get("overdue") === "true") f.overdue = true;
+  const colour = p.getAll("colour").filter((c) => isOneOf(COLOURS, c));
+  if (colour.length) f.colour = colour;
   const prio = p.get("priority");
   if (isOneOf(TASK_PRIORITIES, prio)) f.priority = prio;
   const after = p.get("due_after");
@@ -72,6 +75,7 @@ export function TaskCard({ task }: { task: Task }) {
     <div data-testid="task-card">
       <Space wrap size={4} style={{ marginBottom: 4 }}>
         <TaskStatusTag status={task.status} />
+        <ColourTag colour={task.colour} />
         {task.priority === "urgent" && <Typography.Text strong>{t("priority.urgent")}</Typography.Text>}
       </Space>
       <Typography.Paragraph strong style={{ margin: 0, fontSize: 16 }}>
@@ -106,6 +110,7 @@ export function TasksPage() {
   const columns: ColumnsType<Task> = [
     { title: t("task.fieldTitle"), dataIndex: "title", render: (_, r) => <Link to={`/tasks/${r.id}`}>{r.title}</Link> },
     { title: t("task.status"), dataIndex: "status", render: (_, r) => <TaskStatusTag status={r.status} /> },
+    { title: t("colour.label"), dataIndex: "colour", render: (_, r) => <ColourTag colour={r.colour} /> },
     { title: t("task.issuer"), dataIndex: "issuer_org_name" },
     { title: t("task.assignee"), dataIndex: "assignee_org_name" },
     { title: t("task.priority"), dataIndex: "priority", render: (_, r) => t(`priority.${r.priority}`) },
@@ -149,6 +154,7 @@ export function TasksPage() {
           style={{ minWidth: 200 }}
           maxTagCount="responsive"
         />
+        <ColourFilter value={filters.colour ?? []} onChange={(v) => set("colour", v)} />
         <div style={{ minWidth: 220 }}>
           <OrgTreeSelect allowClear value={filters.within_org_id ?? undefined} onChange={(v) => set("within_org_id", v)} placeholder={t("task.unitFilter")} aria-label={t("task.unitFilter")} />
         </div>
