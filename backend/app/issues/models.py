@@ -37,6 +37,7 @@ class IssueSeverity(StrEnum):
 
 
 UNRESOLVED_STATUSES = frozenset({IssueStatus.open, IssueStatus.acknowledged})
+_UNRESOLVED_VALUES = ",".join(f"'{s.value}'" for s in sorted(UNRESOLVED_STATUSES))
 
 
 class Issue(SQLModel, table=True):
@@ -53,6 +54,12 @@ class Issue(SQLModel, table=True):
         ),
         sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_valid"),
         *list_indexes(("reporter_path", "handler_path")),
+        # The chasing sweep's: unresolved issues by due date.
+        sa.Index(
+            "ix_issues_chased_due_at",
+            "due_at",
+            postgresql_where=sa.text(f"status IN ({_UNRESOLVED_VALUES})"),
+        ),
     )
 
     id: uuid.UUID = uuid_pk()

@@ -2,7 +2,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import datetime
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from app.notifications.models import NotificationKind
 from app.workitems.models import ItemType
@@ -18,6 +18,10 @@ class NotificationRead(BaseModel):
     title: str
     created_at: datetime
     read_at: datetime | None
+    acknowledged_at: datetime | None = Field(
+        description="When you acknowledged it (已阅); chasing notices only"
+    )
+    acknowledgeable: bool = Field(description="A chasing notice, to be acknowledged (已阅)")
 
 
 class NotificationPage(BaseModel):
@@ -40,3 +44,4 @@ class ItemNotice:
     item_id: uuid.UUID
     title: str
     actor_id: uuid.UUID | None
+    roles: tuple[str, ...] | None = None  # whose grants at the unit; None: NOTIFIED_ROLES

@@ -45,6 +45,7 @@ CLOSED_STATUSES = frozenset({TaskStatus.done, TaskStatus.cancelled})
 DUE_STATUSES = frozenset(
     {TaskStatus.issued, TaskStatus.accepted, TaskStatus.in_progress, TaskStatus.returned}
 )
+_DUE_VALUES = ",".join(f"'{s.value}'" for s in sorted(DUE_STATUSES))
 # The acceptance (签收) limit: this many working days after issue, ending 18:00 local.
 ACCEPT_WORKING_DAYS = 1
 
@@ -63,6 +64,17 @@ class Task(SQLModel, table=True):
         ),
         sa.CheckConstraint("progress BETWEEN 0 AND 100", name="progress_valid"),
         *list_indexes(("issuer_path", "assignee_path")),
+        # The chasing sweep's: open tasks by due date, unsigned ones by acceptance limit.
+        sa.Index(
+            "ix_tasks_chased_due_at",
+            "due_at",
+            postgresql_where=sa.text(f"status IN ({_DUE_VALUES})"),
+        ),
+        sa.Index(
+            "ix_tasks_chased_accept_due_at",
+            "accept_due_at",
+            postgresql_where=sa.text("status = 'issued'"),
+        ),
     )
 
     id: uuid.UUID = uuid_pk()
@@ -102,6 +114,7 @@ class Task(SQLModel, table=True):
     submitted_by: uuid.UUID | None = Field(default=None)
     created_at: datetime = timestamp()
     updated_at: datetime = timestamp()
+    _DUE_VALUES = ",".join(f"'{s.value}'" for s in sorted(DUE_STATUSES))
     # The acceptance (签收) limit, fixed at issue and at re-issue: ACCEPT_WORKING_DAYS
     # working days after, 18:00 local (none when the calendar did not cover that day yet).
     accept_due_at: datetime | None = timestamp(nullable=True)
