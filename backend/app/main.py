@@ -11,6 +11,7 @@ from app.access.deps import Public
 from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
 from app.calendar.router import router as calendar_router
+from app.chasing.router import router as chasing_router
 from app.core.config import get_settings
 from app.core.db import dispose_engine
 from app.core.errors import install_error_handlers
@@ -90,6 +91,7 @@ def create_app() -> FastAPI:
         grants_router,
         audit_router,
         calendar_router,
+        chasing_router,
         meta_router,
     ):
         app.include_router(router, prefix=API_PREFIX)

@@ -5,6 +5,7 @@ def import_all_models() -> None:
     from app.audit import models as audit  # noqa: F401
     from app.auth import models as auth  # noqa: F401
     from app.calendar import models as calendar  # noqa: F401
+    from app.chasing import models as chasing  # noqa: F401
     from app.core import idempotency  # noqa: F401
     from app.feedback import models as feedback  # noqa: F401
     from app.grants import models as grants  # noqa: F401

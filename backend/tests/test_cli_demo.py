@@ -137,6 +137,7 @@ async def test_an_operator_runs_a_job_now(scratch_database: str) -> None:
     listed = _cli(None, "jobs", "list")
     assert listed.returncode == 0, listed.stderr
     assert [line.split()[0] for line in listed.stdout.splitlines()] == [
+        "chasing_sweep",
         "due_notices",
         "colour_transitions",
         "idempotency_expiry",

@@ -389,3 +389,29 @@ async def test_demo_users_have_notifications(demo: Demo) -> None:
     assert await demo.value("SELECT count(*) FROM notifications WHERE read_at IS NULL") >= 1
     assert await demo.value("SELECT count(*) FROM notifications WHERE read_at IS NOT NULL") >= 1
     assert await demo.value("SELECT count(*) FROM notifications WHERE created_at > now()") == 0
+
+
+async def test_late_items_carry_their_chasing_history(demo: Demo) -> None:
+    """Every step of the ladder on some late item, some acknowledged, one 督办单."""
+    steps = {
+        r["action"]
+        for r in await demo.rows(
+            "SELECT DISTINCT action FROM item_events WHERE action LIKE 'chase_%'"
+        )
+    }
+    assert steps >= {
+        "chase_reminder",
+        "chase_notice",
+        "chase_circular",
+        "chase_supervision",
+        "chase_acknowledged",
+    }
+    assert await demo.value("SELECT count(*) FROM item_events WHERE action = 'supervise'") == 1
+    assert await demo.value("SELECT count(*) FROM chase_steps WHERE supervised_at IS NOT NULL") == 1
+    acknowledged = await demo.value(
+        "SELECT count(*) FROM notifications WHERE acknowledged_at IS NOT NULL"
+    )
+    waiting = await demo.value(
+        "SELECT count(*) FROM notifications WHERE kind LIKE 'chase_%' AND acknowledged_at IS NULL"
+    )
+    assert acknowledged > 0 and waiting > 0

@@ -33,6 +33,8 @@ class Perm(StrEnum):
     feedback_create = "feedback.create"
     stats_read = "stats.read"  # the dashboard summary of a unit in scope
     calendar_manage = "calendar.manage"  # enter working-day overrides (root units only)
+    chasing_manage = "chasing.manage"  # set a root unit's chasing ladder (root admins only)
+    chasing_supervise = "chasing.supervise"  # issue a 督办单 (the tier above, see app/chasing)
 
 
 _READ = {Perm.org_read, Perm.task_read, Perm.issue_read, Perm.stats_read}
@@ -44,7 +46,7 @@ _OFFICER = {
     Perm.issue_confirm,
     Perm.feedback_create,
 }
-_LEADER = _OFFICER | {Perm.task_decide, Perm.issue_decide}
+_LEADER = _OFFICER | {Perm.task_decide, Perm.issue_decide, Perm.chasing_supervise}
 # An enterprise contact raises issues, confirms (rates) or reopens them, and gives feedback.
 _LIAISON = {Perm.issue_create, Perm.issue_confirm, Perm.feedback_create}
 
@@ -59,6 +61,7 @@ ROLE_PERMISSIONS: dict[Role, frozenset[Perm]] = {
             Perm.grant_manage,
             Perm.audit_read,
             Perm.calendar_manage,
+            Perm.chasing_manage,
         }
     ),
     Role.leader: frozenset(_READ | _LEADER | {Perm.audit_read}),

@@ -44,6 +44,18 @@ class CalendarRepository(Repository):
         )
         return found
 
+    async def working_day_back(self, day: date, n: int) -> date | None:
+        """The n-th working day counting back from `day`, `day` included (n >= 1); None
+        before the stored days."""
+        connection = await self.connection()
+        found: date | None = await connection.fetchval(
+            "SELECT day FROM calendar_days WHERE day <= $1 AND working"
+            " ORDER BY day DESC OFFSET $2 LIMIT 1",
+            day,
+            n - 1,
+        )
+        return found
+
     # ---------------------------------------------------------------- inside a write
 
     async def fill_week(self, first: date, last: date, by: uuid.UUID, now: datetime) -> None:

@@ -10,7 +10,15 @@ KEEP = {"alembic_version", "audit_log", "calendar_days", "stats_zone"}
 
 
 async def reset_database(session: AsyncSession) -> None:
-    """Empty every table but those in KEEP."""
+    """Empty every table but those in KEEP.
+
+    Users are deleted rather than truncated: truncating them would cascade to the kept
+    calendar (its days name the admin who entered them), so those names are cleared first.
+    """
     import_all_models()
-    names = ", ".join(f'"{t.name}"' for t in metadata.sorted_tables if t.name not in KEEP)
+    names = ", ".join(
+        f'"{t.name}"' for t in metadata.sorted_tables if t.name not in {*KEEP, "users"}
+    )
     await session.execute(sa.text(f"TRUNCATE {names} RESTART IDENTITY CASCADE"))
+    await session.execute(sa.text("UPDATE calendar_days SET updated_by = NULL"))
+    await session.execute(sa.text("DELETE FROM users"))

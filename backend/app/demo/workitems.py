@@ -45,6 +45,9 @@ from sqlmodel import col
 
 from app.access.roles import Perm, Role, role_has
 from app.access.scope import GrantScope, Principal, is_within
+from app.chasing import service as chasing
+from app.chasing.schemas import SupervisionOrder
+from app.chasing.service import sweep as chasing_sweep
 from app.core.db import metadata
 from app.core.middleware import request_id_var
 from app.core.models import utcnow
@@ -54,7 +57,7 @@ from app.grants.models import Grant
 from app.issues.models import IssueCategory, IssueSeverity
 from app.issues.schemas import IssueCreate
 from app.issues.service import KIND as ISSUES
-from app.notifications.models import NotificationKind
+from app.notifications.models import ACKNOWLEDGED_KINDS, NotificationKind
 from app.notifications.service import sweep_due
 from app.orgs.models import OrgUnit
 from app.tasks.hooks import acceptance_limit
@@ -70,6 +73,8 @@ from app.workitems.sides import Party, upper_party
 T = TypeVar("T")
 
 CST = timezone(timedelta(hours=8), "CST")  # China Standard Time, no daylight saving
+# How far back the demo's chasing sweeps go: every morning of these days.
+CHASE_DAYS = 45
 # (days ago, hour, minute) in China Standard Time.
 When = tuple[int, int, int]
 
@@ -107,6 +112,7 @@ PREFERENCE: dict[Perm, tuple[Role, ...]] = {
     Perm.issue_decide: (Role.leader,),
     Perm.issue_confirm: (Role.officer, Role.liaison, Role.leader),
     Perm.feedback_create: (Role.leader, Role.officer, Role.liaison),
+    Perm.chasing_supervise: (Role.leader,),
 }
 TASK_ACTION_PERMS = {
     "accept": Perm.task_work,
@@ -2059,6 +2065,90 @@ class Loader:
             .values(read_at=n.c.created_at + timedelta(hours=2))
         )
 
+    async def chasing(self) -> None:
+        """The ladder as the sweep climbed it, a sweep each morning of the last
+        CHASE_DAYS days; the steps older than two days acknowledged by their first
+        recipient, and the late task longest waiting on its 督办单 supervised."""
+        first_new = len(self.windows)
+        for days in range(CHASE_DAYS, -1, -1):
+            morning = self.when((days, 8, 30))
+            if morning < self.now:
+                await self.at(morning, partial(chasing_sweep, self.session, morning))
+        n, steps = metadata.tables["notifications"], metadata.tables["chase_steps"]
+        by_user = {p.user_id: p for p in self.principals.values()}
+        await self._redate_chasing(first_new)
+        first_new = len(self.windows)
+        first_of_each = (
+            await self.session.execute(
+                sa.select(n.c.id, n.c.user_id, n.c.created_at)
+                .distinct(n.c.entity_id, n.c.kind, n.c.org_id)
+                .where(
+                    n.c.kind.in_([k.value for k in ACKNOWLEDGED_KINDS]),
+                    n.c.created_at < self.now - timedelta(days=2),
+                )
+                .order_by(n.c.entity_id, n.c.kind, n.c.org_id, n.c.user_id)
+            )
+        ).all()
+        for row in first_of_each:
+            moment = row.created_at + timedelta(hours=3)
+            call = partial(chasing.acknowledge, self.session, by_user[row.user_id], row.id)
+            await self.at(moment, call)
+        waiting = (
+            await self.session.execute(
+                sa.select(steps.c.entity_id, steps.c.supervisor_org_id, steps.c.recorded_at)
+                .where(
+                    steps.c.step == "supervision",
+                    steps.c.entity_type == "task",
+                    steps.c.supervised_at.is_(None),
+                )
+                .order_by(steps.c.recorded_at, steps.c.entity_id)
+                .limit(1)
+            )
+        ).first()
+        if waiting is not None:
+            supervisor = next(u for u in self.units.values() if u.id == waiting.supervisor_org_id)
+            order = SupervisionOrder(
+                note="限期一周办结，每日报送进度。", due_at=self.now + timedelta(days=7)
+            )
+            leader = self.actor(supervisor.name, Perm.chasing_supervise)
+            call = partial(
+                chasing.supervise, TASKS, self.session, leader, waiting.entity_id, order, None
+            )
+            await self.at(waiting.recorded_at + timedelta(hours=4), call)
+        await self._redate_chasing(first_new)
+        # The sweeps recorded their steps at demo time already; the rest follows the calls.
+        acknowledged = n.c.created_at + timedelta(hours=3)
+        await self.session.execute(
+            sa.update(n)
+            .where(n.c.acknowledged_at.is_not(None))
+            .values(acknowledged_at=acknowledged, read_at=acknowledged)
+        )
+        await self.session.execute(
+            sa.update(steps)
+            .where(steps.c.supervised_at.is_not(None))
+            .values(supervised_at=steps.c.recorded_at + timedelta(hours=4))
+        )
+        # A step replayed for a morning before the item's later actions comes after them
+        # on its timeline: there it is dated when it is told, as a sweep catching up would.
+        await self.session.execute(
+            sa.text(
+                "UPDATE item_events e SET at = m.at FROM (SELECT id, max(at) OVER"
+                " (PARTITION BY entity_id ORDER BY id) AS at FROM item_events) m"
+                " WHERE m.id = e.id AND e.at < m.at"
+            )
+        )
+
+    async def _redate_chasing(self, first_new: int) -> None:
+        """Move what the calls since window `first_new` stamped to their demo times."""
+        windows, self.windows = self.windows, self.windows[first_new:]
+        self._starts = [w.lo for w in self.windows]
+        try:
+            await self._move("item_events", "id", ("at",))
+            await self._move("notifications", "id", ("created_at",))
+        finally:
+            self.windows = windows
+            self._starts = [w.lo for w in self.windows]
+
 
 # The colour at `at` from a row's moments and `flag` (migrations/sql/0017_colour.sql).
 _COLOUR_AT = "colour_at(red_from, {flag}, yellow_from, blue_from, {at})"
@@ -2086,5 +2176,6 @@ async def load_workitems(session: AsyncSession, now: datetime | None = None) -> 
         await loader.backdate()
         await loader.colour_history()
         await loader.notices()
+        await loader.chasing()
     finally:
         request_id_var.reset(token)

@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from app.chasing.service import sweep as chasing_sweep
 from app.core.config import get_settings
 from app.core.db import sessionmaker
 from app.core.idempotency import PURGE_BATCH, purge_expired
@@ -32,6 +33,10 @@ class JobKind:
     cron: str  # in TIME_ZONE
     work: Callable[[AsyncSession, datetime], Awaitable[None]]  # (session, now)
     summary: str
+
+
+async def _chasing_sweep(session: AsyncSession, now: datetime) -> None:
+    await chasing_sweep(session, now)
 
 
 async def _due_notices(session: AsyncSession, now: datetime) -> None:
@@ -56,6 +61,12 @@ async def _rollup_compaction(session: AsyncSession, _: datetime) -> None:
 KINDS: dict[str, JobKind] = {
     kind.name: kind
     for kind in (
+        JobKind(
+            "chasing_sweep",
+            "*/10 * * * *",
+            _chasing_sweep,
+            "the chasing ladder: every step due on late and unsigned items",
+        ),
         JobKind(
             "due_notices",
             "*/5 * * * *",

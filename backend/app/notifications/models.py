@@ -24,6 +24,24 @@ class NotificationKind(StrEnum):
     issue_reopened = "issue_reopened"  # back to the handler
     issue_due_soon = "issue_due_soon"
     issue_overdue = "issue_overdue"
+    # The chasing ladder's steps (app/chasing), each acknowledged (已阅) by its recipient,
+    # and the 督办单 that reaches the unit that must act.
+    chase_reminder = "chase_reminder"
+    chase_notice = "chase_notice"
+    chase_circular = "chase_circular"
+    chase_supervision = "chase_supervision"
+    supervision_order = "supervision_order"
+
+
+# What a recipient acknowledges (已阅), beside reading: the chasing ladder's steps.
+ACKNOWLEDGED_KINDS = frozenset(
+    {
+        NotificationKind.chase_reminder,
+        NotificationKind.chase_notice,
+        NotificationKind.chase_circular,
+        NotificationKind.chase_supervision,
+    }
+)
 
 
 class Notification(SQLModel, table=True):
@@ -54,6 +72,8 @@ class Notification(SQLModel, table=True):
     title: str = Field(max_length=300)
     created_at: datetime = timestamp()
     read_at: datetime | None = timestamp(nullable=True)
+    # When its recipient acknowledged it (已阅): chasing steps only.
+    acknowledged_at: datetime | None = timestamp(nullable=True)
 
 
 class DueNotice(SQLModel, table=True):

@@ -17,7 +17,8 @@ from app.workitems.repository import ItemRepository
 _SELECT = (
     "SELECT n.id, n.kind, n.entity_type, n.entity_id, n.org_id, o.name AS org_name,"
     " n.on_behalf_of_org_id, b.name AS on_behalf_of_org_name,"
-    " n.title, n.created_at, n.read_at FROM notifications n JOIN org_units o ON o.id = n.org_id"
+    " n.title, n.created_at, n.read_at, n.acknowledged_at"
+    " FROM notifications n JOIN org_units o ON o.id = n.org_id"
     " LEFT JOIN org_units b ON b.id = n.on_behalf_of_org_id"
 )
 # The people of a unit whom notices reach: its active leaders, officers and liaisons.
@@ -146,6 +147,19 @@ class NotificationRepository(Repository):
             user_id,
             now,
         )
+
+    async def acknowledge(
+        self, user_id: uuid.UUID, notification_id: uuid.UUID, now: datetime
+    ) -> bool:
+        """Acknowledge (已阅, which reads it too); False when it was acknowledged already."""
+        status: str = await (await self.connection()).execute(
+            "UPDATE notifications SET acknowledged_at = $3, read_at = coalesce(read_at, $3)"
+            " WHERE id = $1 AND user_id = $2 AND acknowledged_at IS NULL",
+            notification_id,
+            user_id,
+            now,
+        )
+        return status.split()[-1] == "1"
 
     async def mark_all_read(self, user_id: uuid.UUID, now: datetime) -> int:
         status: str = await (await self.connection()).execute(

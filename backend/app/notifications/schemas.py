@@ -23,6 +23,10 @@ class NotificationRead(BaseModel):
     title: str
     created_at: datetime
     read_at: datetime | None
+    acknowledged_at: datetime | None = Field(
+        description="When you acknowledged it (已阅); chasing notices only"
+    )
+    acknowledgeable: bool = Field(description="A chasing notice, to be acknowledged (已阅)")
 
 
 class NotificationPage(BaseModel):
@@ -45,3 +49,4 @@ class ItemNotice:
     item_id: uuid.UUID
     title: str
     actor_id: uuid.UUID | None
+    roles: tuple[str, ...] | None = None  # whose grants at the unit; None: NOTIFIED_ROLES

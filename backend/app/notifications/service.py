@@ -14,6 +14,7 @@ concurrent sweeps never notify twice.
 """
 
 import uuid
+from collections.abc import Mapping
 from datetime import datetime
 from typing import Any
 
@@ -26,7 +27,7 @@ from app.core.errors import NotFound
 from app.core.models import utcnow
 from app.core.pagination import cursor_time, cursor_uuid, decode_cursor, page_of
 from app.issues.repository import IssueRepository
-from app.notifications.models import NotificationKind
+from app.notifications.models import ACKNOWLEDGED_KINDS, NotificationKind
 from app.notifications.repository import NotificationRepository
 from app.notifications.schemas import ItemNotice
 from app.tasks.repository import TaskRepository
@@ -47,9 +48,10 @@ DUE_ITEMS: tuple[tuple[type[ItemRepository], ItemType, NotificationKind, Notific
 
 
 async def notify(session: AsyncSession, notice: ItemNotice) -> None:
-    """One notice for each of the unit's people, in the session's transaction."""
+    """One notice for each of the unit's people (those of `notice.roles`, by default
+    NOTIFIED_ROLES), in the session's transaction."""
     notifications = await NotificationRepository.writing(session)
-    await notifications.notify_unit(notice, roles=NOTIFIED_ROLES, now=utcnow())
+    await notifications.notify_unit(notice, roles=notice.roles or NOTIFIED_ROLES, now=utcnow())
 
 
 async def sweep_due(session: AsyncSession, now: datetime | None = None) -> None:
@@ -80,7 +82,7 @@ async def list_notifications(
         )
         unread_count = await notifications.unread_count(principal.user_id)
     page = page_of(
-        [dict(r) for r in rows], limit, lambda r: [r["created_at"].isoformat(), str(r["id"])]
+        [shown(r) for r in rows], limit, lambda r: [r["created_at"].isoformat(), str(r["id"])]
     )
     return page.items, page.next_cursor, unread_count
 
@@ -93,7 +95,12 @@ async def mark_read(
     row = await notifications.row(principal.user_id, notification_id)
     if row is None:
         raise NotFound("Notification")
-    return dict(row)
+    return shown(row)
+
+
+def shown(row: Mapping[str, Any]) -> dict[str, Any]:
+    """A notification as the API shows it."""
+    return {**row, "acknowledgeable": row["kind"] in ACKNOWLEDGED_KINDS}
 
 
 async def mark_all_read(session: AsyncSession, principal: Principal) -> int:

@@ -103,6 +103,13 @@ class Task(SQLModel, table=True):
         search_index(),
         *todo_indexes("tasks", TODO_STATES.items()),
         *colour_indexes("tasks", ("issuer_path", "assignee_path")),
+        # The chasing sweep's unsigned tasks by acceptance limit (open ones by due date
+        # use the due-notice sweep's index).
+        sa.Index(
+            "ix_tasks_chased_accept_due_at",
+            "accept_due_at",
+            postgresql_where=sa.text("status = 'issued'"),
+        ),
     )
 
     id: uuid.UUID = uuid_pk()

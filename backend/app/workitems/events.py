@@ -23,6 +23,7 @@ class Notice:
 
     org_id: uuid.UUID
     kind: NotificationKind
+    roles: tuple[str, ...] | None = None  # whose grants there; None: the usual people
 
 
 @dataclass(frozen=True)
@@ -79,4 +80,4 @@ async def publish(session: AsyncSession, event: DomainEvent) -> None:
         )
     for to in event.notices:
         notice = (to.org_id, to.kind, event.item_type, event.item_id, event.title, event.actor_id)
-        await notify(session, ItemNotice(*notice))
+        await notify(session, ItemNotice(*notice, roles=to.roles))

@@ -288,6 +288,8 @@ NOTIFICATION_ROUTES = {
     ("GET", "/api/v1/notifications"),
     ("POST", "/api/v1/notifications/read-all"),
     ("POST", "/api/v1/notifications/{notification_id}/read"),
+    # 已阅, a chasing notice's recipient only (tests/chasing/test_ladder.py)
+    ("POST", "/api/v1/notifications/{notification_id}/acknowledge"),
 }
 
 WORKITEM_ROUTES: set[tuple[str, str]] = (

@@ -278,6 +278,14 @@ export function useMarkRead() {
   });
 }
 
+export function useAcknowledge() {
+  const qc = useQueryClient();
+  return useMutation({
+    mutationFn: (id: string) => workItems.acknowledge(id),
+    onSuccess: () => qc.invalidateQueries({ queryKey: keys.notifications() }),
+  });
+}
+
 export function useMarkAllRead() {
   const qc = useQueryClient();
   return useMutation({

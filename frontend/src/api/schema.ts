@@ -106,6 +106,24 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/chasing-policy": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The chasing ladder of a root unit, in working days */
+        get: operations["get_policy_api_v1_chasing_policy_get"];
+        /** Set the chasing ladder of a root unit (its admins) */
+        put: operations["put_policy_api_v1_chasing_policy_put"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/grants": {
         parameters: {
             query?: never;
@@ -331,6 +349,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/issues/{issue_id}/supervise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 督办单: the tier above the handler sets a new due date, with a note */
+        post: operations["supervise_issue_api_v1_issues__issue_id__supervise_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/issues/{issue_id}/take-over": {
         parameters: {
             query?: never;
@@ -410,6 +445,23 @@ export interface paths {
         put?: never;
         /** Mark all my notifications read */
         post: operations["mark_all_read_api_v1_notifications_read_all_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{notification_id}/acknowledge": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Acknowledge a chasing notice (已阅): recorded on the item's timeline */
+        post: operations["acknowledge_api_v1_notifications__notification_id__acknowledge_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -793,6 +845,23 @@ export interface paths {
         put?: never;
         /** Submit (assignee side); the note is the completion feedback */
         post: operations["task_submit_api_v1_tasks__task_id__submit_post"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/tasks/{task_id}/supervise": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 督办单: the tier above the issuer sets a new due date, with a note */
+        post: operations["supervise_task_api_v1_tasks__task_id__supervise_post"];
         delete?: never;
         options?: never;
         head?: never;
@@ -1369,7 +1438,7 @@ export interface components {
          * NotificationKind
          * @enum {string}
          */
-        NotificationKind: "task_assigned" | "task_returned" | "task_submitted" | "task_extension_requested" | "task_extension_approved" | "task_extension_rejected" | "task_due_soon" | "task_overdue" | "issue_escalated" | "issue_delegated" | "issue_taken_over" | "issue_resolved" | "issue_reopened" | "issue_due_soon" | "issue_overdue";
+        NotificationKind: "task_assigned" | "task_returned" | "task_submitted" | "task_extension_requested" | "task_extension_approved" | "task_extension_rejected" | "task_due_soon" | "task_overdue" | "issue_escalated" | "issue_delegated" | "issue_taken_over" | "issue_resolved" | "issue_reopened" | "issue_due_soon" | "issue_overdue" | "chase_reminder" | "chase_notice" | "chase_circular" | "chase_supervision" | "supervision_order";
         /** NotificationPage */
         NotificationPage: {
             /** Items */
@@ -1381,6 +1450,16 @@ export interface components {
         };
         /** NotificationRead */
         NotificationRead: {
+            /**
+             * Acknowledgeable
+             * @description A chasing notice, to be acknowledged (已阅)
+             */
+            acknowledgeable: boolean;
+            /**
+             * Acknowledged At
+             * @description When you acknowledged it (已阅); chasing notices only
+             */
+            acknowledged_at: string | null;
             /**
              * Created At
              * Format: date-time
@@ -1559,7 +1638,74 @@ export interface components {
          * Perm
          * @enum {string}
          */
-        Perm: "org.read" | "org.manage" | "user.read" | "user.manage" | "grant.read" | "grant.manage" | "audit.read" | "task.read" | "task.create" | "task.work" | "task.decide" | "issue.read" | "issue.create" | "issue.work" | "issue.decide" | "issue.confirm" | "feedback.create" | "stats.read" | "calendar.manage";
+        Perm: "org.read" | "org.manage" | "user.read" | "user.manage" | "grant.read" | "grant.manage" | "audit.read" | "task.read" | "task.create" | "task.work" | "task.decide" | "issue.read" | "issue.create" | "issue.work" | "issue.decide" | "issue.confirm" | "feedback.create" | "stats.read" | "calendar.manage" | "chasing.manage" | "chasing.supervise";
+        /** PolicyRead */
+        PolicyRead: {
+            /**
+             * Circular Days After
+             * @description ... for the circular (通报)
+             */
+            circular_days_after: number;
+            /**
+             * Is Default
+             * @description No policy stored: the defaults apply
+             */
+            is_default: boolean;
+            /**
+             * Notice Days After
+             * @description Working days after the deadline for the chasing notice (催办通知); 0: as soon as it passes
+             */
+            notice_days_after: number;
+            /**
+             * Reminder Days Before
+             * @description Working days before the deadline for the reminder (0: on its day)
+             */
+            reminder_days_before: number;
+            /**
+             * Root Org Id
+             * Format: uuid
+             */
+            root_org_id: string;
+            /** Root Org Name */
+            root_org_name: string;
+            /**
+             * Supervision Days After
+             * @description ... for supervision (督办)
+             */
+            supervision_days_after: number;
+            /** Updated At */
+            updated_at: string | null;
+            /** Updated By */
+            updated_by: string | null;
+        };
+        /** PolicyWrite */
+        PolicyWrite: {
+            /**
+             * Circular Days After
+             * @description ... for the circular (通报)
+             */
+            circular_days_after: number;
+            /**
+             * Notice Days After
+             * @description Working days after the deadline for the chasing notice (催办通知); 0: as soon as it passes
+             */
+            notice_days_after: number;
+            /**
+             * Reminder Days Before
+             * @description Working days before the deadline for the reminder (0: on its day)
+             */
+            reminder_days_before: number;
+            /**
+             * Root Org Id
+             * @description The root unit; defaults to the root of your grants
+             */
+            root_org_id?: string | null;
+            /**
+             * Supervision Days After
+             * @description ... for supervision (督办)
+             */
+            supervision_days_after: number;
+        };
         /**
          * Problem
          * @description An RFC 9457 problem document: every error the API answers.
@@ -1776,6 +1922,20 @@ export interface components {
             done: number;
             /** Total */
             total: number;
+        };
+        /**
+         * SupervisionOrder
+         * @description 督办单: what the tier above requires, and the new date it sets.
+         */
+        SupervisionOrder: {
+            /**
+             * Due At
+             * Format: date-time
+             * @description The new due date; the ladder starts again from it
+             */
+            due_at: string;
+            /** Note */
+            note: string;
         };
         /** TaskCreate */
         TaskCreate: {
@@ -2602,6 +2762,129 @@ export interface operations {
                 headers: {
                     /** @description Bearer */
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    get_policy_api_v1_chasing_policy_get: {
+        parameters: {
+            query?: {
+                /** @description The root unit; defaults to the root of your grants */
+                root_org_id?: string | null;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyRead"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    put_policy_api_v1_chasing_policy_put: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PolicyWrite"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["PolicyRead"];
+                };
+            };
+            /** @description The body cannot be parsed (not UTF-8 JSON, or not a form where one is due) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Your roles do not allow this here */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -4140,6 +4423,122 @@ export interface operations {
             };
         };
     };
+    supervise_issue_api_v1_issues__issue_id__supervise_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read; the write is refused with 412 when it is stale. */
+                "If-Match"?: string | null;
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                issue_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupervisionOrder"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IssueRead"];
+                };
+            };
+            /** @description The body cannot be parsed (not UTF-8 JSON, or not a form where one is due) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a leader of the supervising unit (the tier above) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not waiting on a 督办单 (the ladder has not reached supervision) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    /** @description The current version */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     issue_take_over_api_v1_issues__issue_id__take_over_post: {
         parameters: {
             query?: never;
@@ -4425,6 +4824,96 @@ export interface operations {
                 headers: {
                     /** @description Bearer */
                     "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    acknowledge_api_v1_notifications__notification_id__acknowledge_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                notification_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["NotificationRead"];
+                };
+            };
+            /** @description The body cannot be parsed (not UTF-8 JSON, or not a form where one is due) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not one of your notifications */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a chasing notice */
+            409: {
+                headers: {
                     [name: string]: unknown;
                 };
                 content: {
@@ -6863,6 +7352,122 @@ export interface operations {
             };
         };
     };
+    supervise_task_api_v1_tasks__task_id__supervise_post: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description The ETag you last read; the write is refused with 412 when it is stale. */
+                "If-Match"?: string | null;
+                /** @description Retry-safe POST: a retry with the same key and body replays the first response; the same key with another body is rejected (422). Kept 7 days. */
+                "Idempotency-Key"?: string | null;
+            };
+            path: {
+                task_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SupervisionOrder"];
+            };
+        };
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["TaskRead"];
+                };
+            };
+            /** @description The body cannot be parsed (not UTF-8 JSON, or not a form where one is due) */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not signed in, or the session has ended */
+            401: {
+                headers: {
+                    /** @description Bearer */
+                    "WWW-Authenticate": string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not a leader of the supervising unit (the tier above) */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not in your scope */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not waiting on a 督办单 (the ladder has not reached supervision) */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description If-Match is stale */
+            412: {
+                headers: {
+                    /** @description The current version */
+                    ETag: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body exceeds 1 MiB */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The body is not JSON */
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Validation Error */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     task_verify_api_v1_tasks__task_id__verify_post: {
         parameters: {
             query?: never;
@@ -7296,9 +7901,9 @@ export const issueSeverityValues: ReadonlyArray<FlattenedDeepRequired<components
 export const issueStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IssueStatus"]> = ["open", "acknowledged", "resolved", "closed"];
 export const issueTodoValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IssueTodo"]> = ["handle", "confirm"];
 export const itemTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ItemType"]> = ["task", "issue"];
-export const notificationKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationKind"]> = ["task_assigned", "task_returned", "task_submitted", "task_extension_requested", "task_extension_approved", "task_extension_rejected", "task_due_soon", "task_overdue", "issue_escalated", "issue_delegated", "issue_taken_over", "issue_resolved", "issue_reopened", "issue_due_soon", "issue_overdue"];
+export const notificationKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationKind"]> = ["task_assigned", "task_returned", "task_submitted", "task_extension_requested", "task_extension_approved", "task_extension_rejected", "task_due_soon", "task_overdue", "issue_escalated", "issue_delegated", "issue_taken_over", "issue_resolved", "issue_reopened", "issue_due_soon", "issue_overdue", "chase_reminder", "chase_notice", "chase_circular", "chase_supervision", "supervision_order"];
 export const orgKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrgKind"]> = ["prefecture", "county", "street", "community", "department", "taskforce", "group", "enterprise"];
-export const permValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Perm"]> = ["org.read", "org.manage", "user.read", "user.manage", "grant.read", "grant.manage", "audit.read", "task.read", "task.create", "task.work", "task.decide", "issue.read", "issue.create", "issue.work", "issue.decide", "issue.confirm", "feedback.create", "stats.read", "calendar.manage"];
+export const permValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Perm"]> = ["org.read", "org.manage", "user.read", "user.manage", "grant.read", "grant.manage", "audit.read", "task.read", "task.create", "task.work", "task.decide", "issue.read", "issue.create", "issue.work", "issue.decide", "issue.confirm", "feedback.create", "stats.read", "calendar.manage", "chasing.manage", "chasing.supervise"];
 export const refusedActionCaseValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RefusedAction"]["case"]> = ["upper_party", "same_unit_below_grant", "equal_parties", "own_submission", "own_resolution"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["admin", "leader", "officer", "observer", "liaison"];
 export const satisfactionFeedbackKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SatisfactionFeedback"]["kind"]> = ["satisfaction"];

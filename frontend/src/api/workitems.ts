@@ -178,6 +178,9 @@ export const workItems = {
   markRead: (id: string): Promise<Notification> =>
     unwrap(api.POST("/api/v1/notifications/{notification_id}/read", { params: { path: { notification_id: id } } })),
   markAllRead: () => unwrap(api.POST("/api/v1/notifications/read-all")),
+  /** 已阅: acknowledge a chasing notice (recorded on the item's timeline). */
+  acknowledge: (id: string): Promise<Notification> =>
+    unwrap(api.POST("/api/v1/notifications/{notification_id}/acknowledge", { params: { path: { notification_id: id } } })),
 
   summary: (orgId: string): Promise<StatsSummary> => unwrap(api.GET("/api/v1/stats/summary", { params: { query: { org_id: orgId } } })),
   scorecards: (orgId: string, from: string, to: string): Promise<Scorecards> =>

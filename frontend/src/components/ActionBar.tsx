@@ -48,6 +48,7 @@ export const ACTION_SPECS = {
     "approve-extension": { fields: ["note"], required: [], primary: true },
     "reject-extension": { fields: ["note"], required: [], danger: true },
     reissue: { fields: ["note"], required: [], primary: true },
+    supervise: { fields: ["note", "due_at"], required: ["note", "due_at"] },
   },
   issues: {
     acknowledge: { fields: ["note"], required: [], primary: true },
@@ -57,6 +58,7 @@ export const ACTION_SPECS = {
     close: { fields: ["rating", "note"], required: ["rating"], primary: true },
     reopen: { fields: ["note"], required: [], danger: true },
     "take-over": { fields: ["note"], required: [] },
+    supervise: { fields: ["note", "due_at"], required: ["note", "due_at"] },
   },
 } as const satisfies { tasks: SpecsOf<"tasks">; issues: SpecsOf<"issues"> };
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { TimelineEvent } from "../api/workitems";
 import en from "../i18n/locales/en";
 import zh from "../i18n/locales/zh-CN";
-import { escalationPath, eventVerb } from "./ItemTimeline";
+import { chaseRecipients, escalationPath, eventVerb } from "./ItemTimeline";
 
 function ev(id: number, action: string, at: string, data: Record<string, unknown> | null = null): TimelineEvent {
   return { id, action, at, data, actor_id: null, actor_name: null, from_status: null, to_status: null, note: null, org_id: null, org_name: null };
@@ -45,5 +45,25 @@ describe("locales", () => {
     const values = (o: object): string[] => Object.values(o).flatMap((v) => (typeof v === "object" ? values(v as object) : [v as string]));
     expect(values(en).filter((v) => !v.trim())).toEqual([]);
     expect(values(en).filter((v) => /[\u4e00-\u9fff]/.test(v)).length).toBe(0);
+  });
+});
+
+describe("chasing steps on the timeline", () => {
+  it("names the units a step reached", () => {
+    const e = {
+      id: 9,
+      action: "chase_circular",
+      at: "2026-10-10T00:00:00+08:00",
+      actor_id: null,
+      actor_name: null,
+      data: { step: "circular", notified: [{ org_id: "a", org_name: "县专班" }, { org_id: "b", org_name: "城关街道" }] },
+      from_status: null,
+      to_status: null,
+      note: null,
+      org_id: null,
+      org_name: null,
+    } as TimelineEvent;
+    expect(chaseRecipients(e)).toEqual(["县专班", "城关街道"]);
+    expect(chaseRecipients({ ...e, data: {} })).toEqual([]);
   });
 });

@@ -67,9 +67,16 @@ export function changedFields(e: TimelineEvent, type: ItemType): string[] {
 
 /** A colour change's dot is the colour it turned. */
 const COLOUR_DOTS: Record<string, string> = { red: "red", yellow: "#d48806", blue: "blue", green: "green" };
+/** The units a chasing step reached (its event's `data.notified`). */
+export function chaseRecipients(e: TimelineEvent): string[] {
+  const notified = (e.data ?? {})["notified"];
+  if (!Array.isArray(notified)) return [];
+  return notified.map((n: unknown) => str((n as Record<string, unknown>)["org_name"])).filter((n): n is string => Boolean(n));
+}
 
 function color(verb: string): string {
-  if (["escalate", "return", "reopen", "cancel", "reject-extension"].includes(verb)) return "red";
+  if (["escalate", "return", "reopen", "cancel", "reject-extension", "chase_circular", "chase_supervision", "supervise"].includes(verb)) return "red";
+  if (["chase_reminder", "chase_notice"].includes(verb)) return "orange";
   if (["resolve", "verify", "close", "done", "approve-extension"].includes(verb)) return "green";
   if (verb === "feedback") return "gray";
   return "blue";
@@ -87,6 +94,9 @@ export function EventLine({ e, type }: { e: TimelineEvent; type: ItemType }) {
   else if (verb === "take-over" && to) label = t("timeline.takenOver", { to });
   else if (verb === "colour_changed")
     label = t("colour.changed", { from: t(`colour.${eventField(e, "from") ?? ""}`, { defaultValue: "" }), to: t(`colour.${eventField(e, "to") ?? ""}`, { defaultValue: "" }) });
+  else if (verb === "chase_acknowledged") label = t("timeline.chaseAcknowledged", { step: t(`timeline.chase.${eventField(e, "step") ?? ""}`) });
+  else if (verb.startsWith("chase_")) label = t(`timeline.chase.${verb.slice("chase_".length)}`, { defaultValue: verb });
+  else if (verb === "supervise") label = t("timeline.supervised");
   else if (verb === "feedback") label = t(`feedbackKind.${eventField(e, "kind") ?? "comment"}`, { defaultValue: t("timeline.feedback") });
   else label = t(`${ns}.${verb}`, { defaultValue: verb });
   const from = eventField(e, "from_status");
@@ -96,6 +106,7 @@ export function EventLine({ e, type }: { e: TimelineEvent; type: ItemType }) {
   const org = eventField(e, "org_name");
   const note = eventField(e, "note") ?? eventField(e, "body");
   const changed = verb === "edit" ? changedFields(e, type) : [];
+  const notified = chaseRecipients(e);
   return (
     <div data-testid="timeline-event" data-verb={verb}>
       <Typography.Text strong>{label}</Typography.Text>
@@ -110,6 +121,7 @@ export function EventLine({ e, type }: { e: TimelineEvent; type: ItemType }) {
         {(actor || org) && ` · ${[actor, org].filter(Boolean).join(" · ")}`}
       </div>
       {changed.length > 0 && <div style={{ marginTop: 4 }}>{t("timeline.changed", { fields: changed.map((k) => t(k)).join(t("timeline.sep")) })}</div>}
+      {notified.length > 0 && <div style={{ marginTop: 4 }}>{t("timeline.chaseTo", { units: notified.join(t("timeline.sep")) })}</div>}
       {note && <div style={{ whiteSpace: "pre-wrap", marginTop: 4 }}>{note}</div>}
     </div>
   );

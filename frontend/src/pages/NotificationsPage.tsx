@@ -2,7 +2,7 @@ import { Badge, Button, List, Space, Switch, Typography } from "antd";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
 import { useNavigate } from "react-router-dom";
-import { useMarkAllRead, useMarkRead, useNotifications } from "../api/queries";
+import { useAcknowledge, useMarkAllRead, useMarkRead, useNotifications } from "../api/queries";
 import type { Notification } from "../api/workitems";
 import { ProblemAlert } from "../components/ProblemAlert";
 import { useIsMobile } from "../hooks/useIsMobile";
@@ -16,11 +16,13 @@ export function NotificationsPage() {
   const q = useNotifications(unread);
   const markRead = useMarkRead();
   const markAllRead = useMarkAllRead();
+  const acknowledge = useAcknowledge();
   const items = q.data?.pages.flatMap((p) => p.items) ?? [];
   // The last write's failure, if any (a new write clears it).
-  const error = markRead.error ?? markAllRead.error;
+  const error = markRead.error ?? markAllRead.error ?? acknowledge.error;
   const read = (id: string) => {
     markAllRead.reset();
+    acknowledge.reset();
     markRead.mutate(id);
   };
 
@@ -64,7 +66,14 @@ export function NotificationsPage() {
               <Button key="open" type="link" onClick={() => open(n)}>
                 {t("notifications.open")}
               </Button>,
-              ...(!n.read_at ? [<Button key="read" type="link" onClick={() => read(n.id)}>{t("notifications.markRead")}</Button>] : []),
+              ...(n.acknowledgeable && !n.acknowledged_at
+                ? [
+                    <Button key="ack" type="primary" size="small" loading={acknowledge.isPending && acknowledge.variables === n.id} onClick={() => acknowledge.mutate(n.id)}>
+                      {t("notifications.acknowledge")}
+                    </Button>,
+                  ]
+                : []),
+              ...(!n.read_at && !n.acknowledgeable ? [<Button key="read" type="link" onClick={() => read(n.id)}>{t("notifications.markRead")}</Button>] : []),
             ]}
           >
             <List.Item.Meta
@@ -83,6 +92,11 @@ export function NotificationsPage() {
                       {n.org_name}
                       {n.on_behalf_of_org_name && <span data-testid="on-behalf-of"> {t("notifications.onBehalfOf", { name: n.on_behalf_of_org_name })}</span>}
                     </div>
+                  )}
+                  {n.acknowledged_at && (
+                    <Typography.Text type="success" style={{ fontSize: 12, marginRight: 8 }}>
+                      {t("notifications.acknowledged", { at: formatDateTime(n.acknowledged_at, i18n.language) })}
+                    </Typography.Text>
                   )}
                   <Typography.Text type="secondary" style={{ fontSize: 12 }}>
                     {formatDateTime(n.created_at, i18n.language)}
