@@ -89,7 +89,10 @@ async def test_the_load_is_repeatable(demo: Demo) -> None:
 
 async def test_eleven_policy_items_from_the_task_force_to_departments(demo: Demo) -> None:
     rows = await demo.rows(
-        """SELECT t.title, t.priority, t.due_at - t.created_at AS span, i.name AS issuer,
+        # The due date at issue (a 督办单 may have set a later one since).
+        """SELECT t.title, t.priority, i.name AS issuer,
+                  (SELECT (e.data->>'due_at')::timestamptz FROM item_events e
+                   WHERE e.entity_id = t.id AND e.action = 'create') - t.created_at AS span,
                   a.kind AS assignee_kind, u.username AS created_by
            FROM tasks t JOIN org_units i ON i.id = t.issuer_org_id
            JOIN org_units a ON a.id = t.assignee_org_id

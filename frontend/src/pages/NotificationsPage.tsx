@@ -94,7 +94,7 @@ export function NotificationsPage() {
                     </div>
                   )}
                   {n.acknowledged_at && (
-                    <Typography.Text type="success" style={{ fontSize: 12, marginRight: 8 }}>
+                    <Typography.Text type="secondary" style={{ fontSize: 12, marginRight: 8 }}>
                       {t("notifications.acknowledged", { at: formatDateTime(n.acknowledged_at, i18n.language) })}
                     </Typography.Text>
                   )}
