@@ -99,6 +99,7 @@ def test_only_the_fields_that_take_null_are_nullable() -> None:
         "TaskCreate.parent_id",
         "IssueCreate.reporter_org_id",
         "Overrides.covered_until",
+        "PolicyWrite.root_org_id",
     }
 
 
