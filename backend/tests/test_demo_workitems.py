@@ -285,7 +285,8 @@ async def test_tasks_planned_overdue_carry_their_planned_due_date_in_their_timel
              ON e.entity_id = t.id AND e.action = 'create'
            WHERE (e.data->>'due_at')::timestamptz <> t.due_at
              AND NOT EXISTS (SELECT 1 FROM item_events x WHERE x.entity_id = t.id
-                             AND x.action IN ('approve-extension', 'update', 'reissue', 'supervise'))"""
+                             AND x.action IN
+                                 ('approve-extension', 'update', 'reissue', 'supervise'))"""
     )
     assert mismatched == 0
     assert await demo.value(
