@@ -39,6 +39,7 @@ SUPERVISE_PROBLEMS: dict[int | str, dict[str, str]] = {
     "/chasing-policy",
     response_model=PolicyRead,
     summary="The chasing ladder of a root unit, in working days",
+    responses={404: {"description": "No such root unit under your grants"}},
 )
 async def get_policy(principal: CurrentPrincipal, root_org_id: RootParam = None) -> Response:
     return json_response(await service.get_policy(principal, root_org_id))
@@ -48,6 +49,7 @@ async def get_policy(principal: CurrentPrincipal, root_org_id: RootParam = None)
     "/chasing-policy",
     response_model=PolicyRead,
     summary="Set the chasing ladder of a root unit (its admins)",
+    responses={404: {"description": "No such root unit under your grants"}},
 )
 async def put_policy(
     session: SessionDep,
