@@ -3,18 +3,22 @@
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 
+import asyncpg
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.middleware.cors import CORSMiddleware
-from fastapi.responses import RedirectResponse
+from fastapi.responses import RedirectResponse, Response
 
 from app.access.deps import Public
 from app.audit.router import router as audit_router
 from app.auth.router import router as auth_router
+from app.calendar import service as calendar_service
 from app.calendar.router import router as calendar_router
+from app.calendar.schemas import Readiness
 from app.chasing.router import router as chasing_router
 from app.core.config import get_settings
-from app.core.db import dispose_engine
-from app.core.errors import install_error_handlers
+from app.core.db import dispose_engine, reader
+from app.core.errors import Problem, install_error_handlers
+from app.core.etags import json_response
 from app.core.idempotency import REPLAYED_HEADER
 from app.core.middleware import RequestContextMiddleware
 from app.core.spa import DEFAULT_SPA_DIR, SPAStaticFiles
@@ -40,6 +44,27 @@ meta_router = APIRouter(tags=["meta"])
 @meta_router.get("/health", dependencies=[Public], summary="Liveness")
 async def health() -> dict[str, str]:
     return {"status": "ok"}
+
+
+@meta_router.get(
+    "/health/ready",
+    dependencies=[Public],
+    response_model=Readiness,
+    summary="Readiness: the database answers; how far the working-day calendar goes",
+    responses={503: {"description": "The database does not answer"}},
+)
+async def ready() -> Response:
+    try:
+        async with reader() as connection:
+            body = await calendar_service.readiness(connection)
+    except (OSError, TimeoutError, asyncpg.PostgresError) as error:
+        raise Problem(
+            "The database does not answer.",
+            status=503,
+            slug="not-ready",
+            headers={"Retry-After": "5"},
+        ) from error
+    return json_response(body)
 
 
 @asynccontextmanager

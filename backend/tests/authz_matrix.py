@@ -69,6 +69,7 @@ PUBLIC_ROUTES = {
     # Signs out by access token or, when that has expired, by the refresh cookie alone.
     ("POST", "/api/v1/auth/logout"),
     ("GET", "/api/v1/health"),
+    ("GET", "/api/v1/health/ready"),
     # Redirect to the document at /api/v1/openapi.json.
     ("GET", "/openapi.json"),
     ("HEAD", "/openapi.json"),

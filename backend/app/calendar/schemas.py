@@ -1,5 +1,5 @@
 from datetime import date
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, StringConstraints, model_validator
 
@@ -43,3 +43,12 @@ class OverridesResult(BaseModel):
     changed: int = Field(description="Days whose working state or name changed")
     covered_from: date
     covered_until: date
+
+
+class Readiness(BaseModel):
+    status: Literal["ok", "warning"]
+    database: Literal["ok"]
+    calendar_covered_until: date | None = Field(
+        description="The last day the working-day calendar holds"
+    )
+    warnings: list[str]

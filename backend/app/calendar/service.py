@@ -21,6 +21,8 @@ from app.core.models import utcnow
 
 # A limit in working days ends at this local time on its last day.
 DAY_ENDS_AT = time(18, 0)
+# /health/ready warns this many days before the calendar runs out.
+COVERAGE_WARNING_DAYS = 60
 # How far ahead an admin may enter the calendar.
 MAX_YEARS_AHEAD = 10
 
@@ -80,6 +82,25 @@ async def limit_after(connection: asyncpg.Connection, start: datetime, working: 
 
 async def coverage(connection: asyncpg.Connection) -> tuple[date | None, date | None]:
     return await CalendarRepository(connection).coverage()
+
+
+async def readiness(connection: asyncpg.Connection) -> dict[str, Any]:
+    """What /health/ready says of the calendar: how far it goes, and a warning
+    COVERAGE_WARNING_DAYS before it runs out (limits past it are refused)."""
+    _, last = await coverage(connection)
+    today = local_date(utcnow())
+    warnings = []
+    if last is None or (last - today).days < COVERAGE_WARNING_DAYS:
+        warnings.append(
+            f"The working-day calendar covers days only until {last}: a root admin enters "
+            "the next year under PUT /api/v1/calendar/overrides."
+        )
+    return {
+        "status": "warning" if warnings else "ok",
+        "database": "ok",
+        "calendar_covered_until": last,
+        "warnings": warnings,
+    }
 
 
 def _is_root_admin(principal: Principal) -> bool:

@@ -200,3 +200,23 @@ async def test_calendar_matrix(
     assert response.status_code == expected, response.text
     if expected != 200:
         assert response.headers["content-type"] == PROBLEM_JSON
+
+
+async def test_readiness_reports_the_calendar_and_warns_before_it_runs_out(
+    client: httpx.AsyncClient, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    async with reader() as connection:
+        _, covered_until = await service.coverage(connection)
+    assert covered_until is not None
+    ready = await client.get("/api/v1/health/ready")
+    assert ready.status_code == 200
+    body = ready.json()
+    assert body["database"] == "ok"
+    assert body["calendar_covered_until"] == covered_until.isoformat()
+    # 60 days before the last covered day (local), the answer warns; 61 days before, not.
+    for days_left, status in ((61, "ok"), (59, "warning")):
+        moment = datetime.combine(covered_until - timedelta(days=days_left), datetime.min.time())
+        monkeypatch.setattr(service, "utcnow", lambda moment=moment: moment.replace(tzinfo=UTC))
+        body = (await client.get("/api/v1/health/ready")).json()
+        assert body["status"] == status, days_left
+        assert bool(body["warnings"]) == (status == "warning")

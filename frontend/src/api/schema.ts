@@ -176,6 +176,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Readiness: the database answers; how far the working-day calendar goes */
+        get: operations["ready_api_v1_health_ready_get"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/issues": {
         parameters: {
             query?: never;
@@ -1765,6 +1782,26 @@ export interface components {
              */
             progress: number;
         };
+        /** Readiness */
+        Readiness: {
+            /**
+             * Calendar Covered Until
+             * @description The last day the working-day calendar holds
+             */
+            calendar_covered_until: string | null;
+            /**
+             * Database
+             * @constant
+             */
+            database: "ok";
+            /**
+             * Status
+             * @enum {string}
+             */
+            status: "ok" | "warning";
+            /** Warnings */
+            warnings: string[];
+        };
         /** RefreshRequest */
         RefreshRequest: {
             /**
@@ -3158,6 +3195,44 @@ export interface operations {
             };
             /** @description The input is not valid; `errors` names each field */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    ready_api_v1_health_ready_get: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Successful Response */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Readiness"];
+                };
+            };
+            /** @description The input is not valid; `errors` names each field */
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The database does not answer */
+            503: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -7922,6 +7997,7 @@ export const itemTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["sc
 export const notificationKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationKind"]> = ["task_assigned", "task_returned", "task_submitted", "task_extension_requested", "task_extension_approved", "task_extension_rejected", "task_due_soon", "task_overdue", "issue_escalated", "issue_delegated", "issue_taken_over", "issue_resolved", "issue_reopened", "issue_due_soon", "issue_overdue", "chase_reminder", "chase_notice", "chase_circular", "chase_supervision", "supervision_order"];
 export const orgKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrgKind"]> = ["prefecture", "county", "street", "community", "department", "taskforce", "group", "enterprise"];
 export const permValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Perm"]> = ["org.read", "org.manage", "user.read", "user.manage", "grant.read", "grant.manage", "audit.read", "task.read", "task.create", "task.work", "task.decide", "issue.read", "issue.create", "issue.work", "issue.decide", "issue.confirm", "feedback.create", "stats.read", "calendar.manage", "chasing.manage", "chasing.supervise"];
+export const readinessStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Readiness"]["status"]> = ["ok", "warning"];
 export const refusedActionCaseValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["RefusedAction"]["case"]> = ["upper_party", "same_unit_below_grant", "equal_parties", "own_submission", "own_resolution"];
 export const roleValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Role"]> = ["admin", "leader", "officer", "observer", "liaison"];
 export const satisfactionFeedbackKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["SatisfactionFeedback"]["kind"]> = ["satisfaction"];
