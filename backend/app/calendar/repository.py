@@ -35,24 +35,22 @@ class CalendarRepository(Repository):
 
     async def working_day_after(self, day: date, n: int) -> date | None:
         """The n-th working day after `day` (n >= 1); None past the stored days."""
-        connection = await self.connection()
-        found: date | None = await connection.fetchval(
-            "SELECT day FROM calendar_days WHERE day > $1 AND working"
-            " ORDER BY day OFFSET $2 LIMIT 1",
-            day,
-            n - 1,
-        )
-        return found
+        return await self._nth_working_day("day > $1", "", day, n)
 
     async def working_day_back(self, day: date, n: int) -> date | None:
         """The n-th working day counting back from `day`, `day` included (n >= 1); None
         before the stored days."""
+        return await self._nth_working_day("day <= $1", "DESC", day, n)
+
+    async def _nth_working_day(self, bound: str, order: str, day: date, n: int) -> date | None:
+        """The n-th working day within `bound`, in `order`: the last of the first n read
+        off the key (a bounded range scan, no OFFSET); None when there are fewer."""
         connection = await self.connection()
         found: date | None = await connection.fetchval(
-            "SELECT day FROM calendar_days WHERE day <= $1 AND working"
-            " ORDER BY day DESC OFFSET $2 LIMIT 1",
+            f"SELECT (array_agg(day ORDER BY day {order}))[$2] FROM (SELECT day"
+            f" FROM calendar_days WHERE {bound} AND working ORDER BY day {order} LIMIT $2) d",
             day,
-            n - 1,
+            n,
         )
         return found
 
