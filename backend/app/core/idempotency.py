@@ -37,7 +37,7 @@ from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlmodel import Field, SQLModel, col
 
-from app.core.db import SessionDep
+from app.core.db import SessionDep, driver
 from app.core.errors import Unprocessable
 from app.core.etags import json_response
 from app.core.models import utcnow
@@ -137,64 +137,69 @@ class Idempotency:
         return digest.hexdigest()
 
     async def _claim(self, user_id: uuid.UUID, fingerprint: str) -> Response | None:
+        # Plain SQL on the session's own connection (in its transaction): every POST runs
+        # these two statements, and SQLAlchemy's building of an upsert costs more than it.
+        connection = await driver(self.session)
         now = utcnow()
-        table = IdempotencyKey.__table__  # type: ignore[attr-defined]
-        insert = postgresql.insert(table).values(
-            user_id=user_id,
-            key=self.key,
-            fingerprint=fingerprint,
-            method=self.request.method,
-            path=self.request.url.path[:1000],
-            created_at=now,
-            expires_at=now + KEEP_FOR,
+        claimed = await connection.fetchval(
+            _CLAIM,
+            user_id,
+            self.key,
+            fingerprint,
+            self.request.method,
+            self.request.url.path[:1000],
+            now,
+            now + KEEP_FOR,
         )
-        # Take over an expired key; otherwise wait for (and then defer to) its holder.
-        claim = insert.on_conflict_do_update(
-            index_elements=["user_id", "key"],
-            set_={
-                "fingerprint": insert.excluded.fingerprint,
-                "method": insert.excluded.method,
-                "path": insert.excluded.path,
-                "status_code": None,
-                "headers": None,
-                "body": None,
-                "created_at": insert.excluded.created_at,
-                "expires_at": insert.excluded.expires_at,
-            },
-            where=table.c.expires_at <= now,
-        ).returning(table.c.key)
-        if (await self.session.execute(claim)).first() is not None:
+        if claimed is not None:
             return None
-        stored = (
-            await self.session.execute(
-                sa.select(
-                    col(IdempotencyKey.fingerprint),
-                    col(IdempotencyKey.status_code),
-                    col(IdempotencyKey.headers),
-                    col(IdempotencyKey.body),
-                ).where(col(IdempotencyKey.user_id) == user_id, col(IdempotencyKey.key) == self.key)
-            )
-        ).one()
-        if stored.fingerprint != fingerprint:
+        stored = await connection.fetchrow(_STORED, user_id, self.key)
+        assert stored is not None  # the claim conflicted with this very row
+        if stored["fingerprint"] != fingerprint:
             raise Unprocessable(
                 "This Idempotency-Key was already used with a different request; "
                 "use a new key for a new request."
             )
-        headers: dict[str, Any] = dict(stored.headers or {})
+        headers: dict[str, Any] = orjson.loads(stored["headers"] or "{}")
         headers[REPLAYED_HEADER] = "true"
         return Response(
-            content=stored.body or b"", status_code=stored.status_code or 200, headers=headers
+            content=stored["body"] or b"", status_code=stored["status_code"] or 200, headers=headers
         )
 
     async def _store(self, user_id: uuid.UUID, response: Response) -> None:
         headers = {
             name: response.headers[name] for name in _STORED_HEADERS if name in response.headers
         }
-        await self.session.execute(
-            sa.update(IdempotencyKey)
-            .where(col(IdempotencyKey.user_id) == user_id, col(IdempotencyKey.key) == self.key)
-            .values(status_code=response.status_code, headers=headers, body=bytes(response.body))
+        connection = await driver(self.session)
+        await connection.execute(
+            _STORE,
+            user_id,
+            self.key,
+            response.status_code,
+            orjson.dumps(headers).decode(),
+            bytes(response.body),
         )
+
+
+# Take over an expired key; otherwise wait for (and then defer to) its holder.
+_CLAIM = """
+INSERT INTO idempotency_keys AS k (user_id, key, fingerprint, method, path, created_at, expires_at)
+VALUES ($1, $2, $3, $4, $5, $6, $7)
+ON CONFLICT (user_id, key) DO UPDATE SET
+  fingerprint = excluded.fingerprint, method = excluded.method, path = excluded.path,
+  status_code = NULL, headers = NULL, body = NULL,
+  created_at = excluded.created_at, expires_at = excluded.expires_at
+WHERE k.expires_at <= excluded.created_at
+RETURNING k.key
+"""
+_STORED = (
+    "SELECT fingerprint, status_code, headers::text AS headers, body "
+    "FROM idempotency_keys WHERE user_id = $1 AND key = $2"
+)
+_STORE = (
+    "UPDATE idempotency_keys SET status_code = $3, headers = $4::jsonb, body = $5 "
+    "WHERE user_id = $1 AND key = $2"
+)
 
 
 async def purge_expired(session: AsyncSession, now: datetime | None = None) -> int:
