@@ -1,10 +1,12 @@
-"""Every statement on audit_log: entries are added through the session, in the transaction
-of the change they record, and read as plain SQL."""
+"""Every statement on audit_log: entries are added on the session's connection, in the
+transaction of the change they record, and read as plain SQL."""
 
 import json
 import uuid
 from collections.abc import Sequence
 from typing import Any
+
+import orjson
 
 from app.access.scope import Path
 from app.audit.models import AuditEntry
@@ -21,6 +23,10 @@ COLUMNS = (
 
 def _decoded(text: str | None) -> Any:
     return None if text is None else json.loads(text)
+
+
+def _encoded(value: Any) -> str | None:
+    return None if value is None else orjson.dumps(value).decode()
 
 
 class AuditRepository(Repository):
@@ -57,6 +63,21 @@ class AuditRepository(Repository):
 
     # ---------------------------------------------------------------- inside a write
 
-    def add(self, entry: AuditEntry) -> None:
-        """Inserted with the session's next flush (at the latest, its commit)."""
-        self.session.add(entry)
+    async def add(self, entry: AuditEntry) -> None:
+        """Inserted now, in the session's transaction: one plain statement, which costs a
+        write less than the ORM's flush of a new row."""
+        await self._connection.execute(
+            "INSERT INTO audit_log (at, actor_id, request_id, client_addr, action, entity_type,"
+            " entity_id, org_path, before, after)"
+            " VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10::jsonb)",
+            entry.at,
+            entry.actor_id,
+            entry.request_id,
+            entry.client_addr,
+            entry.action,
+            entry.entity_type,
+            entry.entity_id,
+            entry.org_path,
+            _encoded(entry.before),
+            _encoded(entry.after),
+        )

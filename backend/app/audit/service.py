@@ -50,7 +50,7 @@ async def record(
     after: dict[str, Any] | None = None,
 ) -> None:
     """One entry, in the session's transaction, with the request's id and client address."""
-    (await AuditRepository.writing(session)).add(
+    await (await AuditRepository.writing(session)).add(
         AuditEntry(
             actor_id=actor_id,
             request_id=request_id_var.get(),
