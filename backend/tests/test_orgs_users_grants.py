@@ -307,3 +307,28 @@ async def test_creating_posts_honour_idempotency_keys(
     other = await client.post(f"{API}/{resource}", json=changed, headers=headers)
     assert other.status_code == 422
     assert "Idempotency-Key" in other.json()["detail"]
+
+
+async def test_the_name_filters_of_units_and_users_ignore_case(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    admin = world.actor(Role.admin, "P")
+    mark = uuid.uuid4().hex[:8]
+    unit = await client.post(
+        f"{API}/orgs",
+        json={"name": f"Hill-{mark}", "kind": "county", "parent_id": str(world.unit("P").id)},
+        headers=admin.headers,
+    )
+    assert unit.status_code == 201, unit.text
+    user = await client.post(
+        f"{API}/users",
+        json={"username": f"Lin-{mark}", "display_name": "Lin", "password": PASSWORD},
+        headers=admin.headers,
+    )
+    assert user.status_code == 201, user.text
+    for typed in (f"hill-{mark}", f"HILL-{mark.upper()}"):
+        units = await client.get(f"{API}/orgs", params={"q": typed}, headers=admin.headers)
+        assert [u["id"] for u in units.json()["items"]] == [unit.json()["id"]], typed
+    for typed in (f"lin-{mark}", f"LIN-{mark.upper()}"):
+        users = await client.get(f"{API}/users", params={"q": typed}, headers=admin.headers)
+        assert [u["id"] for u in users.json()["items"]] == [user.json()["id"]], typed

@@ -37,10 +37,11 @@ class Statement:
         self.where(within_sql(self.param, roots, *columns))
 
     def contains(self, text: str | None, *columns: str) -> None:
-        """Any of `columns` contains `text` (case-sensitive); no condition when empty."""
+        """Any of `columns` contains `text`, ignoring case as every search box does; no
+        condition when empty."""
         if text:
             pattern = self.param(contains_pattern(text))
-            matches = [f"{column} LIKE {pattern} ESCAPE '\\'" for column in columns]
+            matches = [f"{column} ILIKE {pattern} ESCAPE '\\'" for column in columns]
             self.where(f"({' OR '.join(matches)})")
 
     def search(self, text: str | None, column: str, grams: str) -> None:
