@@ -80,6 +80,8 @@ async def test_every_role_reads_its_own_todo(
     assert set(body["counts"]) == {"accept", "work", "verify", "extension", "reissue"} | {
         "handle",
         "confirm",
+        "supervise",
+        "chase_ack",
     }
     if role not in ACTING_ROLES:
         assert body["items"] == [] and not any(body["counts"].values())
