@@ -49,7 +49,7 @@ from app.notifications.models import ACKNOWLEDGED_KINDS, NotificationKind
 from app.notifications.repository import NotificationRepository
 from app.notifications.service import shown
 from app.orgs.repository import OrgRepository, Unit
-from app.tasks.hooks import acceptance_limit
+from app.tasks.hooks import acceptance_limit, due_date
 from app.tasks.service import KIND as TASK
 from app.workitems import service as workitems
 from app.workitems.events import Audit, DomainEvent, Notice, publish
@@ -201,7 +201,8 @@ async def supervise(
             extra={"supervisor_org_id": str(waiting["supervisor_org_id"])},
         )
     check_if_match(if_match, item.version, kind.noun)
-    if order.due_at <= now:
+    due_at = await due_date(session, order, now)
+    if due_at <= now:
         raise Unprocessable("due_at: the new date must be in the future.")
     clock, deadline, supervisor = (
         Clock(waiting["clock"]),
@@ -209,10 +210,10 @@ async def supervise(
         waiting["supervisor_org_id"],
     )
     before = snapshot(item, kind.audit_fields)
-    item.due_at = order.due_at
+    item.due_at = due_at
     if clock == Clock.acceptance:
         signed_by = await acceptance_limit(session, now)
-        item.accept_due_at = order.due_at if signed_by is None else min(signed_by, order.due_at)
+        item.accept_due_at = due_at if signed_by is None else min(signed_by, due_at)
     await chase.mark_supervised(item.id, deadline, principal.user_id, now)
     acting_org = getattr(item, CLIMBERS[kind.item_type].acting[0])
     await workitems.changed(
@@ -225,7 +226,7 @@ async def supervise(
         from_status=None,
         org_id=supervisor,
         note=order.note,
-        data={"due_at": order.due_at, "clock": clock.value, "previous_deadline": deadline},
+        data={"due_at": due_at, "clock": clock.value, "previous_deadline": deadline},
         notices=(Notice(acting_org, NotificationKind.supervision_order),),
     )
     return await workitems.read_back(repo, kind, Sides(principal), item.id)

@@ -3,6 +3,7 @@ own leaders, offered as an action to every leader at or above it) and chasing no
 acknowledge (`chase_ack`, per person); each cleared by its action, each count its list."""
 
 import uuid
+from datetime import datetime
 from typing import Any
 
 import httpx
@@ -83,13 +84,14 @@ async def test_supervision_waits_on_the_supervising_unit_until_its_order(
     assert "supervise" in allowed
 
     monkeypatch.setattr(service, "utcnow", lambda: local(10, 13, 10))
-    order = {"note": "report progress daily", "due_at": local(10, 30, 18).isoformat()}
-    done = await client.post(
-        f"/api/v1/tasks/{task}/supervise",
-        json=order,
-        headers=world.actor(Role.leader, "C1").headers,
-    )
+    url, county = f"/api/v1/tasks/{task}/supervise", world.actor(Role.leader, "C1").headers
+    both = {"note": "n", "due_at": local(10, 30, 18).isoformat(), "due_in_working_days": 3}
+    assert (await client.post(url, json=both, headers=county)).status_code == 422
+    # The new date in working days, as a task's at creation: the third after Tuesday the 13th.
+    order = {"note": "report progress daily", "due_in_working_days": 3}
+    done = await client.post(url, json=order, headers=county)
     assert done.status_code == 200, done.text
+    assert datetime.fromisoformat(done.json()["due_at"]) == local(10, 16, 18)
     assert "supervise" not in done.json()["allowed_actions"]
     assert str(task) not in await _in_todo(client, world, Role.leader, "C1", "supervise")
 
