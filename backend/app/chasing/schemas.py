@@ -2,10 +2,11 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.chasing.models import MAX_WORKING_DAYS
 from app.tasks.schemas import DueDate
+from app.workitems.schemas import RequiredText
 
 WorkingDays = Annotated[int, Field(ge=0, le=MAX_WORKING_DAYS)]
 
@@ -56,4 +57,4 @@ class SupervisionOrder(DueDate):
 
     model_config = ConfigDict(extra="forbid")
 
-    note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+    note: RequiredText
