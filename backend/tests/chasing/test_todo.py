@@ -10,9 +10,14 @@ import httpx
 import pytest
 
 from app.access.roles import Role
+from app.auth.passwords import hash_password
 from app.chasing import service
+from app.core.db import sessionmaker
+from app.grants.models import Grant
+from app.orgs.models import OrgKind, OrgUnit
+from app.orgs.service import insert_org
 from tests.chasing.helpers import DUE, ISSUED, NOTICE, local, notices, sweep_at
-from tests.support import World
+from tests.support import PASSWORD, Actor, World, make_user, token_for
 from tests.workitems.helpers import insert_issue, insert_task
 
 
@@ -143,3 +148,36 @@ async def test_each_recipient_acknowledges_their_own_notice(
     # Acknowledged by the officer: cleared for them, not for their leader.
     assert str(task) not in await _in_todo(client, world, Role.officer, "M112", "chase_ack")
     assert str(task) in await _in_todo(client, world, Role.leader, "M112", "chase_ack")
+
+
+async def test_a_supervising_unit_without_logins_is_served_from_above(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """A tree of its own: county LC (a leader) over street LS, its community LN and that
+    community's enterprise LE, none of them with logins. An issue handled by LE is
+    supervised by LN, the tier above it, so it waits on LC's leader, on LN's behalf."""
+    tag = uuid.uuid4().hex[:6]
+    async with sessionmaker()() as session:
+        parent: OrgUnit | None = None
+        for label, kind in (
+            ("LR", OrgKind.prefecture),
+            ("LC", OrgKind.county),
+            ("LS", OrgKind.street),
+            ("LN", OrgKind.community),
+            ("LE", OrgKind.enterprise),
+        ):
+            unit = await insert_org(session, name=f"{label}-{tag}", kind=kind, parent=parent)
+            world.units[label] = parent = unit
+        password_hash = await hash_password(PASSWORD)
+        user = await make_user(session, f"leader.lc.{tag}", password_hash=password_hash)
+        session.add(Grant(user_id=user.id, org_id=world.unit("LC").id, role=Role.leader.value))
+        token = await token_for(session, user)
+        await session.commit()
+    world.actors[(Role.leader, "LC")] = Actor(user=user, role=Role.leader, unit="LC", token=token)
+    issue = await insert_issue(world, "LC", "LE", due_at=DUE, created_at=ISSUED)
+    await sweep_at(local(10, 13))
+    body = await _todo(client, world, Role.leader, "LC")
+    [item] = [i for i in body["items"] if i["item_id"] == str(issue) and i["kind"] == "supervise"]
+    assert item["on_behalf_of_org_id"] == str(world.unit("LN").id)
+    assert str(issue) in await _in_todo(client, world, Role.leader, "LC", "supervise")
+    assert "supervise" in await _allowed(client, world, Role.leader, "LC", "issues", issue)
