@@ -155,7 +155,9 @@ async def test_a_supervising_unit_without_logins_is_served_from_above(
 ) -> None:
     """A tree of its own: county LC (a leader) over street LS, its community LN and that
     community's enterprise LE, none of them with logins. An issue handled by LE is
-    supervised by LN, the tier above it, so it waits on LC's leader, on LN's behalf."""
+    supervised by LN, the tier above it, so it waits on LC's leader, on LN's behalf. (A
+    world of its own, so that the shared one, which other tests walk, keeps its units.)"""
+    own = World(units=dict(world.units), actors=dict(world.actors))
     tag = uuid.uuid4().hex[:6]
     async with sessionmaker()() as session:
         parent: OrgUnit | None = None
@@ -167,17 +169,17 @@ async def test_a_supervising_unit_without_logins_is_served_from_above(
             ("LE", OrgKind.enterprise),
         ):
             unit = await insert_org(session, name=f"{label}-{tag}", kind=kind, parent=parent)
-            world.units[label] = parent = unit
+            own.units[label] = parent = unit
         password_hash = await hash_password(PASSWORD)
         user = await make_user(session, f"leader.lc.{tag}", password_hash=password_hash)
-        session.add(Grant(user_id=user.id, org_id=world.unit("LC").id, role=Role.leader.value))
+        session.add(Grant(user_id=user.id, org_id=own.unit("LC").id, role=Role.leader.value))
         token = await token_for(session, user)
         await session.commit()
-    world.actors[(Role.leader, "LC")] = Actor(user=user, role=Role.leader, unit="LC", token=token)
-    issue = await insert_issue(world, "LC", "LE", due_at=DUE, created_at=ISSUED)
+    own.actors[(Role.leader, "LC")] = Actor(user=user, role=Role.leader, unit="LC", token=token)
+    issue = await insert_issue(own, "LC", "LE", due_at=DUE, created_at=ISSUED)
     await sweep_at(local(10, 13))
-    body = await _todo(client, world, Role.leader, "LC")
+    body = await _todo(client, own, Role.leader, "LC")
     [item] = [i for i in body["items"] if i["item_id"] == str(issue) and i["kind"] == "supervise"]
-    assert item["on_behalf_of_org_id"] == str(world.unit("LN").id)
-    assert str(issue) in await _in_todo(client, world, Role.leader, "LC", "supervise")
-    assert "supervise" in await _allowed(client, world, Role.leader, "LC", "issues", issue)
+    assert item["on_behalf_of_org_id"] == str(own.unit("LN").id)
+    assert str(issue) in await _in_todo(client, own, Role.leader, "LC", "supervise")
+    assert "supervise" in await _allowed(client, own, Role.leader, "LC", "issues", issue)
