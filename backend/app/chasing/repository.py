@@ -8,19 +8,24 @@ from datetime import datetime
 
 import asyncpg
 
+from app.access.roles import Perm, role_has
+from app.access.scope import Principal
 from app.chasing.models import Clock, Step
 from app.core.repository import Repository
+from app.core.sql import Statement
 from app.orgs.models import TIER_KINDS
 from app.tasks.models import DUE_STATUSES, TaskStatus
 from app.workitems.models import ItemType
+from app.workitems.repository import ItemTable, Served, served_units_sql
 
 _TIER_KIND_VALUES = sorted(k.value for k in TIER_KINDS)
 
 
 @dataclass(frozen=True)
 class Clocked:
-    """Items chased against one clock: which (`status`, on alias x), their deadline, and
-    "the deadline is before {0}" in a form the sweep's partial indexes serve."""
+    """Items chased against one clock: which (`status`), their deadline, and "the
+    deadline is before {at}" in a form the sweep's partial indexes serve; `{x}` is the
+    item table's alias."""
 
     clock: Clock
     status: str
@@ -43,7 +48,7 @@ class Climber:
 
 
 def _statuses(statuses: Sequence[str]) -> str:
-    return f"x.status IN ({','.join(repr(s) for s in sorted(statuses))})"
+    return f"{{x}}.status IN ({','.join(repr(s) for s in sorted(statuses))})"
 
 
 _ISSUER, _ASSIGNEE = ("issuer_org_id", "issuer_path"), ("assignee_org_id", "assignee_path")
@@ -58,15 +63,15 @@ TASKS = Climber(
         Clocked(
             Clock.due,
             _statuses([s.value for s in DUE_STATUSES - {TaskStatus.issued}]),
-            "x.due_at",
-            "x.due_at < {0}",
+            "{x}.due_at",
+            "{x}.due_at < {at}",
         ),
         # Unsigned: chased from its acceptance limit (or its due date, when that is sooner).
         Clocked(
             Clock.acceptance,
-            "x.status = 'issued'",
-            "least(x.accept_due_at, x.due_at)",
-            "(x.accept_due_at < {0} OR x.due_at < {0})",
+            "{x}.status = 'issued'",
+            "least({x}.accept_due_at, {x}.due_at)",
+            "({x}.accept_due_at < {at} OR {x}.due_at < {at})",
         ),
     ),
 )
@@ -77,10 +82,75 @@ ISSUES = Climber(
     acting=_HANDLER,
     supervised=_HANDLER,
     clocks=(
-        Clocked(Clock.due, "x.status IN ('acknowledged','open')", "x.due_at", "x.due_at < {0}"),
+        Clocked(
+            Clock.due,
+            "{x}.status IN ('acknowledged','open')",
+            "{x}.due_at",
+            "{x}.due_at < {at}",
+        ),
     ),
 )
 CLIMBERS = {climber.item_type: climber for climber in (TASKS, ISSUES)}
+
+
+def waiting_sql(item_type: ItemType, item: str, step: str) -> str:
+    """SQL: the chase_steps row `step` is the item's (table alias `item`) supervision
+    waiting on its 督办单 for the deadline in force (the sweep's, CLIMBERS): what the
+    supervise to-do, `allowed_actions` and the 督办单 itself read. Stated as
+    ix_chase_steps_supervisor_waiting's predicate, so the index answers it."""
+    clocks = CLIMBERS[item_type].clocks
+    in_force = " ".join(
+        f"WHEN {c.status.format(x=item)} THEN {c.deadline.format(x=item)}" for c in clocks
+    )
+    return (
+        f"{step}.entity_id = {item}.id AND {step}.step = 'supervision'"
+        f" AND {step}.supervised_at IS NULL AND {step}.deadline = CASE {in_force} END"
+    )
+
+
+def supervisor_path_sql(item_type: ItemType, item: str) -> str:
+    """SQL: the path of the unit that must issue the item's 督办单 now; NULL while none
+    waits (a column of the item's rows, which `allowed_actions` reads)."""
+    return (
+        "(SELECT o.path FROM chase_steps c JOIN org_units o ON o.id = c.supervisor_org_id"
+        f" WHERE {waiting_sql(item_type, item, 'c')})"
+    )
+
+
+@dataclass(frozen=True)
+class SuperviseTodo:
+    """The to-do `supervise` (app/todo/): items waiting on a 督办单 from a unit where the
+    caller holds chasing.supervise, or from a unit without logins they act for (its
+    nearest ancestor with logins); from ix_chase_steps_supervisor_waiting, by unit."""
+
+    item_type: ItemType
+    table: ItemTable
+    name: str = "supervise"
+
+    def units(self, principal: Principal) -> list[uuid.UUID]:
+        return sorted(
+            {g.org_id for g in principal.grants if role_has(g.role, Perm.chasing_supervise)}
+        )
+
+    def source(self, statement: Statement, principal: Principal, served: Served) -> tuple[str, str]:
+        s, t = served(self.units(principal)), self.table.alias
+        # The index probed for each unit served, never read whole: a LATERAL subquery that
+        # OFFSET 0 keeps the planner from flattening into a join over every waiting step.
+        return (
+            f"{s} CROSS JOIN LATERAL (SELECT * FROM chase_steps w WHERE w.supervisor_org_id"
+            f" = {s}.id AND w.step = 'supervision' AND w.supervised_at IS NULL"
+            f" AND w.entity_type = '{self.item_type.value}' OFFSET 0) c"
+            f" JOIN {self.table.name} {t} ON {waiting_sql(self.item_type, t, 'c')}",
+            f"CASE WHEN {s}.id <> {s}.at_id THEN {s}.id END",
+        )
+
+    def listed(self, statement: Statement, principal: Principal) -> str:
+        served = served_units_sql(statement.param(self.units(principal)))
+        waiting = waiting_sql(self.item_type, self.table.alias, "c")
+        return (
+            f"EXISTS (SELECT 1 FROM ({served}) s JOIN chase_steps c"
+            f" ON c.supervisor_org_id = s.id WHERE {waiting})"
+        )
 
 
 class ChaseRepository(Repository):
@@ -137,15 +207,16 @@ class ChaseRepository(Repository):
             f" x.{supervised_org}) END"
         )
         rows: list[asyncpg.Record] = await (await self.connection()).fetch(
-            f"WITH due AS (SELECT x.id, x.title, {clocked.deadline} AS deadline,"
+            f"WITH due AS (SELECT x.id, x.title, {clocked.deadline.format(x='x')} AS deadline,"
             f" x.{first_org} AS first_org_id, x.{acting_org} AS acting_org_id,"
             f" x.{first_path} AS first_path, x.{acting_path} AS acting_path,"
             f" (SELECT parent_id FROM org_units WHERE id = x.{acting_org}) AS acting_parent_id,"
             f" {supervisor} AS supervisor_org_id"
-            f" FROM {climber.table} x WHERE {clocked.status} AND {clocked.before.format('$2')}"
+            f" FROM {climber.table} x WHERE {clocked.status.format(x='x')}"
+            f" AND {clocked.before.format(x='x', at='$2')}"
             f" AND {in_roots if included else f'NOT {in_roots}'} AND x.created_at <= $7"
             " AND NOT EXISTS (SELECT 1 FROM chase_steps c WHERE c.entity_id = x.id"
-            f" AND c.step = $3 AND c.deadline = {clocked.deadline})),"
+            f" AND c.step = $3 AND c.deadline = {clocked.deadline.format(x='x')})),"
             " claimed AS (INSERT INTO chase_steps"
             " (entity_id, step, deadline, entity_type, clock, recorded_at, supervisor_org_id)"
             " SELECT id, $3, deadline, $4, $5, $7, supervisor_org_id FROM due ORDER BY id"
@@ -162,14 +233,16 @@ class ChaseRepository(Repository):
         return rows
 
     async def waiting_supervision(
-        self, entity_id: uuid.UUID, deadline: datetime
-    ) -> uuid.UUID | None:
-        """The unit that must issue the item's 督办单 for `deadline`, while none is issued."""
-        found: uuid.UUID | None = await (await self.connection()).fetchval(
-            "SELECT supervisor_org_id FROM chase_steps WHERE entity_id = $1 AND deadline = $2"
-            " AND step = 'supervision' AND supervised_at IS NULL",
+        self, climber: Climber, entity_id: uuid.UUID
+    ) -> asyncpg.Record | None:
+        """The item's supervision waiting on a 督办单 now: its deadline, clock and the unit
+        that must issue it (`supervisor_org_id`, `supervisor_path`)."""
+        found: asyncpg.Record | None = await (await self.connection()).fetchrow(
+            "SELECT c.deadline, c.clock, c.supervisor_org_id, o.path AS supervisor_path"
+            f" FROM {climber.table} x JOIN chase_steps c"
+            f" ON {waiting_sql(climber.item_type, 'x', 'c')}"
+            " JOIN org_units o ON o.id = c.supervisor_org_id WHERE x.id = $1",
             entity_id,
-            deadline,
         )
         return found
 

@@ -2,9 +2,11 @@ import uuid
 from datetime import datetime
 from typing import Annotated
 
-from pydantic import AwareDatetime, BaseModel, ConfigDict, Field, StringConstraints, model_validator
+from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from app.chasing.models import MAX_WORKING_DAYS
+from app.tasks.schemas import DueDate
+from app.workitems.schemas import RequiredText
 
 WorkingDays = Annotated[int, Field(ge=0, le=MAX_WORKING_DAYS)]
 
@@ -49,10 +51,10 @@ class PolicyRead(PolicySteps):
     updated_by: uuid.UUID | None
 
 
-class SupervisionOrder(BaseModel):
-    """督办单: what the tier above requires, and the new date it sets."""
+class SupervisionOrder(DueDate):
+    """督办单: what the tier above requires, and the new date it sets (the ladder starts
+    again from it), as a moment or in working days."""
 
     model_config = ConfigDict(extra="forbid")
 
-    note: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-    due_at: AwareDatetime = Field(description="The new due date; the ladder starts again from it")
+    note: RequiredText

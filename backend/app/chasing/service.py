@@ -31,26 +31,25 @@ from typing import Any
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from app.access.roles import Perm, Role
+from app.access.roles import Role
 from app.access.scope import Principal
 from app.audit.service import record, snapshot
 from app.calendar.repository import CalendarRepository
 from app.calendar.service import local_date, local_zone
 from app.chasing.models import Clock, Step
 from app.chasing.repository import CLIMBERS, ChaseRepository, Climber
+from app.chasing.rules import may_supervise
 from app.chasing.schemas import PolicyWrite, SupervisionOrder
 from app.core.db import reader
 from app.core.errors import Conflict, Forbidden, NotFound, Unprocessable
 from app.core.etags import check_if_match
 from app.core.models import utcnow
-from app.issues.models import UNRESOLVED_STATUSES
 from app.issues.service import KIND as ISSUE
 from app.notifications.models import ACKNOWLEDGED_KINDS, NotificationKind
 from app.notifications.repository import NotificationRepository
 from app.notifications.service import shown
 from app.orgs.repository import OrgRepository, Unit
-from app.tasks.hooks import acceptance_limit
-from app.tasks.models import DUE_STATUSES, TaskStatus
+from app.tasks.hooks import acceptance_limit, due_date
 from app.tasks.service import KIND as TASK
 from app.workitems import service as workitems
 from app.workitems.events import Audit, DomainEvent, Notice, publish
@@ -178,16 +177,6 @@ def _step_event(
     )
 
 
-def deadline_in_force(item_type: ItemType, item: Any) -> tuple[Clock, datetime] | None:
-    """What an item is chased against now, as the sweep reads it (repository CLIMBERS);
-    None when it is not chased (done, submitted, resolved...)."""
-    if item_type == ItemType.task and item.status == TaskStatus.issued:
-        limits = [d for d in (item.accept_due_at, item.due_at) if d is not None]
-        return Clock.acceptance, min(limits)
-    statuses = DUE_STATUSES if item_type == ItemType.task else UNRESOLVED_STATUSES
-    return (Clock.due, item.due_at) if item.status in statuses else None
-
-
 async def supervise(
     kind: WorkItemKind,
     session: AsyncSession,
@@ -200,28 +189,31 @@ async def supervise(
     repo, item = await workitems.locked(kind, session, principal, item_id)
     now = utcnow()
     chase = await ChaseRepository.writing(session)
-    in_force = deadline_in_force(kind.item_type, item)
-    supervisor = None if in_force is None else await chase.waiting_supervision(item.id, in_force[1])
-    if in_force is None or supervisor is None:
+    waiting = await chase.waiting_supervision(CLIMBERS[kind.item_type], item.id)
+    if waiting is None:
         raise Conflict(
             f"The {kind.noun} is not waiting on a 督办单: its ladder has not reached "
             "supervision for the deadline in force."
         )
-    supervisor_path = await (await OrgRepository.writing(session)).path_of(supervisor)
-    if supervisor_path is None or not principal.may(Perm.chasing_supervise, supervisor_path):
+    if not may_supervise(principal, waiting["supervisor_path"]):
         raise Forbidden(
             "Only the leaders of the supervising unit (the tier above) issue this 督办单.",
-            extra={"supervisor_org_id": str(supervisor)},
+            extra={"supervisor_org_id": str(waiting["supervisor_org_id"])},
         )
     check_if_match(if_match, item.version, kind.noun)
-    if order.due_at <= now:
+    due_at = await due_date(session, order, now)
+    if due_at <= now:
         raise Unprocessable("due_at: the new date must be in the future.")
-    clock, deadline = in_force
+    clock, deadline, supervisor = (
+        Clock(waiting["clock"]),
+        waiting["deadline"],
+        waiting["supervisor_org_id"],
+    )
     before = snapshot(item, kind.audit_fields)
-    item.due_at = order.due_at
+    item.due_at = due_at
     if clock == Clock.acceptance:
         signed_by = await acceptance_limit(session, now)
-        item.accept_due_at = order.due_at if signed_by is None else min(signed_by, order.due_at)
+        item.accept_due_at = due_at if signed_by is None else min(signed_by, due_at)
     await chase.mark_supervised(item.id, deadline, principal.user_id, now)
     acting_org = getattr(item, CLIMBERS[kind.item_type].acting[0])
     await workitems.changed(
@@ -234,7 +226,7 @@ async def supervise(
         from_status=None,
         org_id=supervisor,
         note=order.note,
-        data={"due_at": order.due_at, "clock": clock.value, "previous_deadline": deadline},
+        data={"due_at": due_at, "clock": clock.value, "previous_deadline": deadline},
         notices=(Notice(acting_org, NotificationKind.supervision_order),),
     )
     return await workitems.read_back(repo, kind, Sides(principal), item.id)

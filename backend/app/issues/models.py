@@ -52,6 +52,9 @@ class IssueTodo(StrEnum):
 
     handle = "handle"  # open or acknowledged: the handler acts on it
     confirm = "confirm"  # resolved: the reporter confirms (closes, rates) or reopens it
+    # The chasing ladder's (app/chasing): a 督办单 to issue, a chasing notice to acknowledge.
+    supervise = "supervise"
+    chase_ack = "chase_ack"
 
 
 # Each kind's state and the unit that must act (its column); `{t}` qualifies a column.

@@ -3,9 +3,11 @@
 from typing import ClassVar
 
 from app.access.roles import Perm
+from app.chasing.repository import SuperviseTodo, supervisor_path_sql
 from app.issues.models import TODO_STATES, UNRESOLVED_STATUSES, Issue, IssueTodo
+from app.notifications.repository import ChaseAckTodo
 from app.workitems.models import COLOUR_COLUMNS, ItemType
-from app.workitems.repository import ItemRepository, ItemTable, TodoKind
+from app.workitems.repository import ItemRepository, ItemTable, TodoKind, TodoSource
 
 SHOWN = (
     "id",
@@ -40,7 +42,9 @@ TABLE = ItemTable(
     + ", reporter_org.name AS reporter_org_name, handler_org.name AS handler_org_name,"
     " reporter_org.tier AS reporter_tier, handler_org.tier AS handler_tier,"
     " i.reporter_path, i.handler_path,"
-    " handler_org.kind AS handler_kind, " + ", ".join(f"i.{c}" for c in COLOUR_COLUMNS),
+    " handler_org.kind AS handler_kind, "
+    + ", ".join(f"i.{c}" for c in COLOUR_COLUMNS)
+    + f", {supervisor_path_sql(ItemType.issue, 'i')} AS supervisor_path",
     joins="JOIN org_units reporter_org ON reporter_org.id = i.reporter_org_id"
     " JOIN org_units handler_org ON handler_org.id = i.handler_org_id",
     parties=("reporter_path", "handler_path"),
@@ -52,8 +56,8 @@ TABLE = ItemTable(
 
 _REPORTER, _HANDLER = ("reporter_org_id", "reporter_path"), ("handler_org_id", "handler_path")
 # An issue's kinds of to-do: the handler handles it; the reporter confirms a resolution,
-# never its resolver.
-TODO = (
+# never its resolver; and the chasing ladder's.
+TODO: tuple[TodoSource, ...] = (
     TodoKind(
         IssueTodo.handle.value,
         ItemType.issue,
@@ -73,6 +77,8 @@ TODO = (
         TODO_STATES[IssueTodo.confirm][1],
         "resolved_by_user_id",
     ),
+    SuperviseTodo(ItemType.issue, TABLE),
+    ChaseAckTodo(ItemType.issue, TABLE),
 )
 
 

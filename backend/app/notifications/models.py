@@ -43,6 +43,11 @@ ACKNOWLEDGED_KINDS = frozenset(
     }
 )
 
+# A chasing notice its recipient has not acknowledged (`{n}` qualifies a column): the
+# chase_ack to-do, stated as its index's predicate.
+_ACKNOWLEDGED = ", ".join(f"'{kind.value}'" for kind in sorted(ACKNOWLEDGED_KINDS))
+UNACKNOWLEDGED = f"{{n}}acknowledged_at IS NULL AND {{n}}kind IN ({_ACKNOWLEDGED})"
+
 
 class Notification(SQLModel, table=True):
     """An in-app notice for one person, about something that reached their unit (or a unit
@@ -55,6 +60,14 @@ class Notification(SQLModel, table=True):
             "ix_notifications_user_id_unread",
             "user_id",
             postgresql_where=sa.text("read_at IS NULL"),
+        ),
+        # The chase_ack to-do: each person's chasing notices not yet acknowledged (已阅).
+        sa.Index(
+            "ix_notifications_unacknowledged",
+            "user_id",
+            "entity_type",
+            "entity_id",
+            postgresql_where=sa.text(UNACKNOWLEDGED.format(n="")),
         ),
     )
 

@@ -2,17 +2,20 @@
 
 import uuid
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import datetime
 
 import asyncpg
 
+from app.access.roles import role_has
+from app.access.scope import Principal, within_sql
 from app.core.repository import Repository
 from app.core.sql import Statement
 from app.grants.repository import has_people
-from app.notifications.models import NotificationKind
+from app.notifications.models import UNACKNOWLEDGED, NotificationKind
 from app.notifications.schemas import ItemNotice
 from app.workitems.models import ItemType
-from app.workitems.repository import ItemRepository
+from app.workitems.repository import ItemRepository, ItemTable, Served
 
 _SELECT = (
     "SELECT n.id, n.kind, n.entity_type, n.entity_id, n.org_id, o.name AS org_name,"
@@ -40,6 +43,40 @@ def _reached(unit_id: str) -> str:
         f" WHERE u.id = {unit_id} AND {has_people('a.id')}"
         " ORDER BY cardinality(a.path) DESC LIMIT 1) reached"
     )
+
+
+@dataclass(frozen=True)
+class ChaseAckTodo:
+    """The to-do `chase_ack` (app/todo/): items I may read with a chasing notice to me
+    that I have not acknowledged (已阅). Per person, as acknowledgement is: a colleague's
+    已阅 does not clear mine. From ix_notifications_unacknowledged, by recipient."""
+
+    item_type: ItemType
+    table: ItemTable
+    name: str = "chase_ack"
+
+    def units(self, principal: Principal) -> list[uuid.UUID]:
+        """Where the caller reads such items (notices to a unit reach its own people)."""
+        perm = self.table.read_perm
+        return sorted({g.org_id for g in principal.grants if role_has(g.role, perm)})
+
+    def listed(self, statement: Statement, principal: Principal) -> str:
+        n = UNACKNOWLEDGED.format(n="n.")
+        return (
+            f"{self.table.alias}.id IN (SELECT n.entity_id FROM notifications n"
+            f" WHERE n.user_id = {statement.param(principal.user_id)}"
+            f" AND n.entity_type = '{self.item_type.value}' AND {n})"
+        )
+
+    def source(self, statement: Statement, principal: Principal, served: Served) -> tuple[str, str]:
+        t = self.table.alias
+        # A notice outlives the grant it reached: only what the caller still reads counts.
+        parties = (f"{t}.{party}" for party in self.table.parties)
+        readable = within_sql(statement.param, principal.paths(self.table.read_perm), *parties)
+        return (
+            f"{self.table.name} {t} WHERE {self.listed(statement, principal)} AND {readable}",
+            "NULL::uuid",
+        )
 
 
 class NotificationRepository(Repository):

@@ -54,6 +54,9 @@ class TaskTodo(StrEnum):
     verify = "verify"  # submitted: the issuer verifies or returns it
     extension = "extension"  # an extension is pending: the issuer decides
     reissue = "reissue"  # the assignee sent it back: the issuer re-issues or cancels it
+    # The chasing ladder's (app/chasing): a 督办单 to issue, a chasing notice to acknowledge.
+    supervise = "supervise"
+    chase_ack = "chase_ack"
 
 
 # Each kind's state and the unit that must act (its column); `{t}` qualifies a column.

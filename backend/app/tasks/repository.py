@@ -8,9 +8,11 @@ import sqlalchemy as sa
 from sqlmodel import col
 
 from app.access.roles import Perm
+from app.chasing.repository import SuperviseTodo, supervisor_path_sql
+from app.notifications.repository import ChaseAckTodo
 from app.tasks.models import CLOSED_STATUSES, DUE_STATUSES, TODO_STATES, Task, TaskStatus, TaskTodo
 from app.workitems.models import COLOUR_COLUMNS, ItemType
-from app.workitems.repository import ItemRepository, ItemTable, TodoKind
+from app.workitems.repository import ItemRepository, ItemTable, TodoKind, TodoSource
 
 # The columns a task shows as they are, then those the service reshapes.
 SHOWN = (
@@ -71,7 +73,8 @@ TABLE = ItemTable(
         f"t.{c}" for c in (*SHOWN, "issuer_path", "assignee_path", *RESHAPED, *COLOUR_COLUMNS)
     )
     + ", issuer_org.name AS issuer_org_name, assignee_org.name AS assignee_org_name,"
-    " issuer_org.tier AS issuer_tier, assignee_org.tier AS assignee_tier",
+    " issuer_org.tier AS issuer_tier, assignee_org.tier AS assignee_tier,"
+    f" {supervisor_path_sql(ItemType.task, 't')} AS supervisor_path",
     joins="JOIN org_units issuer_org ON issuer_org.id = t.issuer_org_id"
     " JOIN org_units assignee_org ON assignee_org.id = t.assignee_org_id",
     parties=("issuer_path", "assignee_path"),
@@ -91,17 +94,21 @@ _TODO_RULES: dict[TaskTodo, tuple[Perm, str | None]] = {
     TaskTodo.extension: (Perm.task_decide, None),
     TaskTodo.reissue: (Perm.task_create, None),
 }
-TODO = tuple(
-    TodoKind(
-        name.value,
-        ItemType.task,
-        TABLE,
-        *((_ISSUER, _ASSIGNEE) if TODO_STATES[name][0] == _ISSUER[0] else (_ASSIGNEE, _ISSUER)),
-        perm,
-        TODO_STATES[name][1],
-        not_by,
-    )
-    for name, (perm, not_by) in _TODO_RULES.items()
+TODO: tuple[TodoSource, ...] = (
+    *(
+        TodoKind(
+            name.value,
+            ItemType.task,
+            TABLE,
+            *((_ISSUER, _ASSIGNEE) if TODO_STATES[name][0] == _ISSUER[0] else (_ASSIGNEE, _ISSUER)),
+            perm,
+            TODO_STATES[name][1],
+            not_by,
+        )
+        for name, (perm, not_by) in _TODO_RULES.items()
+    ),
+    SuperviseTodo(ItemType.task, TABLE),
+    ChaseAckTodo(ItemType.task, TABLE),
 )
 
 

@@ -11,40 +11,43 @@ from app.access.scope import Principal
 from app.core.repository import Repository
 from app.core.sql import Statement
 from app.workitems.models import COLOUR_COLUMNS
-from app.workitems.repository import TodoKind, served_units_sql
+from app.workitems.repository import TodoSource, served_units_sql
 
 
-def _union(statement: Statement, principal: Principal, kinds: Sequence[TodoKind]) -> str:
+def _union(statement: Statement, principal: Principal, kinds: Sequence[TodoSource]) -> str:
     """SQL: one row per (kind, item) in the caller's to-do. The units each set of grant
     units serves are gathered once (kinds needing the same permission share them)."""
     served: dict[tuple[uuid.UUID, ...], str] = {}
     ctes, branches = [], []
+
+    def serve(units: list[uuid.UUID]) -> str:
+        key = tuple(units)
+        if key not in served:
+            served[key] = name = f"served_{len(served)}"
+            ctes.append(f"{name} AS MATERIALIZED ({served_units_sql(statement.param(units))})")
+        return served[key]
+
     for kind in kinds:
-        units = tuple(kind.units(principal))
-        if not units:
+        if not kind.units(principal):
             continue
-        if units not in served:
-            served[units] = name = f"served_{len(served)}"
-            ctes.append(
-                f"{name} AS MATERIALIZED ({served_units_sql(statement.param(list(units)))})"
-            )
-        t, s = kind.table.alias, served[units]
+        t = kind.table.alias
+        source, on_behalf_of = kind.source(statement, principal, serve)
         branches.append(
             f"SELECT '{kind.name}'::text AS kind, '{kind.item_type.value}'::text AS item_type,"
             f" {t}.id AS item_id, {t}.title, {t}.due_at, {t}.status,"
             f" {', '.join(f'{t}.{column}' for column in COLOUR_COLUMNS)},"
-            f" CASE WHEN {s}.id <> {s}.at_id THEN {s}.id END AS on_behalf_of_org_id"
-            f" FROM {kind.table.name} {t} JOIN {s} ON {kind.mine(statement, principal, s)}"
+            f" {on_behalf_of} AS on_behalf_of_org_id FROM {source}"
         )
     if not branches:
         return ""
-    return f"WITH {', '.join(ctes)} SELECT * FROM ({' UNION ALL '.join(branches)}) todo"
+    head = f"WITH {', '.join(ctes)} " if ctes else ""
+    return f"{head}SELECT * FROM ({' UNION ALL '.join(branches)}) todo"
 
 
 class TodoRepository(Repository):
     # ---------------------------------------------------------------- reads (plain SQL)
 
-    async def counts(self, principal: Principal, kinds: Sequence[TodoKind]) -> dict[str, int]:
+    async def counts(self, principal: Principal, kinds: Sequence[TodoSource]) -> dict[str, int]:
         """How many items wait on the caller, per kind (kinds with none are left out)."""
         statement = Statement()
         union = _union(statement, principal, kinds)
@@ -58,7 +61,7 @@ class TodoRepository(Repository):
     async def page(
         self,
         principal: Principal,
-        kinds: Sequence[TodoKind],
+        kinds: Sequence[TodoSource],
         *,
         after: tuple[datetime, str, uuid.UUID] | None,
         limit: int,

@@ -20,10 +20,11 @@ from app.tasks.service import KIND as TASKS
 from app.todo.repository import TodoRepository
 from app.workitems.colour import colour_at
 from app.workitems.models import COLOUR_COLUMNS, Colour
-from app.workitems.repository import TodoKind
+from app.workitems.repository import TodoSource
 
-KINDS: tuple[TodoKind, ...] = (*TASKS.todo_kinds, *ISSUES.todo_kinds)
-KIND_NAMES = tuple(kind.name for kind in KINDS)
+KINDS: tuple[TodoSource, ...] = (*TASKS.todo_kinds, *ISSUES.todo_kinds)
+# A kind on both tables (supervise, chase_ack) counts its tasks and issues together.
+KIND_NAMES = tuple(dict.fromkeys(kind.name for kind in KINDS))
 
 
 def colour_of(row: dict[str, Any], now: datetime) -> Colour:

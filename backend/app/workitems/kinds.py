@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from app.access.deps import Target
 from app.access.roles import Perm
 from app.access.scope import Principal
+from app.chasing.rules import may_supervise
 from app.core.db import reader
 from app.core.models import utcnow
 from app.feedback.models import FeedbackKind
@@ -24,7 +25,7 @@ from app.orgs.repository import OrgRepository
 from app.workitems.colour import colour_at
 from app.workitems.events import Notice
 from app.workitems.models import COLOUR_COLUMNS, ItemType
-from app.workitems.repository import Condition, ItemRepository, TodoKind
+from app.workitems.repository import Condition, ItemRepository, TodoSource
 from app.workitems.rules import SEPARATION, Action, Capability, Stance, Transition, Workflow
 from app.workitems.schemas import ItemQuery
 from app.workitems.sides import Party, Sides
@@ -109,7 +110,7 @@ class WorkItemKind:
     hooks: ClassVar[Mapping[str, Hook]] = {}
     after_hooks: ClassVar[Mapping[str, Hook]] = {}
     # The kinds of to-do its items make (app/todo/); each is also its list's `todo=` filter.
-    todo_kinds: ClassVar[tuple[TodoKind, ...]] = ()
+    todo_kinds: ClassVar[tuple[TodoSource, ...]] = ()
 
     @property
     def noun(self) -> str:
@@ -178,9 +179,12 @@ class WorkItemKind:
         item["overdue"] = table.is_overdue(item["due_at"], item["status"], now)
         item["due_soon"] = table.is_due_soon(item["due_at"], blue_from, item["status"], now)
         item["colour"] = colour_at(red_from, yellow, yellow_from, blue_from, now)
+        supervisor_path = item.pop("supervisor_path")
         state, facts = self.shape(item, stance.caps, now, sides.principal.user_id)
         allowed, refused = self.workflow.allowed_actions(state, facts, stance)
         item["allowed_actions"] = list(allowed)
+        if may_supervise(sides.principal, supervisor_path):
+            item["allowed_actions"].append("supervise")
         item["refused_actions"] = [
             {"action": r.action, "rule": SEPARATION, "case": r.case, "detail": r.detail}
             for r in refused

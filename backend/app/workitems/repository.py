@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, ClassVar
+from typing import Any, ClassVar, Protocol
 
 import asyncpg
 import orjson
@@ -179,6 +179,38 @@ def served_units_sql(units: str) -> str:
     )
 
 
+# Names the served units (`served_units_sql`) of these grant units, in a to-do's statement.
+Served = Callable[[list[uuid.UUID]], str]
+
+
+class TodoSource(Protocol):
+    """One kind of to-do (待办) on a work-item table (app/todo/): its items in the
+    caller's to-do, for the to-do's statement (`source`) and as the list filter
+    `todo=` (`listed`), from the same SQL."""
+
+    @property
+    def name(self) -> str: ...
+
+    @property
+    def item_type(self) -> ItemType: ...
+
+    @property
+    def table(self) -> ItemTable: ...
+
+    def units(self, principal: Principal) -> list[uuid.UUID]:
+        """The grant units the kind reads from; none: the caller has no such to-do."""
+        ...
+
+    def source(self, statement: Statement, principal: Principal, served: Served) -> tuple[str, str]:
+        """SQL: a FROM clause giving each item in the caller's to-do once, as the table's
+        alias; and the unit acted for, when it is not the caller's own (an expression)."""
+        ...
+
+    def listed(self, statement: Statement, principal: Principal) -> str:
+        """SQL: the item (the table's alias) is in the caller's to-do of this kind."""
+        ...
+
+
 @dataclass(frozen=True)
 class TodoKind:
     """One kind of to-do (待办) on a work-item table: the items in `state` wait on the
@@ -229,6 +261,13 @@ class TodoKind:
             found.append(f"{t}.{self.not_by} IS DISTINCT FROM {statement.param(principal.user_id)}")
         return " AND ".join(found)
 
+    def source(self, statement: Statement, principal: Principal, served: Served) -> tuple[str, str]:
+        s, t = served(self.units(principal)), self.table.alias
+        return (
+            f"{self.table.name} {t} JOIN {s} ON {self.mine(statement, principal, s)}",
+            f"CASE WHEN {s}.id <> {s}.at_id THEN {s}.id END",
+        )
+
     def listed(self, statement: Statement, principal: Principal) -> str:
         """SQL: the item is in the caller's to-do of this kind (a list's `todo=` filter)."""
         served = served_units_sql(statement.param(self.units(principal)))
@@ -266,7 +305,7 @@ async def list_items(
     query: ItemQuery,
     conditions: Sequence[Condition],
     render: Render,
-    todo: TodoKind | None = None,
+    todo: TodoSource | None = None,
 ) -> tuple[list[dict[str, Any]], str | None]:
     """A page of the items the caller may read that match `query` and `conditions`, and
     are in their to-do of kind `todo` when given."""
@@ -500,7 +539,7 @@ class ItemRepository(Repository):
         query: ItemQuery,
         conditions: Sequence[Condition],
         render: Render,
-        todo: TodoKind | None = None,
+        todo: TodoSource | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
         return await list_items(
             await self.connection(), self.table, principal, query, conditions, render, todo

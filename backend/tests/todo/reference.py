@@ -5,6 +5,11 @@ An item is in my to-do of a kind when it is in the kind's state, the list offers
 kind's action (so my side and role allow it, and separation of duties does not refuse
 it), and the unit that must act is one I serve for the kind's permission: a unit where I
 hold it, or a unit with no people below one, with no unit with people in between.
+
+The chasing ladder's kinds: `supervise`, an item the list offers me to supervise whose
+supervising unit (the nearest tier unit above a task's issuer, an issue's handler; a root
+itself) I serve for chasing.supervise; `chase_ack`, an item in my lists with a chasing
+notice to me (my notifications) that I have not acknowledged.
 """
 
 import uuid
@@ -79,20 +84,37 @@ RULES: dict[str, Rule] = {
 }
 
 
+# Both kinds of item climb the ladder; the party the tier above supervises.
+CHASE_KINDS = ("supervise", "chase_ack")
+SUPERVISED = {"task": "issuer_org_id", "issue": "handler_org_id"}
+TIER_KINDS = frozenset({"prefecture", "county", "street", "community"})
+
+
 @dataclass(frozen=True)
 class Tree:
     parent: dict[uuid.UUID, uuid.UUID | None]
     with_people: frozenset[uuid.UUID]
+    tiers: frozenset[uuid.UUID]
 
     @classmethod
     def of(
         cls,
-        units: Iterable[tuple[uuid.UUID, uuid.UUID | None]],
+        units: Iterable[tuple[uuid.UUID, uuid.UUID | None, str]],
         grants: Iterable[tuple[uuid.UUID, str, bool]],
     ) -> "Tree":
-        """`units`: (id, parent id); `grants`: (unit id, role, whether its user is active)."""
+        """`units`: (id, parent id, kind); `grants`: (unit id, role, whether its user is
+        active)."""
         people = frozenset(o for o, role, active in grants if active and Role(role) in PEOPLE_ROLES)
-        return cls(dict(units), people)
+        units = list(units)
+        tiers = frozenset(u for u, _, kind in units if kind in TIER_KINDS)
+        return cls({u: parent for u, parent, _ in units}, people, tiers)
+
+    def supervisor(self, unit: uuid.UUID) -> uuid.UUID:
+        """The nearest tier unit above `unit`; a root itself."""
+        current = self.parent[unit]
+        while current is not None and current not in self.tiers:
+            current = self.parent[current]
+        return unit if current is None else current
 
     def served_by(self, unit: uuid.UUID) -> uuid.UUID | None:
         """Who acts for `unit`: itself when it has people, else its nearest ancestor that
@@ -103,10 +125,19 @@ class Tree:
         return current
 
 
+def _serves(tree: Tree, mine: set[uuid.UUID], acting: uuid.UUID) -> bool:
+    return acting in mine or (acting not in tree.with_people and tree.served_by(acting) in mine)
+
+
 def reference_todo(
-    tree: Tree, grants: list[dict[str, Any]], tasks: list[Item], issues: list[Item]
+    tree: Tree,
+    grants: list[dict[str, Any]],
+    items: dict[str, list[Item]],
+    notifications: list[Item],
 ) -> set[tuple[str, str]]:
-    """(kind, item id) of every item in the to-do of the caller holding `grants` (/me's)."""
+    """(kind, item id) of every item in the to-do of the caller holding `grants` (/me's),
+    from the `items` they list (by type) and their `notifications`."""
+    tasks, issues = items["task"], items["issue"]
     found = set()
     for kind, rule in RULES.items():
         mine = {
@@ -117,10 +148,24 @@ def reference_todo(
             if (
                 rule.in_state(item)
                 and rule.actions & set(item["allowed_actions"])
-                and (
-                    acting in mine
-                    or (acting not in tree.with_people and tree.served_by(acting) in mine)
-                )
+                and _serves(tree, mine, acting)
             ):
                 found.add((kind, item["id"]))
+    supervising = {
+        uuid.UUID(g["org_id"])
+        for g in grants
+        if Perm.chasing_supervise in ROLE_PERMISSIONS[Role(g["role"])]
+    }
+    unacknowledged = {
+        (n["entity_type"], n["entity_id"])
+        for n in notifications
+        if n["acknowledgeable"] and n["acknowledged_at"] is None
+    }
+    for item_type, listed in items.items():
+        for item in listed:
+            supervisor = tree.supervisor(uuid.UUID(item[SUPERVISED[item_type]]))
+            if "supervise" in item["allowed_actions"] and _serves(tree, supervising, supervisor):
+                found.add(("supervise", item["id"]))
+            if (item_type, item["id"]) in unacknowledged:
+                found.add(("chase_ack", item["id"]))
     return found

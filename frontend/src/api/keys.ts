@@ -47,4 +47,5 @@ export const keys = {
   user: (id: string) => ["user", id] as const,
   grants: () => ["grants"] as const,
   audit: () => ["audit"] as const,
+  chasingPolicy: (rootOrgId: string | null) => ["chasing-policy", rootOrgId] as const,
 };

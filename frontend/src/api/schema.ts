@@ -1375,7 +1375,7 @@ export interface components {
          * @description The kinds of to-do (待办) an issue makes: what waits on whom (app/todo/).
          * @enum {string}
          */
-        IssueTodo: "handle" | "confirm";
+        IssueTodo: "handle" | "confirm" | "supervise" | "chase_ack";
         /**
          * IssueUpdate
          * @description Reporter or handler side, while unresolved. A new severity resets the due date.
@@ -1962,15 +1962,21 @@ export interface components {
         };
         /**
          * SupervisionOrder
-         * @description 督办单: what the tier above requires, and the new date it sets.
+         * @description 督办单: what the tier above requires, and the new date it sets (the ladder starts
+         *     again from it), as a moment or in working days.
          */
         SupervisionOrder: {
             /**
              * Due At
              * Format: date-time
-             * @description The new due date; the ladder starts again from it
+             * @description RFC 3339 with an offset of at most ±14:00, from 2000-01-01 (inclusive) to 2100-01-01 (exclusive), UTC.
              */
-            due_at: string;
+            due_at?: string;
+            /**
+             * Due In Working Days
+             * @description Instead of due_at: the end (18:00 local) of the N-th working day after today (422 calendar-not-covered past the working-day calendar)
+             */
+            due_in_working_days?: number;
             /** Note */
             note: string;
         };
@@ -2202,7 +2208,7 @@ export interface components {
          * @description The kinds of to-do (待办) a task makes: what waits on whom (app/todo/).
          * @enum {string}
          */
-        TaskTodo: "accept" | "work" | "verify" | "extension" | "reissue";
+        TaskTodo: "accept" | "work" | "verify" | "extension" | "reissue" | "supervise" | "chase_ack";
         /**
          * TaskUpdate
          * @description Issuer side: everything here; assignee side: responsible_user_id only.
@@ -4791,7 +4797,7 @@ export interface operations {
     my_todo_api_v1_me_todo_get: {
         parameters: {
             query?: {
-                /** @description Only items of this kind (accept, work, verify, extension, reissue, handle, confirm); the counts stay those of every kind */
+                /** @description Only items of this kind (accept, work, verify, extension, reissue, supervise, chase_ack, handle, confirm); the counts stay those of every kind */
                 kind?: string | null;
                 /** @description Page size, at most 200. */
                 limit?: number;
@@ -7992,7 +7998,7 @@ export const feedbackKindValues: ReadonlyArray<FlattenedDeepRequired<components>
 export const issueCategoryValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IssueCategory"]> = ["land", "power", "water", "construction", "labour", "materials", "policy", "funding", "other"];
 export const issueSeverityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IssueSeverity"]> = ["low", "normal", "high", "critical"];
 export const issueStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IssueStatus"]> = ["open", "acknowledged", "resolved", "closed"];
-export const issueTodoValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IssueTodo"]> = ["handle", "confirm"];
+export const issueTodoValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["IssueTodo"]> = ["handle", "confirm", "supervise", "chase_ack"];
 export const itemTypeValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["ItemType"]> = ["task", "issue"];
 export const notificationKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["NotificationKind"]> = ["task_assigned", "task_returned", "task_submitted", "task_extension_requested", "task_extension_approved", "task_extension_rejected", "task_due_soon", "task_overdue", "issue_escalated", "issue_delegated", "issue_taken_over", "issue_resolved", "issue_reopened", "issue_due_soon", "issue_overdue", "chase_reminder", "chase_notice", "chase_circular", "chase_supervision", "supervision_order"];
 export const orgKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["OrgKind"]> = ["prefecture", "county", "street", "community", "department", "taskforce", "group", "enterprise"];
@@ -8005,6 +8011,6 @@ export const sideValues: ReadonlyArray<FlattenedDeepRequired<components>["schema
 export const taskPriorityValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskPriority"]> = ["normal", "urgent"];
 export const taskSourceValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskSource"]> = ["meeting", "dispatch", "policy", "issue", "inspection", "other"];
 export const taskStatusValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskStatus"]> = ["issued", "accepted", "in_progress", "submitted", "done", "returned", "cancelled"];
-export const taskTodoValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskTodo"]> = ["accept", "work", "verify", "extension", "reissue"];
+export const taskTodoValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["TaskTodo"]> = ["accept", "work", "verify", "extension", "reissue", "supervise", "chase_ack"];
 export const tierValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["Tier"]> = ["prefecture", "county", "street", "community"];
 export const writtenFeedbackKindValues: ReadonlyArray<FlattenedDeepRequired<components>["schemas"]["WrittenFeedback"]["kind"]> = ["comment", "completion", "progress", "review"];

@@ -169,7 +169,7 @@ describe("the administration page", () => {
   it("an admin gets every tab and may create users and grants", async () => {
     signedInWith([grantFixture({ role: "admin" })]);
     renderAdmin();
-    expect(await tabs()).toEqual(["单位", "用户", "授权", "审计日志"]);
+    expect(await tabs()).toEqual(["单位", "用户", "授权", "审计日志", "催办规则"]);
     expect(screen.getByTestId("new-unit")).toBeInTheDocument();
   });
 

@@ -4,8 +4,9 @@ import { afterEach, beforeEach, describe, expect, it, vi } from "vitest";
 import { __resetForTests } from "../auth/session";
 import i18n from "../i18n";
 import { Route, Routes } from "react-router-dom";
+import { IssueDetailPage } from "../pages/IssueDetailPage";
 import { TaskDetailPage } from "../pages/TaskDetailPage";
-import { json, mockFetch, renderWithProviders, taskFixture } from "../test/utils";
+import { issueFixture, json, mockFetch, renderWithProviders, taskFixture } from "../test/utils";
 import { ActionBar } from "./ActionBar";
 import { NOTE_MAX_LENGTH } from "../api/limits";
 
@@ -73,6 +74,38 @@ describe("ActionBar", () => {
     expect(call.body).toEqual({ note: "材料不全" });
     expect(call.headers.get("If-Match")).toBe('W/"3"');
     expect(call.headers.get("Idempotency-Key")).toMatch(/.{8,}/);
+  });
+
+  it("issues a 督办单 with a required note and a new date in working days, sending only that", async () => {
+    const { calls } = mockFetch({ ...base, "POST /api/v1/tasks/t1/supervise": () => json({ id: "t1", status: "in_progress" }) });
+    const user = userEvent.setup();
+    renderWithProviders(<ActionBar type="tasks" id="t1" allowed={["supervise"]} etag={'W/"5"'} />);
+    await user.click(screen.getByRole("button", { name: "下达督办单" }));
+    expect(await screen.findByText(/督办单：写明督办要求/)).toBeInTheDocument();
+    await user.click(screen.getByTestId("action-submit"));
+    // Both the note and the date are required.
+    await waitFor(() => expect(screen.getAllByText("此项必填")).toHaveLength(2));
+    await user.click(within(screen.getByTestId("due-mode")).getByText("N个工作日"));
+    await user.type(screen.getByTestId("due-working-days"), "5");
+    await user.type(screen.getByTestId("action-note"), "限期办结，每日报送进度");
+    await user.click(screen.getByTestId("action-submit"));
+    await waitFor(() => expect(calls.some((c) => c.url.pathname.endsWith("/supervise"))).toBe(true));
+    const call = calls.find((c) => c.url.pathname.endsWith("/supervise"))!;
+    expect(call.body).toEqual({ note: "限期办结，每日报送进度", due_in_working_days: 5 });
+    expect(call.headers.get("If-Match")).toBe('W/"5"');
+  });
+
+  it("refuses a number of working days out of the API's range", async () => {
+    const { calls } = mockFetch(base);
+    const user = userEvent.setup();
+    renderWithProviders(<ActionBar type="issues" id="i1" allowed={["supervise"]} etag={null} />);
+    await user.click(screen.getByRole("button", { name: "下达督办单" }));
+    await user.click(within(await screen.findByTestId("due-mode")).getByText("N个工作日"));
+    await user.type(screen.getByTestId("action-note"), "督办");
+    await user.type(screen.getByTestId("due-working-days"), "0");
+    await user.click(screen.getByTestId("action-submit"));
+    expect(await screen.findByText("请输入1至250之间的整数")).toBeInTheDocument();
+    expect(calls.some((c) => c.url.pathname.endsWith("/supervise"))).toBe(false);
   });
 
   it("keeps what was typed and shows a readable message when the submit fails; the retry reuses the key", async () => {
@@ -174,5 +207,29 @@ describe("ActionBar", () => {
     expect(retry!.headers.get("Idempotency-Key")).not.toBe(stale!.headers.get("Idempotency-Key"));
     expect(retry!.body).toEqual({ note: "收到" });
     await waitFor(() => expect(screen.getByTestId("task-detail")).toHaveAttribute("data-status", "accepted"));
+  });
+
+  it("shows 下达督办单 on the task and issue pages when allowed_actions has supervise", async () => {
+    mockFetch({
+      ...base,
+      "GET /api/v1/tasks/t1": () => json(taskFixture({ allowed_actions: ["supervise"] }), 200, { ETag: 'W/"3"' }),
+      "GET /api/v1/tasks/t2": () => json(taskFixture({ id: "t2", allowed_actions: [] }), 200, { ETag: 'W/"3"' }),
+      "GET /api/v1/issues/i1": () => json(issueFixture({ allowed_actions: ["supervise"] }), 200, { ETag: 'W/"2"' }),
+    });
+    const pages = (
+      <Routes>
+        <Route path="/tasks/:id" element={<TaskDetailPage />} />
+        <Route path="/issues/:id" element={<IssueDetailPage />} />
+      </Routes>
+    );
+    const { unmount } = renderWithProviders(pages, { route: "/tasks/t1" });
+    expect(await screen.findByRole("button", { name: "下达督办单" })).toHaveAttribute("data-action", "supervise");
+    unmount();
+    const issue = renderWithProviders(pages, { route: "/issues/i1" });
+    expect(await screen.findByRole("button", { name: "下达督办单" })).toHaveAttribute("data-action", "supervise");
+    issue.unmount();
+    renderWithProviders(pages, { route: "/tasks/t2" });
+    expect(await screen.findByText(taskFixture().title)).toBeInTheDocument();
+    expect(screen.queryByRole("button", { name: "下达督办单" })).toBeNull();
   });
 });

@@ -1,5 +1,5 @@
 import { EditOutlined } from "@ant-design/icons";
-import { App as AntApp, Button, DatePicker, Form, Input, InputNumber, Modal, Rate, Space, Tooltip } from "antd";
+import { App as AntApp, Button, DatePicker, Form, Input, InputNumber, Modal, Radio, Rate, Space, Tooltip } from "antd";
 import type { Dayjs } from "dayjs";
 import { useState } from "react";
 import { useTranslation } from "react-i18next";
@@ -11,10 +11,10 @@ import { useIdempotentSubmit } from "../hooks/useIdempotentSubmit";
 import { useIsMobile } from "../hooks/useIsMobile";
 import { OrgTreeSelect } from "./OrgTreeSelect";
 import { ProblemAlert } from "./ProblemAlert";
-import { NOTE_MAX_LENGTH } from "../api/limits";
+import { NOTE_MAX_LENGTH, WORKING_DAYS_MAX } from "../api/limits";
 
 /** The fields an action's form can ask for. */
-type Field = "note" | "progress" | "due_at" | "target_org_id" | "rating";
+type Field = "note" | "progress" | "due_at" | "due_in_working_days" | "target_org_id" | "rating";
 /** The keys of body B that the form asks for. */
 type FieldOf<B> = Extract<keyof B, Field>;
 /** The keys body B cannot go without. */
@@ -48,7 +48,8 @@ export const ACTION_SPECS = {
     "approve-extension": { fields: ["note"], required: [], primary: true },
     "reject-extension": { fields: ["note"], required: [], danger: true },
     reissue: { fields: ["note"], required: [], primary: true },
-    supervise: { fields: ["note", "due_at"], required: ["note", "due_at"] },
+    // The new date as a date or in working days: one of the two (the form asks which).
+    supervise: { fields: ["note", "due_at", "due_in_working_days"], required: ["note"] },
   },
   issues: {
     acknowledge: { fields: ["note"], required: [], primary: true },
@@ -58,7 +59,7 @@ export const ACTION_SPECS = {
     close: { fields: ["rating", "note"], required: ["rating"], primary: true },
     reopen: { fields: ["note"], required: [], danger: true },
     "take-over": { fields: ["note"], required: [] },
-    supervise: { fields: ["note", "due_at"], required: ["note", "due_at"] },
+    supervise: { fields: ["note", "due_at", "due_in_working_days"], required: ["note"] },
   },
 } as const satisfies { tasks: SpecsOf<"tasks">; issues: SpecsOf<"issues"> };
 
@@ -82,10 +83,15 @@ function specOf(type: ItemType, name: string): ActionSpec<Record<Field, unknown>
 /** Actions that are pages or forms of their own, not POST /{id}/{action}. */
 const LOCAL_ACTIONS = new Set(["split", "edit"]);
 
+/** How a form that takes either gives the new date: a date, or N working days from tomorrow. */
+type DueMode = "date" | "working_days";
+
 interface FormValues {
   note?: string;
   progress?: number;
+  due_mode?: DueMode;
   due_at?: Dayjs;
+  due_in_working_days?: number;
   target_org_id?: string;
   rating?: number;
 }
@@ -113,7 +119,10 @@ export function actionRequest(type: ItemType, action: string, v: FormValues, ifM
   const has = (f: Field) => spec.fields.includes(f);
   if (has("note") && v.note) body.note = v.note.trim();
   if (has("progress") && v.progress !== undefined && v.progress !== null) body.progress = v.progress;
-  if (has("due_at") && v.due_at) body.due_at = v.due_at.toISOString();
+  // Where the form offers both, only the one chosen is sent (the API takes exactly one).
+  const mode: DueMode = has("due_at") && has("due_in_working_days") ? (v.due_mode ?? "date") : has("due_at") ? "date" : "working_days";
+  if (has("due_at") && mode === "date" && v.due_at) body.due_at = v.due_at.toISOString();
+  if (has("due_in_working_days") && mode === "working_days" && v.due_in_working_days) body.due_in_working_days = v.due_in_working_days;
   if (has("target_org_id") && v.target_org_id) body.target_org_id = v.target_org_id;
   if (has("rating") && v.rating) body.rating = v.rating;
   // The form asked for exactly the fields of this action's body (ACTION_SPECS is checked against it).
@@ -176,6 +185,7 @@ export function ActionBar({ type, id, allowed, refused = [], etag, delegateTree,
   const withheld = refused.filter((r) => isItemAction(type, r.action) && !visible.includes(r.action));
   if (!visible.length && !withheld.length) return null;
   const req = (f: Field) => !!spec?.required.includes(f);
+  const eitherDue = !!spec?.fields.includes("due_at") && !!spec.fields.includes("due_in_working_days");
 
   return (
     <>
@@ -246,11 +256,45 @@ export function ActionBar({ type, id, allowed, refused = [], etag, delegateTree,
               <InputNumber min={0} max={100} addonAfter="%" style={{ width: "100%" }} size={mobile ? "large" : "middle"} />
             </Form.Item>
           )}
-          {spec?.fields.includes("due_at") && (
-            <Form.Item name="due_at" label={t("task.dueAt")} rules={[{ required: req("due_at"), message: t("common.required") }]}>
-              <DatePicker showTime style={{ width: "100%" }} size={mobile ? "large" : "middle"} inputReadOnly={mobile} />
+          {eitherDue && (
+            <Form.Item name="due_mode" label={t("task.dueAt")} initialValue="date">
+              <Radio.Group optionType="button" data-testid="due-mode">
+                <Radio.Button value="date">{t("task.dueByDate")}</Radio.Button>
+                <Radio.Button value="working_days">{t("task.dueInWorkingDays")}</Radio.Button>
+              </Radio.Group>
             </Form.Item>
           )}
+          <Form.Item noStyle dependencies={["due_mode"]}>
+            {({ getFieldValue }) => {
+              const mode = (getFieldValue("due_mode") as DueMode | undefined) ?? "date";
+              return (
+                <>
+                  {spec?.fields.includes("due_at") && (!eitherDue || mode === "date") && (
+                    <Form.Item
+                      name="due_at"
+                      label={eitherDue ? t("task.newDueDate") : t("task.dueAt")}
+                      rules={[{ required: eitherDue || req("due_at"), message: t("common.required") }]}
+                    >
+                      <DatePicker showTime style={{ width: "100%" }} size={mobile ? "large" : "middle"} inputReadOnly={mobile} />
+                    </Form.Item>
+                  )}
+                  {spec?.fields.includes("due_in_working_days") && (!eitherDue || mode === "working_days") && (
+                    <Form.Item
+                      name="due_in_working_days"
+                      label={t("task.workingDays")}
+                      extra={t("task.workingDaysHint")}
+                      rules={[
+                        { required: eitherDue || req("due_in_working_days"), message: t("common.required") },
+                        { type: "number", min: 1, max: WORKING_DAYS_MAX, message: t("task.workingDaysRange", { max: WORKING_DAYS_MAX }) },
+                      ]}
+                    >
+                      <InputNumber precision={0} style={{ width: "100%" }} size={mobile ? "large" : "middle"} data-testid="due-working-days" />
+                    </Form.Item>
+                  )}
+                </>
+              );
+            }}
+          </Form.Item>
           {spec?.fields.includes("note") && (
             <Form.Item
               name="note"

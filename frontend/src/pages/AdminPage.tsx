@@ -25,6 +25,7 @@ import { fieldErrors } from "../api/problem";
 import { flattenTree, useScopeTrees } from "../api/queries";
 import { useCan } from "../auth/AuthProvider";
 import { adminTabsFor, type AdminTab } from "./adminTabs";
+import { ChasingPolicyForm } from "../components/ChasingPolicyForm";
 import { OrgTreeSelect } from "../components/OrgTreeSelect";
 import { FormSelect } from "../components/FormSelect";
 import { ProblemAlert } from "../components/ProblemAlert";
@@ -385,6 +386,7 @@ export default function AdminPage() {
     users: { label: t("admin.users"), children: <UsersTab /> },
     grants: { label: t("admin.grants"), children: <GrantsTab /> },
     audit: { label: t("admin.audit"), children: <AuditTab /> },
+    chasing: { label: t("admin.chasing"), children: <ChasingPolicyForm /> },
   };
   return (
     <>

@@ -5,7 +5,7 @@ import i18n from "../i18n";
 import { ME, json, mockFetch, renderWithProviders } from "../test/utils";
 import { filtersFromParams } from "./TasksPage";
 import { issueFiltersFromParams } from "./IssuesPage";
-import { WorkbenchPage, todoListLink } from "./WorkbenchPage";
+import { WorkbenchPage, todoListLinks } from "./WorkbenchPage";
 
 beforeEach(async () => {
   __resetForTests();
@@ -18,7 +18,7 @@ const signedIn = {
   "GET /api/v1/me": () => json(ME),
 };
 
-const COUNTS = { accept: 2, work: 0, verify: 1, extension: 0, reissue: 0, handle: 1, confirm: 0 };
+const COUNTS = { accept: 2, work: 0, verify: 1, extension: 0, reissue: 0, handle: 1, confirm: 0, supervise: 1, chase_ack: 3 };
 const item = (kind: string, id: string, type: "task" | "issue", extra: object = {}) => ({
   kind,
   item_type: type,
@@ -58,13 +58,26 @@ describe("the workbench", () => {
     await waitFor(() => expect(screen.getAllByText(/^事项/).length).toBe(4));
     expect(screen.getByText("代无账号社区办理")).toBeTruthy();
     expect(screen.getByText("事项i1").closest("a")?.getAttribute("href")).toBe("/issues/i1");
+    // The chasing ladder's kinds are on both lists: a link to each.
+    const supervise = screen.getByTestId("todo-count-supervise");
+    expect(within(supervise).getByText("待下达督办单")).toBeTruthy();
+    expect(supervise.textContent).toContain("1");
+    expect(screen.getByTestId("todo-link-supervise-tasks").getAttribute("href")).toBe("/tasks?todo=supervise");
+    expect(screen.getByTestId("todo-link-supervise-issues").getAttribute("href")).toBe("/issues?todo=supervise");
+    const ack = screen.getByTestId("todo-count-chase_ack");
+    expect(within(ack).getByText("催办待阅")).toBeTruthy();
+    expect(ack.textContent).toContain("3");
+    expect(screen.getByTestId("todo-link-chase_ack-issues").getAttribute("href")).toBe("/issues?todo=chase_ack");
     // The counts come from the server, never from a list filtered in the browser.
     expect(calls.some((c) => c.url.pathname === "/api/v1/tasks" || c.url.pathname === "/api/v1/issues")).toBe(false);
   });
 
   it("links each kind to the list whose filter is that kind", () => {
-    expect(todoListLink("verify")).toBe("/tasks?todo=verify");
-    expect(todoListLink("confirm")).toBe("/issues?todo=confirm");
+    expect(todoListLinks("verify")).toEqual([{ type: "tasks", href: "/tasks?todo=verify" }]);
+    expect(todoListLinks("confirm")).toEqual([{ type: "issues", href: "/issues?todo=confirm" }]);
+    expect(todoListLinks("chase_ack").map((l) => l.href)).toEqual(["/tasks?todo=chase_ack", "/issues?todo=chase_ack"]);
+    expect(filtersFromParams(new URLSearchParams("todo=supervise")).todo).toBe("supervise");
+    expect(issueFiltersFromParams(new URLSearchParams("todo=chase_ack")).todo).toBe("chase_ack");
     expect(filtersFromParams(new URLSearchParams("todo=verify")).todo).toBe("verify");
     expect(filtersFromParams(new URLSearchParams("todo=handle")).todo).toBeUndefined();
     expect(issueFiltersFromParams(new URLSearchParams("todo=handle")).todo).toBe("handle");

@@ -1,8 +1,8 @@
-import { Card, Col, Row, Statistic, Tag, Typography } from "antd";
+import { Card, Col, Row, Space, Statistic, Tag, Typography } from "antd";
 import { useTranslation } from "react-i18next";
 import { Link, useNavigate } from "react-router-dom";
 import { useTodo } from "../api/queries";
-import { TASK_TODO, isOneOf, type Todo, type TodoItem } from "../api/workitems";
+import { ISSUE_TODO, TASK_TODO, isOneOf, type ItemType, type Todo, type TodoItem } from "../api/workitems";
 import { useAuth } from "../auth/AuthProvider";
 import { ProblemAlert } from "../components/ProblemAlert";
 import { ResponsiveList } from "../components/ResponsiveList";
@@ -10,9 +10,16 @@ import { formatDateTime } from "../lib/format";
 
 const COLOUR_TAG: Record<string, string> = { red: "error", yellow: "warning", blue: "processing", green: "success" };
 
-/** Where a kind of to-do is listed: the tasks or issues list filtered by it, so its count is that list's length. */
-export function todoListLink(kind: string): string {
-  return `/${isOneOf(TASK_TODO, kind) ? "tasks" : "issues"}?todo=${kind}`;
+/**
+ * Where a kind of to-do is listed: the tasks or issues list filtered by it, so its count is that
+ * list's length; the chasing ladder's kinds (supervise, chase_ack) are on both, and count both.
+ */
+export function todoListLinks(kind: string): { type: ItemType; href: string }[] {
+  const lists: [ItemType, boolean][] = [
+    ["tasks", isOneOf(TASK_TODO, kind)],
+    ["issues", isOneOf(ISSUE_TODO, kind)],
+  ];
+  return lists.filter(([, has]) => has).map(([type]) => ({ type, href: `/${type}?todo=${kind}` }));
 }
 
 export function itemLink(item: Pick<TodoItem, "item_type" | "item_id">): string {
@@ -40,15 +47,33 @@ export function WorkbenchPage() {
       </div>
       <ProblemAlert error={q.error} onRetry={() => void q.refetch()} />
       <Row gutter={[12, 12]} style={{ marginBottom: 16 }}>
-        {todoTiles(counts).map(([kind, n]) => (
-          <Col xs={12} md={6} xl={3} key={kind}>
-            <Link to={todoListLink(kind)} data-testid={`todo-count-${kind}`} data-kind={kind} data-count={n} aria-label={`${t(`workbench.kinds.${kind}`, { defaultValue: kind })}: ${n}`}>
-              <Card size="small" hoverable>
-                <Statistic title={t(`workbench.kinds.${kind}`, { defaultValue: kind })} value={n} />
-              </Card>
-            </Link>
-          </Col>
-        ))}
+        {todoTiles(counts).map(([kind, n]) => {
+          const label = t(`workbench.kinds.${kind}`, { defaultValue: kind });
+          const links = todoListLinks(kind);
+          const tile = { "data-testid": `todo-count-${kind}`, "data-kind": kind, "data-count": n };
+          return (
+            <Col xs={12} md={6} xl={3} key={kind}>
+              {links.length === 1 ? (
+                <Link to={links[0]!.href} {...tile} aria-label={`${label}: ${n}`}>
+                  <Card size="small" hoverable>
+                    <Statistic title={label} value={n} />
+                  </Card>
+                </Link>
+              ) : (
+                <Card size="small" {...tile}>
+                  <Statistic title={label} value={n} />
+                  <Space size={12}>
+                    {links.map((l) => (
+                      <Link key={l.type} to={l.href} data-testid={`todo-link-${kind}-${l.type}`}>
+                        {t(l.type === "tasks" ? "workbench.inTasks" : "workbench.inIssues")}
+                      </Link>
+                    ))}
+                  </Space>
+                </Card>
+              )}
+            </Col>
+          );
+        })}
       </Row>
       <Card title={t("workbench.todo")} size="small" extra={<Typography.Text type="secondary">{t("workbench.todoHint")}</Typography.Text>}>
         <ResponsiveList<TodoItem>

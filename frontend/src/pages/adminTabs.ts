@@ -10,6 +10,7 @@ export const ADMIN_TABS = [
   { key: "users", perm: "user.read" },
   { key: "grants", perm: "grant.read" },
   { key: "audit", perm: "audit.read" },
+  { key: "chasing", perm: "chasing.manage" },
 ] as const satisfies readonly { key: string; perm: Perm }[];
 
 export type AdminTab = (typeof ADMIN_TABS)[number]["key"];

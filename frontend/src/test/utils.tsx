@@ -50,8 +50,8 @@ export function mockFetch(routes: Record<string, Handler>) {
 
 /** What each demo role allows, as GET /me reports it per grant (the backend's role table). */
 export const PERMISSIONS = {
-  admin: ["org.read", "task.read", "issue.read", "stats.read", "org.manage", "user.read", "user.manage", "grant.read", "grant.manage", "audit.read"],
-  leader: ["org.read", "task.read", "issue.read", "stats.read", "task.create", "task.work", "issue.create", "issue.work", "issue.confirm", "feedback.create", "task.decide", "issue.decide", "audit.read"],
+  admin: ["org.read", "task.read", "issue.read", "stats.read", "org.manage", "user.read", "user.manage", "grant.read", "grant.manage", "audit.read", "calendar.manage", "chasing.manage"],
+  leader: ["org.read", "task.read", "issue.read", "stats.read", "task.create", "task.work", "issue.create", "issue.work", "issue.confirm", "feedback.create", "task.decide", "issue.decide", "chasing.supervise", "audit.read"],
   officer: ["org.read", "task.read", "issue.read", "stats.read", "task.create", "task.work", "issue.create", "issue.work", "issue.confirm", "feedback.create"],
   observer: ["org.read", "task.read", "issue.read", "stats.read"],
   liaison: ["org.read", "task.read", "issue.read", "stats.read", "issue.create", "issue.confirm", "feedback.create"],
