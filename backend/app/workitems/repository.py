@@ -82,11 +82,11 @@ class ItemTable:
             and now <= due_at
         )
 
-    def colour_sql(self, colours: Sequence[Colour], at: str) -> str:
+    def colour_sql(self, colours: Sequence[Colour], at: str, alias: str | None = None) -> str:
         """The condition "the item's colour at `at` (a bound parameter) is one of
         `colours`": ranges on the moments' partial indexes (the same rule as
-        colour.colour_at)."""
-        t = self.alias
+        colour.colour_at), on the row named `alias` (the table's own by default)."""
+        t = alias or self.alias
         red = f"{t}.red_from < {at}"
         yellow = f"({t}.yellow OR {t}.yellow_from < {at})"
         blue = f"{t}.blue_from <= {at}"
@@ -127,9 +127,10 @@ class ItemTable:
         self, where: str, order_by: str, limit: str, sort_key: str, *, search: str = ""
     ) -> str:
         """The page from the unit feed by `sort_key` (`where` and `order_by` name it `f`).
-        With a `search`, `where` also names the item's row `s`, joined to the feed by id
-        ("walk": the feed is read in order and each title tested) or by the feed's whole
-        key ("probe": the search index's candidates are each looked up in the feed)."""
+        With a `search` (a title or a colour), `where` also names the item's row `s`,
+        joined to the feed by id ("walk": the feed is read in order and each row tested)
+        or by the feed's whole key ("probe": the search index's candidates are each looked
+        up in the feed)."""
         a = self.alias
         source = f"{self.feed} f"
         if search:
@@ -335,10 +336,11 @@ def _feed_due_filters(
         statement.where(f"{alias}.due_at >= {param(query.due_after)}")
 
 
-# What a unit feed's row knows of its item besides the unit (and the title, searched on the
-# item's row): lists filtered by these alone can be read from the feed, by due date. Due
-# soon and colour need the item's colour moments, which only its row has.
-FEED_FILTERS = frozenset({"status", "overdue", "due_before", "due_after", "q"})
+# What a unit feed's row knows of its item besides the unit (and the title and colour,
+# tested on the item's row): lists filtered by these alone can be read from the feed, by
+# due date. Due soon needs the item's colour moments against its due date, which only its
+# row has.
+FEED_FILTERS = frozenset({"status", "overdue", "due_before", "due_after", "q", "colour"})
 
 
 def _feed_key(query: ItemQuery) -> str | None:
@@ -373,6 +375,18 @@ async def _feed_page(
         statement.where(f"f.status = ANY({statement.param(list(statuses))}::text[])")
     _feed_due_filters(statement, table, "f", query, now)
     search = ""
+    if query.colour:
+        # The colour is the item row's (`s`, joined by id as a walking search does); the
+        # feed row's status and due date bound the walk: every colour but green needs a
+        # due date that counts (the moments are kept only then), yellow and blue (not
+        # red) one not passed yet (red starts at the due date or before it).
+        at = statement.param(now)
+        if Colour.green not in query.colour:
+            statement.where(table.is_open_sql("f"))
+            if Colour.red not in query.colour:
+                statement.where(f"f.due_at >= {at}")
+        statement.where(table.colour_sql(query.colour, at, "s"))
+        search = "walk"
     if query.q and await _rarest_share(connection, table, query.q) < RARE_SHARE:
         search = "probe"
         statement.search(query.q, "s.title", "s.search_grams")
