@@ -385,12 +385,15 @@ async def _feed_page(
         # The colour is the item row's (`s`, joined by id as a walking search does); the
         # feed row's status and due date bound the walk: every colour but green needs a
         # due date that counts (the moments are kept only then), yellow and blue (not
-        # red) one not passed yet (red starts at the due date or before it).
+        # red) one not passed yet (red starts at the due date or before it), and blue
+        # alone one no later than the latest due date that is blue now.
         at = statement.param(now)
         if Colour.green not in query.colour:
             statement.where(table.is_open_sql("f"))
             if Colour.red not in query.colour:
                 statement.where(f"f.due_at >= {at}")
+                if Colour.yellow not in query.colour:
+                    statement.where(f"f.due_at <= colour_blue_until({at})")
         statement.where(table.colour_sql(query.colour, at, "s"))
         search = "walk"
     if query.q and await _rarest_share(connection, table, query.q) < RARE_SHARE:
