@@ -93,9 +93,12 @@ async def measure_reads(
     phase: report.Phase,
     clock: Clock,
 ) -> None:
+    from app.calendar.service import local_date  # reads the settings, set in run()
+
     host, port = "127.0.0.1", server.port
+    today = local_date(datetime.now(UTC))
     cases: dict[str, list[tuple[str, Call]]] = {
-        caller: screens.reads(*details[caller]) for caller in seed.CALLERS
+        caller: screens.reads(*details[caller], today) for caller in seed.CALLERS
     }
     captured = {}
     for caller, calls in cases.items():

@@ -415,14 +415,19 @@ def render(runs: list[dict[str, Any]]) -> str:
         "",
         "- A fresh database on the server named above, migrated, seeded set-wise "
         "(`bench/seed.py`): the org tree, users and grants; tasks and issues loaded side by "
-        "side on two connections with the feed and rollup triggers off and the secondary "
-        "indexes and foreign keys dropped, then the unit feeds, the indexes and "
-        "`stats_rebuild()` set-wise; notices of the last 90 days. Titles: one of eight, a "
-        "subject and a number; the subject 光伏 in about one task in a thousand. The "
-        "timeline opened has eight events. The database is dropped afterwards.",
+        "side on two connections with every trigger off and the secondary indexes and "
+        "foreign keys dropped, each row's colour moments (red_from, yellow_from, blue_from, "
+        "the yellow flag, the colour), acceptance limit, submission and return counts and "
+        "pending extension requests computed in the INSERT itself, from a table of working "
+        "days; then the unit feeds, the indexes and `stats_rebuild()` (the summary's and the "
+        "scorecards' rollups) set-wise; notices of the last 90 days; the moments checked "
+        "against the colour trigger on a sample. Titles: one of eight and a subject; the "
+        "subject 光伏 in about one task in a thousand. The timeline opened has eight events. "
+        "The database is dropped afterwards unless `--keep`.",
         "- The server: `python -m uvicorn app.main:create_app --factory --workers 1 "
         "--host 127.0.0.1 --no-access-log`, `ENVIRONMENT=production` (the production "
-        "middleware). Callers sign in once through `POST /api/v1/auth/token`.",
+        "middleware), `RUN_WORKER=false` (no job worker in the server, so no sweep runs "
+        "between the requests timed). Callers sign in once through `POST /api/v1/auth/token`.",
         "- The client: raw keep-alive HTTP/1.1 on asyncio streams (uvloop), one connection "
         "per concurrent client. Reads: each series split in two rounds spread over the phase, "
         "a warm-up request first; writes: each request once, on its own item (the items the "

@@ -1,9 +1,10 @@
 """What the SPA's screens send (frontend/src/pages and src/api/workitems.ts), per caller.
 
-Reads: the workbench (its two lists and the notification bell, which every screen polls),
-the task and issue lists as they open (sort=due_at), the overdue filter, the keyword
-search with fixed terms, an item and its timeline, the notifications page and the
-dashboard's summary; and the default feed page (GET /tasks, newest first), the yardstick.
+Reads: the workbench (its two lists, its to-do and the notification bell, which every
+screen polls), the to-do lists its tiles link to (`todo=`), the task and issue lists as
+they open (sort=due_at), the overdue and colour filters, the keyword search with fixed
+terms, an item and its timeline, the notifications page and the dashboard's summary and
+scorecards; and the default feed page (GET /tasks, newest first), the yardstick.
 
 Writes: a task's life (issued by the street, accepted and submitted by the community,
 verified by the street) and an issue's (raised by the community, escalated to the street,
@@ -13,7 +14,7 @@ resolved there, closed by the community with a rating), each step on its own ite
 import uuid
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import quote
 
 import orjson
@@ -30,16 +31,24 @@ SEARCH_TERMS = (
     ("4-character phrase", "稳岗补贴"),
 )
 FEED_PAGE = "feed page (GET /tasks, newest first)"
+# The to-do lists the workbench's tiles link to (WorkbenchPage's todoListLink): the kinds
+# the seeded callers have most of, on both sides of a task and on an issue's handler.
+TODO_LISTS = (("tasks", "work"), ("tasks", "verify"), ("issues", "handle"))
+COLOURS = ("red", "yellow", "blue")
 
 
 def _statuses(values: tuple[str, ...]) -> str:
     return "&".join(f"status={v}" for v in values)
 
 
-def reads(org_id: uuid.UUID, task_id: uuid.UUID, issue_id: uuid.UUID) -> list[tuple[str, Call]]:
+def reads(
+    org_id: uuid.UUID, task_id: uuid.UUID, issue_id: uuid.UUID, today: date
+) -> list[tuple[str, Call]]:
     """(what the screen shows, the request) for a caller whose grant is at `org_id`, who
-    opens the task `task_id` and the issue `issue_id`."""
+    opens the task `task_id` and the issue `issue_id`, on the local date `today`."""
     by_due = "sort=due_at&limit=50"
+    # The dashboard's period as it opens: this month up to today.
+    month = f"from={today.replace(day=1).isoformat()}&to={today.isoformat()}"
     return [
         (FEED_PAGE, Call("GET", "/api/v1/tasks?limit=50")),
         ("me (every screen)", Call("GET", "/api/v1/me")),
@@ -51,11 +60,20 @@ def reads(org_id: uuid.UUID, task_id: uuid.UUID, issue_id: uuid.UUID) -> list[tu
             "workbench: open issues by due date",
             Call("GET", f"/api/v1/issues?{_statuses(OPEN_ISSUES)}&{by_due}"),
         ),
+        ("workbench: my to-do", Call("GET", "/api/v1/me/todo?limit=50")),
+        *(
+            (f"to-do list: {kind} ({items})", Call("GET", f"/api/v1/{items}?todo={kind}&{by_due}"))
+            for items, kind in TODO_LISTS
+        ),
         ("bell: unread notifications", Call("GET", "/api/v1/notifications?unread=true&limit=100")),
         ("task list (sort=due_at)", Call("GET", f"/api/v1/tasks?{by_due}")),
         ("issue list (sort=due_at)", Call("GET", f"/api/v1/issues?{by_due}")),
         ("overdue tasks", Call("GET", f"/api/v1/tasks?overdue=true&{by_due}")),
         ("overdue issues", Call("GET", f"/api/v1/issues?overdue=true&{by_due}")),
+        *(
+            (f"tasks coloured {colour}", Call("GET", f"/api/v1/tasks?colour={colour}&{by_due}"))
+            for colour in COLOURS
+        ),
         *(
             (
                 f"task search: {term} ({what})",
@@ -69,6 +87,10 @@ def reads(org_id: uuid.UUID, task_id: uuid.UUID, issue_id: uuid.UUID) -> list[tu
         ("issue timeline", Call("GET", f"/api/v1/issues/{issue_id}/events?limit=200")),
         ("notifications page", Call("GET", "/api/v1/notifications?limit=50")),
         ("dashboard summary", Call("GET", f"/api/v1/stats/summary?org_id={org_id}")),
+        (
+            "dashboard scorecards",
+            Call("GET", f"/api/v1/stats/scorecards?org_id={org_id}&{month}"),
+        ),
     ]
 
 

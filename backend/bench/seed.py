@@ -26,6 +26,8 @@ from typing import Any
 import asyncpg
 
 from app.auth.passwords import hash_password
+from app.calendar.service import limit_after
+from app.tasks.models import ACCEPT_WORKING_DAYS
 
 PASSWORD = "bench-password-not-secret"
 CALLERS = ("community officer", "street leader", "county leader", "prefecture observer")
@@ -311,6 +313,13 @@ async def seed_tree(conn: asyncpg.Connection, shape: Shape) -> Seeded:
             LANGUAGE sql IMMUTABLE PARALLEL SAFE
             AS $$ SELECT (hashint8extended(g, salt) & 281474976710655)::float8
                          / 281474976710656 $$;
+            -- The day of bench_days whose blue_from is a due date's (colour_blue_from):
+            -- its local date, the next one when it is due after 18:00.
+            CREATE FUNCTION bench_blue_day(due timestamptz, zone text) RETURNS date
+            LANGUAGE sql IMMUTABLE PARALLEL SAFE
+            AS $$ SELECT (due AT TIME ZONE zone)::date
+                         + CASE WHEN (due AT TIME ZONE zone)::time > time '18:00' THEN 1
+                                ELSE 0 END $$;
             """
         )
         await conn.copy_records_to_table(
@@ -351,70 +360,112 @@ INSERT_TASKS = """
 INSERT INTO tasks (
     id, title, description, issuer_org_id, issuer_path, assignee_org_id, assignee_path,
     due_at, priority, source, status, returned_by, progress, created_at, updated_at,
-    accepted_at, submitted_at, completed_at, cancelled_at, version)
+    accept_due_at, accepted_at, submitted_at, completed_at, cancelled_at, submission_count,
+    return_count, extension_due_at, extension_requested_at, extension_note, red_from,
+    yellow_from, blue_from, yellow, colour, version)
 SELECT
     gen_random_uuid(), title, $4, a_id, a_path, b_id, b_path, due_at, priority, source,
     status, returned_by, progress, created_at,
-    greatest(created_at, accepted_at, submitted_at, completed_at, cancelled_at),
-    accepted_at, submitted_at, completed_at, cancelled_at, 1
+    greatest(created_at, accepted_at, submitted_at, completed_at, cancelled_at,
+             extension_requested_at),
+    accept_due_at, accepted_at, submitted_at, completed_at, cancelled_at, submission_count,
+    return_count, extension_due_at, extension_requested_at,
+    CASE WHEN extension_due_at IS NOT NULL THEN '施工受阻，申请延期一周' END,
+    red_from, yellow_from, blue_from, yellow,
+    colour_at(red_from, yellow, yellow_from, blue_from, $3::timestamptz), 1
 FROM (
-    SELECT s.*,
-        CASE WHEN status NOT IN ('issued', 'returned', 'cancelled')
-            THEN created_at + (due_at - created_at) * 0.1 END AS accepted_at,
-        CASE WHEN status IN ('submitted', 'done')
-            THEN created_at + (due_at - created_at) * (0.3 + u5) END AS submitted_at,
-        CASE WHEN status = 'done'
-            THEN created_at + (due_at - created_at) * (0.35 + u5) END AS completed_at,
-        CASE WHEN status = 'cancelled'
-            THEN created_at + (due_at - created_at) * 0.5 END AS cancelled_at,
-        CASE WHEN status = 'returned' THEN CASE WHEN u5 < 0.5 THEN 'issuer' ELSE 'assignee' END
-            END AS returned_by,
-        CASE WHEN status = 'in_progress' THEN floor(u5 * 100)::int
-             WHEN status IN ('submitted', 'done') THEN 100 ELSE 0 END AS progress
+    -- The colour trigger's moments (sql/0017_colour.sql, colour_task_moments), set-wise:
+    -- the working days come from bench_days.
+    SELECT m.*,
+        CASE WHEN counts THEN
+            CASE WHEN status = 'issued' AND accept_due_at < due_at THEN accept_due_at
+                 ELSE due_at END
+        END AS red_from,
+        CASE WHEN counts AND progress + 20 < 100 AND due_at > created_at
+            THEN created_at + (due_at - created_at) * ((progress + 20) / 100.0)
+        END AS yellow_from,
+        CASE WHEN counts THEN blue_from_day END AS blue_from,
+        counts AND status = 'returned' AS yellow
     FROM (
-        SELECT d.*,
-            CASE WHEN due_at < $3::timestamptz - interval '14 days' THEN
-                CASE WHEN u4 < 0.86 THEN 'done' WHEN u4 < 0.93 THEN 'cancelled'
-                     WHEN u4 < 0.96 THEN 'in_progress' WHEN u4 < 0.98 THEN 'submitted'
-                     ELSE 'accepted' END
-            ELSE
-                CASE WHEN u4 < 0.15 THEN 'issued' WHEN u4 < 0.30 THEN 'accepted'
-                     WHEN u4 < 0.58 THEN 'in_progress' WHEN u4 < 0.70 THEN 'submitted'
-                     WHEN u4 < 0.88 THEN 'done' WHEN u4 < 0.94 THEN 'returned'
-                     ELSE 'cancelled' END
-            END AS status
+        SELECT t.*, a.accept_due AS accept_due_at, b.blue_from AS blue_from_day,
+            status IN ('issued', 'accepted', 'in_progress', 'returned') AS counts,
+            -- One submission for every task submitted; one returned by its issuer was
+            -- submitted and returned once (the scorecards count both).
+            CASE WHEN status IN ('submitted', 'done') OR returned_by = 'issuer' THEN 1
+                 ELSE 0 END::smallint AS submission_count,
+            CASE WHEN returned_by = 'issuer' THEN 1 ELSE 0 END::smallint AS return_count,
+            -- A pending extension request on one task in twenty being worked on (the
+            -- issuer's `extension` to-do).
+            CASE WHEN status = 'in_progress' AND u13 < 0.05
+                THEN due_at + interval '7 days' END AS extension_due_at,
+            CASE WHEN status = 'in_progress' AND u13 < 0.05
+                THEN least($3::timestamptz, created_at + (due_at - created_at) * 0.5)
+                END AS extension_requested_at
         FROM (
-            SELECT r.g, r.u5, r.u4, p.a_id, p.a_path, p.b_id, p.b_path,
-                ($5::text[])[1 + floor(r.u6 * 8)::int] || '：'
-                    || CASE WHEN r.u11 < 0.001 THEN $7
-                            ELSE ($6::text[])[1 + floor(r.u12 * 10)::int] END AS title,
-                CASE WHEN r.u7 < 0.15 THEN 'urgent' ELSE 'normal' END AS priority,
-                (ARRAY['meeting', 'dispatch', 'policy', 'issue', 'inspection', 'other'])
-                    [1 + floor(r.u8 * 6)::int] AS source,
-                r.created_at,
-                r.created_at + interval '1 day' * (1 + floor(r.u2 * 45))
-                    + interval '1 minute' * floor(r.u3 * 1440) AS due_at
+            SELECT s.*,
+                CASE WHEN status NOT IN ('issued', 'returned', 'cancelled')
+                    THEN created_at + (due_at - created_at) * 0.1 END AS accepted_at,
+                CASE WHEN status IN ('submitted', 'done')
+                    THEN created_at + (due_at - created_at) * (0.3 + u5) END AS submitted_at,
+                CASE WHEN status = 'done'
+                    THEN created_at + (due_at - created_at) * (0.35 + u5) END AS completed_at,
+                CASE WHEN status = 'cancelled'
+                    THEN created_at + (due_at - created_at) * 0.5 END AS cancelled_at,
+                CASE WHEN status = 'returned'
+                    THEN CASE WHEN u5 < 0.5 THEN 'issuer' ELSE 'assignee' END
+                    END AS returned_by,
+                CASE WHEN status = 'in_progress' THEN floor(u5 * 100)::int
+                     WHEN status IN ('submitted', 'done') THEN 100 ELSE 0 END AS progress
             FROM (
-                SELECT g, bench_u(g, 1) AS u1, bench_u(g, 2) AS u2, bench_u(g, 3) AS u3,
-                    bench_u(g, 4) AS u4, bench_u(g, 5) AS u5, bench_u(g, 6) AS u6,
-                    bench_u(g, 7) AS u7, bench_u(g, 8) AS u8, bench_u(g, 9) AS u9,
-                    bench_u(g, 10) AS u10, bench_u(g, 21) AS u11, bench_u(g, 22) AS u12,
-                    $3::timestamptz - interval '730 days' * bench_u(g, 1) AS created_at
-                FROM generate_series($1::bigint, $2::bigint) AS g
-            ) r
-            JOIN bench_categories c ON c.kind = 'task' AND r.u9 >= c.low AND r.u9 < c.high
-            JOIN bench_pairs p ON p.kind = 'task' AND p.cat = c.cat
-                AND p.i = least(floor(c.n * r.u10 * r.u10)::int, c.n - 1)
-        ) d
-    ) s
-) t
+                SELECT d.*,
+                    CASE WHEN due_at < $3::timestamptz - interval '14 days' THEN
+                        CASE WHEN u4 < 0.86 THEN 'done' WHEN u4 < 0.93 THEN 'cancelled'
+                             WHEN u4 < 0.96 THEN 'in_progress' WHEN u4 < 0.98 THEN 'submitted'
+                             ELSE 'accepted' END
+                    ELSE
+                        CASE WHEN u4 < 0.15 THEN 'issued' WHEN u4 < 0.30 THEN 'accepted'
+                             WHEN u4 < 0.58 THEN 'in_progress' WHEN u4 < 0.70 THEN 'submitted'
+                             WHEN u4 < 0.88 THEN 'done' WHEN u4 < 0.94 THEN 'returned'
+                             ELSE 'cancelled' END
+                    END AS status
+                FROM (
+                    SELECT r.g, r.u5, r.u4, r.u13, p.a_id, p.a_path, p.b_id, p.b_path,
+                        ($5::text[])[1 + floor(r.u6 * 8)::int] || '：'
+                            || CASE WHEN r.u11 < 0.001 THEN $7
+                                    ELSE ($6::text[])[1 + floor(r.u12 * 10)::int] END AS title,
+                        CASE WHEN r.u7 < 0.15 THEN 'urgent' ELSE 'normal' END AS priority,
+                        (ARRAY['meeting', 'dispatch', 'policy', 'issue', 'inspection', 'other'])
+                            [1 + floor(r.u8 * 6)::int] AS source,
+                        r.created_at,
+                        r.created_at + interval '1 day' * (1 + floor(r.u2 * 45))
+                            + interval '1 minute' * floor(r.u3 * 1440) AS due_at
+                    FROM (
+                        SELECT g, bench_u(g, 1) AS u1, bench_u(g, 2) AS u2, bench_u(g, 3) AS u3,
+                            bench_u(g, 4) AS u4, bench_u(g, 5) AS u5, bench_u(g, 6) AS u6,
+                            bench_u(g, 7) AS u7, bench_u(g, 8) AS u8, bench_u(g, 9) AS u9,
+                            bench_u(g, 10) AS u10, bench_u(g, 21) AS u11, bench_u(g, 22) AS u12,
+                            bench_u(g, 23) AS u13,
+                            $3::timestamptz - interval '730 days' * bench_u(g, 1) AS created_at
+                        FROM generate_series($1::bigint, $2::bigint) AS g
+                    ) r
+                    JOIN bench_categories c ON c.kind = 'task' AND r.u9 >= c.low AND r.u9 < c.high
+                    JOIN bench_pairs p ON p.kind = 'task' AND p.cat = c.cat
+                        AND p.i = least(floor(c.n * r.u10 * r.u10)::int, c.n - 1)
+                ) d
+            ) s
+        ) t
+        JOIN bench_days a ON a.day = (t.created_at AT TIME ZONE $8)::date
+        JOIN bench_days b ON b.day = bench_blue_day(t.due_at, $8)
+    ) m
+) x
 """
 
 INSERT_ISSUES = """
 INSERT INTO issues (
     id, title, description, category, severity, status, reporter_org_id, reporter_path,
     handler_org_id, handler_path, resolved_by_org_id, resolved_tier, resolution, rating,
-    due_at, created_at, updated_at, acknowledged_at, resolved_at, closed_at, version)
+    due_at, created_at, updated_at, acknowledged_at, resolved_at, closed_at, red_from,
+    blue_from, colour, version)
 SELECT
     gen_random_uuid(), title, $4, category, severity, status, a_id, a_path, b_id, b_path,
     CASE WHEN resolved THEN b_id END, CASE WHEN resolved THEN b_tier END,
@@ -422,73 +473,82 @@ SELECT
     CASE WHEN status = 'closed' AND u5 < 0.8 THEN 1 + floor(u6 * 5)::int END,
     due_at, created_at,
     greatest(created_at, acknowledged_at, resolved_at, closed_at),
-    acknowledged_at, resolved_at, closed_at, 1
+    acknowledged_at, resolved_at, closed_at, red_from, blue_from,
+    colour_at(red_from, false, NULL, blue_from, $3::timestamptz), 1
 FROM (
-    SELECT s.*,
-        CASE WHEN status <> 'open' THEN created_at + interval '2 hours' END AS acknowledged_at,
-        CASE WHEN resolved
-            THEN least($3::timestamptz, created_at + (due_at - created_at) * (0.2 + 1.5 * u5))
-            END AS resolved_at,
-        CASE WHEN status = 'closed'
-            THEN least($3::timestamptz,
-                       created_at + (due_at - created_at) * (0.2 + 1.5 * u5) + interval '1 day')
-            END AS closed_at
+    -- The colour trigger's moments (colour_issue_moments) while unresolved; none of the
+    -- seeded issues was reopened, so none is flagged yellow.
+    SELECT t.*,
+        CASE WHEN status IN ('open', 'acknowledged') THEN due_at END AS red_from,
+        CASE WHEN status IN ('open', 'acknowledged') THEN b.blue_from END AS blue_from
     FROM (
-        SELECT d.*, status IN ('resolved', 'closed') AS resolved
+        SELECT s.*,
+            CASE WHEN status <> 'open' THEN created_at + interval '2 hours' END AS acknowledged_at,
+            CASE WHEN resolved
+                THEN least($3::timestamptz, created_at + (due_at - created_at) * (0.2 + 1.5 * u5))
+                END AS resolved_at,
+            CASE WHEN status = 'closed'
+                THEN least($3::timestamptz,
+                           created_at + (due_at - created_at) * (0.2 + 1.5 * u5) + interval '1 day')
+                END AS closed_at
         FROM (
-            SELECT r.*, p.a_id, p.a_path, p.b_id, p.b_path, p.b_tier,
-                CASE WHEN r.created_at < $3::timestamptz - interval '30 days' THEN
-                    CASE WHEN r.u4 < 0.75 THEN 'closed' WHEN r.u4 < 0.90 THEN 'resolved'
-                         WHEN r.u4 < 0.95 THEN 'open' ELSE 'acknowledged' END
-                ELSE
-                    CASE WHEN r.u4 < 0.25 THEN 'open' WHEN r.u4 < 0.45 THEN 'acknowledged'
-                         WHEN r.u4 < 0.70 THEN 'resolved' ELSE 'closed' END
-                END AS status,
-                r.created_at + CASE r.severity WHEN 'critical' THEN interval '1 day'
-                    WHEN 'high' THEN interval '3 days' WHEN 'normal' THEN interval '7 days'
-                    ELSE interval '15 days' END AS due_at
+            SELECT d.*, status IN ('resolved', 'closed') AS resolved
             FROM (
-                SELECT g, bench_u(g, 14) AS u4, bench_u(g, 15) AS u5, bench_u(g, 16) AS u6,
-                    bench_u(g, 19) AS u9, bench_u(g, 20) AS u10,
-                    $3::timestamptz - interval '730 days' * bench_u(g, 11) AS created_at,
-                    CASE WHEN bench_u(g, 12) < 0.2 THEN 'low' WHEN bench_u(g, 12) < 0.7
-                        THEN 'normal' WHEN bench_u(g, 12) < 0.92 THEN 'high'
-                        ELSE 'critical' END AS severity,
-                    (ARRAY['land', 'power', 'water', 'construction', 'labour', 'materials',
-                           'policy', 'funding', 'other'])[1 + floor(bench_u(g, 13) * 9)::int]
-                        AS category,
-                    '堵点：' || (ARRAY['用地', '用电', '用水', '施工', '用工', '物资',
-                        '政策', '资金', '其他'])[1 + floor(bench_u(g, 13) * 9)::int] AS title
-                FROM generate_series($1::bigint, $2::bigint) AS g
-            ) r
-            JOIN bench_categories c ON c.kind = 'issue' AND r.u9 >= c.low AND r.u9 < c.high
-            JOIN bench_pairs p ON p.kind = 'issue' AND p.cat = c.cat
-                AND p.i = least(floor(c.n * r.u10 * r.u10)::int, c.n - 1)
-        ) d
-    ) s
-) t
+                SELECT r.*, p.a_id, p.a_path, p.b_id, p.b_path, p.b_tier,
+                    CASE WHEN r.created_at < $3::timestamptz - interval '30 days' THEN
+                        CASE WHEN r.u4 < 0.75 THEN 'closed' WHEN r.u4 < 0.90 THEN 'resolved'
+                             WHEN r.u4 < 0.95 THEN 'open' ELSE 'acknowledged' END
+                    ELSE
+                        CASE WHEN r.u4 < 0.25 THEN 'open' WHEN r.u4 < 0.45 THEN 'acknowledged'
+                             WHEN r.u4 < 0.70 THEN 'resolved' ELSE 'closed' END
+                    END AS status,
+                    r.created_at + CASE r.severity WHEN 'critical' THEN interval '1 day'
+                        WHEN 'high' THEN interval '3 days' WHEN 'normal' THEN interval '7 days'
+                        ELSE interval '15 days' END AS due_at
+                FROM (
+                    SELECT g, bench_u(g, 14) AS u4, bench_u(g, 15) AS u5, bench_u(g, 16) AS u6,
+                        bench_u(g, 19) AS u9, bench_u(g, 20) AS u10,
+                        $3::timestamptz - interval '730 days' * bench_u(g, 11) AS created_at,
+                        CASE WHEN bench_u(g, 12) < 0.2 THEN 'low' WHEN bench_u(g, 12) < 0.7
+                            THEN 'normal' WHEN bench_u(g, 12) < 0.92 THEN 'high'
+                            ELSE 'critical' END AS severity,
+                        (ARRAY['land', 'power', 'water', 'construction', 'labour', 'materials',
+                               'policy', 'funding', 'other'])[1 + floor(bench_u(g, 13) * 9)::int]
+                            AS category,
+                        '堵点：' || (ARRAY['用地', '用电', '用水', '施工', '用工', '物资',
+                            '政策', '资金', '其他'])[1 + floor(bench_u(g, 13) * 9)::int] AS title
+                    FROM generate_series($1::bigint, $2::bigint) AS g
+                ) r
+                JOIN bench_categories c ON c.kind = 'issue' AND r.u9 >= c.low AND r.u9 < c.high
+                JOIN bench_pairs p ON p.kind = 'issue' AND p.cat = c.cat
+                    AND p.i = least(floor(c.n * r.u10 * r.u10)::int, c.n - 1)
+            ) d
+        ) s
+    ) t
+    JOIN bench_days b ON b.day = bench_blue_day(t.due_at, $5)
+) x
 """
 ISSUE_DESCRIPTION = "项目现场反映的问题，需协调解决；请处理单位按时限办结并反馈。"
 
 
 FEEDS = {"tasks": "task_feed", "issues": "issue_feed"}
-# The triggers a load turns off: its rollups and feeds are built set-wise afterwards.
-TRIGGERS = {
-    "tasks": (
-        "stats_tasks_inserted",
-        "stats_tasks_updated",
-        "stats_tasks_deleted",
-        "task_feed_inserted",
-        "task_feed_updated",
-    ),
-    "issues": (
-        "stats_issues_inserted",
-        "stats_issues_updated",
-        "stats_issues_deleted",
-        "issue_feed_inserted",
-        "issue_feed_updated",
-    ),
-}
+# A load turns every trigger on tasks and issues off (DISABLE TRIGGER USER: the feeds', the
+# rollups' and scorecards', the colour moments' and changes'): the feeds and the rollups are
+# built set-wise afterwards, the colour moments in the INSERT itself (from bench_days).
+# The working days the colour and acceptance moments need, one row per local date the
+# seeded rows are created or due on (tasks are created up to 730 days back and due up to
+# 47 days later): what colour_blue_from() and the acceptance limit (limit_after) work out
+# row by row, computed once per day.
+BENCH_DAYS = """
+INSERT INTO bench_days
+SELECT d.day,
+    (colour_working_day_after(d.day, $2) + time '18:00') AT TIME ZONE z.time_zone,
+    colour_working_day_before(d.day, 2)::timestamp AT TIME ZONE z.time_zone
+FROM stats_zone AS z, LATERAL (
+    SELECT (($1::timestamptz AT TIME ZONE z.time_zone)::date + k) AS day
+    FROM generate_series(-740, 60) AS k
+) AS d
+"""
 PARTIES = {"tasks": ("issuer_path", "assignee_path"), "issues": ("reporter_path", "handler_path")}
 # Notices of the last 90 days: a task's to the people of its assignee, an escalated
 # issue's to those of its handler; those older than a week are read.
@@ -510,7 +570,24 @@ SELECT gen_random_uuid(), g.user_id, $2, $3, x.id, x.{unit}, left(x.title, 300),
 FROM {table} x JOIN grants g ON g.org_id = x.{unit} AND g.role IN ('leader', 'officer', 'liaison')
 WHERE x.created_at >= $1::timestamptz - interval '90 days' AND {condition}
 """
+# The rollups stats_rebuild() fills: the summary's and the scorecards'.
+STATS_TABLES = (
+    "stats_task_rollups",
+    "stats_task_due",
+    "stats_issue_rollups",
+    "stats_issue_due",
+    "stats_task_days",
+    "stats_assignee_task_due",
+    "stats_issue_days",
+    "stats_handler_issue_due",
+)
 SETTINGS = "SET synchronous_commit = off; SET maintenance_work_mem = '1GB'; SET work_mem = '256MB'"
+# Building an index sorts every row of it (the GIN index on the search grams gathers its
+# entries in memory): at 10M rows the largest spill past 1 GB. Two tables build at once,
+# so 2 GB each keeps both well inside the machine's memory.
+INDEX_SETTINGS = "SET maintenance_work_mem = '2GB'"
+# stats_rebuild()'s aggregates (a scorecard row per unit and local day) hash in memory.
+ROLLUP_SETTINGS = "SET work_mem = '1GB'"
 
 
 async def _secondary(conn: asyncpg.Connection, table: str) -> list[tuple[str, str]]:
@@ -544,13 +621,26 @@ async def _drop(conn: asyncpg.Connection, table: str, made: list[tuple[str, str]
             await conn.execute(f'DROP INDEX "{name}"')
 
 
-async def _insert(url: str, table: str, rows: int, now: datetime, step: Any) -> None:
-    """Insert one table's rows on a connection of its own (the two tables load side by
-    side), its secondary indexes, its feed's and the foreign keys dropped first."""
+async def _table(
+    url: str,
+    table: str,
+    rows: int,
+    now: datetime,
+    made: dict[str, list[tuple[str, str]]],
+    step: Any,
+    inserted: asyncio.Event,
+) -> None:
+    """One table on a connection of its own (the two tables load side by side): its
+    secondary indexes, its feed's and the foreign keys dropped, its rows inserted
+    (`inserted` set then), its feed set-wise, then its indexes and the feed's, and the
+    foreign keys. Each table goes on as soon as its own rows are in: the issues' take
+    less time than the tasks', and a core waiting on the other table is a core idle."""
     conn = await asyncpg.connect(url)
     try:
         await conn.execute(SETTINGS)
-        for name in (table, FEEDS[table]):
+        zone = await conn.fetchval("SELECT time_zone FROM stats_zone")
+        feed = FEEDS[table]
+        for name in (table, feed):
             await _drop(conn, name, await _secondary(conn, name))
         async with step(f"insert {table}"):
             for low in range(1, rows + 1, 500_000):
@@ -565,27 +655,24 @@ async def _insert(url: str, table: str, rows: int, now: datetime, step: Any) -> 
                         TASK_TITLES,
                         SUBJECTS,
                         RARE_SUBJECT,
+                        zone,
                     )
                 else:
-                    await conn.execute(INSERT_ISSUES, low, high, now, ISSUE_DESCRIPTION)
-    finally:
-        await conn.close()
-
-
-async def _index(url: str, table: str, made: dict[str, list[tuple[str, str]]], step: Any) -> None:
-    """One table's feed, set-wise, then its indexes and the feed's, and the foreign keys."""
-    conn = await asyncpg.connect(url)
-    try:
-        await conn.execute(SETTINGS)
-        feed = FEEDS[table]
+                    await conn.execute(INSERT_ISSUES, low, high, now, ISSUE_DESCRIPTION, zone)
+        inserted.set()
         first, second = PARTIES[table]
         async with step(f"{feed}, set-wise"):
+            # Each unit on either party's path once: the first path's units, then the
+            # second's that are not on the first (a path holds a unit once). No
+            # DISTINCT, so no sort of every feed row.
             await conn.execute(
                 f"INSERT INTO {feed} (unit_key, created_at, id, due_at, status)"
-                f" SELECT DISTINCT k, x.created_at, x.id, x.due_at, x.status FROM {table} x,"
-                f" unnest(x.{first} || x.{second}) AS k"
+                f" SELECT u.k, x.created_at, x.id, x.due_at, x.status FROM {table} x,"
+                f" unnest(x.{first} || x.{second}) WITH ORDINALITY AS u(k, n)"
+                f" WHERE u.n <= cardinality(x.{first}) OR u.k <> ALL (x.{first})"
             )
         async with step(f"indexes of {table} and {feed}"):
+            await conn.execute(INDEX_SETTINGS)
             for name in (table, feed):
                 for _, definition in made[name]:
                     await conn.execute(definition)
@@ -593,11 +680,15 @@ async def _index(url: str, table: str, made: dict[str, list[tuple[str, str]]], s
         await conn.close()
 
 
-async def _rollups(url: str, now: datetime, step: Any) -> None:
-    """stats_rebuild(), then the notices (neither needs the indexes)."""
+async def _rollups(url: str, now: datetime, step: Any, inserted: list[asyncio.Event]) -> None:
+    """Once both tables' rows are in: stats_rebuild(), then the notices (neither needs
+    the indexes)."""
     conn = await asyncpg.connect(url)
     try:
         await conn.execute(SETTINGS)
+        await conn.execute(ROLLUP_SETTINGS)
+        for event in inserted:
+            await event.wait()
         async with step("stats_rebuild()"):
             await conn.execute("SELECT stats_rebuild()")
         async with step("notifications"):
@@ -617,10 +708,10 @@ async def load(
     now: datetime,
     log: Any,
 ) -> None:
-    """Load `rows` tasks and `rows` issues into an empty database: with the feed and
-    rollup triggers off and the secondary indexes and foreign keys dropped, both tables
-    side by side; then, three at a time, each table's feed and indexes and the rollups
-    and notices, set-wise."""
+    """Load `rows` tasks and `rows` issues into an empty database: with the triggers off
+    and the secondary indexes and foreign keys dropped, both tables side by side, each
+    then its feed and indexes, and once both are in the rollups and notices, set-wise;
+    then check the set-wise colour and acceptance moments against the app's own rules."""
 
     @asynccontextmanager
     async def step(label: str) -> Any:
@@ -630,32 +721,77 @@ async def load(
 
     await conn.execute(SETTINGS)
     made = {name: await _secondary(conn, name) for name in (*FEEDS, *FEEDS.values())}
-    for table, triggers in TRIGGERS.items():
-        for trigger in triggers:
-            await conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER {trigger}")
+    for table in FEEDS:
+        await conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
     started = time.perf_counter()
     try:
-        await asyncio.gather(*(_insert(url, table, rows, now, step) for table in FEEDS))
+        await conn.execute(
+            "CREATE TABLE bench_days (day date PRIMARY KEY, accept_due timestamptz,"
+            " blue_from timestamptz)"
+        )
+        await conn.execute(BENCH_DAYS, now, ACCEPT_WORKING_DAYS)
+        await conn.execute("ANALYZE bench_days")
+        inserted = {table: asyncio.Event() for table in FEEDS}
         await asyncio.gather(
-            *(_index(url, table, made, step) for table in FEEDS), _rollups(url, now, step)
+            *(_table(url, table, rows, now, made, step, inserted[table]) for table in FEEDS),
+            _rollups(url, now, step, list(inserted.values())),
         )
     finally:
-        for table, triggers in TRIGGERS.items():
-            for trigger in triggers:
-                await conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER {trigger}")
+        for table in FEEDS:
+            await conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
     async with step("vacuum analyze"):
-        tables = (*FEEDS, *FEEDS.values(), "notifications", "stats_task_rollups")
-        for table in (*tables, "stats_task_due", "stats_issue_rollups", "stats_issue_due"):
+        for table in (*FEEDS, *FEEDS.values(), "notifications", *STATS_TABLES):
             await conn.execute(f"VACUUM (ANALYZE) {table}")
+    await check(conn, rows)
     with contextlib.suppress(asyncpg.InsufficientPrivilegeError):
         await conn.execute("CHECKPOINT")  # write the load out now, not while measuring
     seeded.timings["load, wall clock"] = time.perf_counter() - started
     seeded.rows = rows
 
 
+# Each table's moments as the colour trigger works them out: re-run on a sample (an UPDATE
+# that changes nothing else, rolled back) and compared with the seeded ones.
+RECOMPUTED = """
+WITH sample AS (
+    SELECT id, red_from, yellow_from, blue_from FROM {table}
+    WHERE status = ANY($1::text[]) ORDER BY id LIMIT 2000
+), redone AS (
+    UPDATE {table} x SET version = x.version FROM sample s WHERE x.id = s.id
+    RETURNING x.id, x.red_from, x.yellow_from, x.blue_from
+)
+SELECT count(*) AS n, count(*) FILTER (
+    WHERE (r.red_from, r.yellow_from, r.blue_from)
+        IS DISTINCT FROM (s.red_from, s.yellow_from, s.blue_from)) AS wrong
+FROM redone r JOIN sample s USING (id)
+"""
+COUNTING = {
+    "tasks": ["issued", "accepted", "in_progress", "returned"],
+    "issues": ["open", "acknowledged"],
+}
+
+
+async def check(conn: asyncpg.Connection, rows: int) -> None:
+    """The seeded rows are all there, and their set-wise moments are the ones the colour
+    trigger and the acceptance limit (limit_after) give: SystemExit otherwise."""
+    for table in FEEDS:
+        if (got := await conn.fetchval(f"SELECT count(*) FROM {table}")) != rows:
+            raise SystemExit(f"seeded {got:,} {table}, not {rows:,}")
+        transaction = conn.transaction()
+        await transaction.start()
+        try:
+            found = await conn.fetchrow(RECOMPUTED.format(table=table), COUNTING[table])
+        finally:
+            await transaction.rollback()
+        if not found["n"] or found["wrong"]:
+            raise SystemExit(f"{table}: {found['wrong']} of {found['n']} moments differ")
+    for row in await conn.fetch("SELECT created_at, accept_due_at FROM tasks ORDER BY id LIMIT 50"):
+        if row["accept_due_at"] != await limit_after(conn, row["created_at"], ACCEPT_WORKING_DAYS):
+            raise SystemExit(f"acceptance limit {row['accept_due_at']} of {row['created_at']}")
+
+
 async def sizes(conn: asyncpg.Connection) -> dict[str, int]:
     """Rows of the tables a screen reads."""
-    tables = (*TRIGGERS, *FEEDS.values(), "notifications", "item_events", "due_notices")
+    tables = (*FEEDS, *FEEDS.values(), "notifications", "item_events", "due_notices")
     return {t: int(await conn.fetchval(f"SELECT count(*) FROM {t}")) for t in tables}
 
 

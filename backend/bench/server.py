@@ -39,6 +39,9 @@ class Server:
             "SPA_DIR": self.data_dir.name,  # no SPA: API routes only
             "ACCESS_TOKEN_MINUTES": "240",
             "LOGIN_FAILURES_PER_ADDRESS": "1000000",
+            # No job worker in the server: its sweeps would run between the requests
+            # timed (the jobs' own cost is not what a screen waits for).
+            "RUN_WORKER": "false",
         }
         self.command = [
             sys.executable,

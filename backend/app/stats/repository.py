@@ -231,10 +231,14 @@ def _acting_due(part: str, table: str) -> str:
         f" OR {hours} = 24 AND {start} >= $4 AND {start} < $5"
         f" OR {hours} = 1 AND {start} >= $5 AND {start} < $6)"
     )
-    counts = [_total(f"{table}.n", before_now), _total(f"{table}.n", f"{hours} = {MONTH_HOURS}")]
+    every = f"{hours} = {MONTH_HOURS}"
+    counts = [_total(f"{table}.n", before_now), _total(f"{table}.n", every)]
+    # Only the rows either count reads: the day and hour buckets of other months and days
+    # (a row for every hour an open item is due in) add nothing.
     return (
         f"SELECT {_columns(part, f'{table}.org_key', counts)} FROM {table}"
-        f" WHERE {table}.org_key = ANY($1::integer[]) GROUP BY {table}.org_key"
+        f" WHERE {table}.org_key = ANY($1::integer[]) AND ({before_now} OR {every})"
+        f" GROUP BY {table}.org_key"
     )
 
 

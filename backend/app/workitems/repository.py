@@ -83,11 +83,11 @@ class ItemTable:
             and now <= due_at
         )
 
-    def colour_sql(self, colours: Sequence[Colour], at: str) -> str:
+    def colour_sql(self, colours: Sequence[Colour], at: str, alias: str | None = None) -> str:
         """The condition "the item's colour at `at` (a bound parameter) is one of
         `colours`": ranges on the moments' partial indexes (the same rule as
-        colour.colour_at)."""
-        t = self.alias
+        colour.colour_at), on the row named `alias` (the table's own by default)."""
+        t = alias or self.alias
         red = f"{t}.red_from < {at}"
         yellow = f"({t}.yellow OR {t}.yellow_from < {at})"
         blue = f"{t}.blue_from <= {at}"
@@ -128,9 +128,10 @@ class ItemTable:
         self, where: str, order_by: str, limit: str, sort_key: str, *, search: str = ""
     ) -> str:
         """The page from the unit feed by `sort_key` (`where` and `order_by` name it `f`).
-        With a `search`, `where` also names the item's row `s`, joined to the feed by id
-        ("walk": the feed is read in order and each title tested) or by the feed's whole
-        key ("probe": the search index's candidates are each looked up in the feed)."""
+        With a `search` (a title or a colour), `where` also names the item's row `s`,
+        joined to the feed by id ("walk": the feed is read in order and each row tested)
+        or by the feed's whole key ("probe": the search index's candidates are each looked
+        up in the feed)."""
         a = self.alias
         source = f"{self.feed} f"
         if search:
@@ -263,15 +264,27 @@ class TodoKind:
 
     def source(self, statement: Statement, principal: Principal, served: Served) -> tuple[str, str]:
         s, t = served(self.units(principal)), self.table.alias
+        # The acting unit also as one of an array of the served units: an index condition
+        # on the kind's partial index (acting unit first), so PostgreSQL reads just the
+        # served units' entries. Joined alone, the served units (a handful, estimated at
+        # hundreds) look dear to look up one by one, and the whole index is read instead.
+        acting = f"{t}.{self.acting[0]} = ANY (ARRAY(SELECT id FROM {s}))"
         return (
-            f"{self.table.name} {t} JOIN {s} ON {self.mine(statement, principal, s)}",
+            f"{self.table.name} {t} JOIN {s} ON {self.mine(statement, principal, s)}"
+            f" AND {acting}",
             f"CASE WHEN {s}.id <> {s}.at_id THEN {s}.id END",
         )
 
     def listed(self, statement: Statement, principal: Principal) -> str:
         """SQL: the item is in the caller's to-do of this kind (a list's `todo=` filter)."""
         served = served_units_sql(statement.param(self.units(principal)))
-        return f"EXISTS (SELECT 1 FROM ({served}) s WHERE {self.mine(statement, principal, 's')})"
+        # The acting unit one of the served units, first: an index condition on the kind's
+        # partial index, as in `source`.
+        acting = f"{self.table.alias}.{self.acting[0]}"
+        return (
+            f"{acting} = ANY (ARRAY(SELECT s.id FROM ({served}) s))"
+            f" AND EXISTS (SELECT 1 FROM ({served}) s WHERE {self.mine(statement, principal, 's')})"
+        )
 
 
 # Statement shapes (and scopes) whose page is read scope first, until when (monotonic).
@@ -375,10 +388,11 @@ def _feed_due_filters(
         statement.where(f"{alias}.due_at >= {param(query.due_after)}")
 
 
-# What a unit feed's row knows of its item besides the unit (and the title, searched on the
-# item's row): lists filtered by these alone can be read from the feed, by due date. Due
-# soon and colour need the item's colour moments, which only its row has.
-FEED_FILTERS = frozenset({"status", "overdue", "due_before", "due_after", "q"})
+# What a unit feed's row knows of its item besides the unit (and the title and colour,
+# tested on the item's row): lists filtered by these alone can be read from the feed, by
+# due date. Due soon needs the item's colour moments against its due date, which only its
+# row has.
+FEED_FILTERS = frozenset({"status", "overdue", "due_before", "due_after", "q", "colour"})
 
 
 def _feed_key(query: ItemQuery) -> str | None:
@@ -413,6 +427,21 @@ async def _feed_page(
         statement.where(f"f.status = ANY({statement.param(list(statuses))}::text[])")
     _feed_due_filters(statement, table, "f", query, now)
     search = ""
+    if query.colour:
+        # The colour is the item row's (`s`, joined by id as a walking search does); the
+        # feed row's status and due date bound the walk: every colour but green needs a
+        # due date that counts (the moments are kept only then), yellow and blue (not
+        # red) one not passed yet (red starts at the due date or before it), and blue
+        # alone one no later than the latest due date that is blue now.
+        at = statement.param(now)
+        if Colour.green not in query.colour:
+            statement.where(table.is_open_sql("f"))
+            if Colour.red not in query.colour:
+                statement.where(f"f.due_at >= {at}")
+                if Colour.yellow not in query.colour:
+                    statement.where(f"f.due_at <= colour_blue_until({at})")
+        statement.where(table.colour_sql(query.colour, at, "s"))
+        search = "walk"
     if query.q and await _rarest_share(connection, table, query.q) < RARE_SHARE:
         search = "probe"
         statement.search(query.q, "s.title", "s.search_grams")
