@@ -269,9 +269,9 @@ class TodoKind:
         # served units' entries. Joined alone, the served units (a handful, estimated at
         # hundreds) look dear to look up one by one, and the whole index is read instead.
         acting = f"{t}.{self.acting[0]} = ANY (ARRAY(SELECT id FROM {s}))"
+        mine = self.mine(statement, principal, s)
         return (
-            f"{self.table.name} {t} JOIN {s} ON {self.mine(statement, principal, s)}"
-            f" AND {acting}",
+            f"{self.table.name} {t} JOIN {s} ON {mine} AND {acting}",
             f"CASE WHEN {s}.id <> {s}.at_id THEN {s}.id END",
         )
 
