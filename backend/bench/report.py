@@ -332,7 +332,7 @@ def _size_section(run: dict[str, Any]) -> list[str]:
     lines = [
         f"## {rows:,} tasks and {rows:,} issues",
         "",
-        f"_`{run['command'].strip('`')}` on {run['finished'][:16].replace('T', ' ')} UTC "
+        f"_{run['command']} on {run['finished'][:16].replace('T', ' ')} UTC "
         f"({run['commit']}); the run took {took / 60:.0f} min._",
         "",
         f"Machine: {m['cpus']} cores, {m['cpu_model']}, {m['memory_gib']:.1f} GiB; "
