@@ -6,7 +6,8 @@ statement on its tables, and talks to PostgreSQL in exactly three ways.
   building or result processing on the hottest path.
 - Writes: the request's SQLAlchemy session, in one transaction that the session
   dependency commits: the ORM for the rows a service changes (loaded, and locked, through
-  the session), set-wise statements as plain SQL on the session's own connection.
+  the session); the rows every write adds (timeline events, audit entries) and set-wise
+  statements as plain SQL on the session's own connection.
 - Reads inside a write, the read-back included: the same plain-SQL reads as a safe
   request, on the session's own asyncpg connection after a flush, so they see exactly
   what the transaction has written.
