@@ -24,10 +24,12 @@ _SELECT = (
     " FROM notifications n JOIN org_units o ON o.id = n.org_id"
     " LEFT JOIN org_units b ON b.id = n.on_behalf_of_org_id"
 )
-# The people of a unit whom notices reach: its active leaders, officers and liaisons.
+# The people of the unit `reached` whom notices reach (a LATERAL subquery, `r`): its active
+# leaders, officers and liaisons, read by the unit's grants (ix_grants_org_id), not picked
+# out of every grant (which cost a notice 10 ms with 9,000 grants).
 _RECIPIENTS = (
-    "SELECT DISTINCT g.user_id, g.org_id FROM grants g JOIN users u ON u.id = g.user_id"
-    " WHERE g.role = ANY({roles}::text[]) AND u.is_active"
+    "LATERAL (SELECT DISTINCT g.user_id, g.org_id FROM grants g JOIN users u ON u.id = g.user_id"
+    " WHERE g.org_id = reached.id AND g.role = ANY({roles}::text[]) AND u.is_active) r"
 )
 _INSERT = (
     "INSERT INTO notifications"
@@ -125,8 +127,8 @@ class NotificationRepository(Repository):
         await (await self.connection()).execute(
             f"{_INSERT} SELECT gen_random_uuid(), r.user_id, $3, $4, $5, r.org_id,"
             " NULLIF($2::uuid, r.org_id), $6, $7"
-            f" FROM {_reached('$2::uuid')} JOIN ({_RECIPIENTS.format(roles='$1')}) r"
-            " ON r.org_id = reached.id WHERE r.user_id IS DISTINCT FROM $8",
+            f" FROM {_reached('$2::uuid')} CROSS JOIN {_RECIPIENTS.format(roles='$1')}"
+            " WHERE r.user_id IS DISTINCT FROM $8",
             list(roles),
             notice.org_id,
             notice.kind.value,
@@ -170,7 +172,7 @@ class NotificationRepository(Repository):
             f" c.entity_id, r.org_id, NULLIF(c.org_id, r.org_id), left(x.title, 300),"
             f" {now_param} FROM claimed c JOIN {table} x ON x.id = c.entity_id"
             f" CROSS JOIN {_reached('c.org_id')}"
-            f" JOIN ({_RECIPIENTS.format(roles=p(list(roles)))}) r ON r.org_id = reached.id",
+            f" CROSS JOIN {_RECIPIENTS.format(roles=p(list(roles)))}",
             *statement.params,
         )
 
