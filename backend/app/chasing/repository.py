@@ -134,12 +134,13 @@ class SuperviseTodo:
 
     def source(self, statement: Statement, principal: Principal, served: Served) -> tuple[str, str]:
         s, t = served(self.units(principal)), self.table.alias
-        # The index probed for each unit served, never read whole: a LATERAL subquery that
-        # OFFSET 0 keeps the planner from flattening into a join over every waiting step.
+        # The index probed for each unit served, never read whole: an ARRAY() subquery runs
+        # once per outer row, where a plain subquery would be flattened into a join over
+        # every waiting step.
         return (
-            f"{s} CROSS JOIN LATERAL (SELECT * FROM chase_steps w WHERE w.supervisor_org_id"
-            f" = {s}.id AND w.step = 'supervision' AND w.supervised_at IS NULL"
-            f" AND w.entity_type = '{self.item_type.value}' OFFSET 0) c"
+            f"{s} CROSS JOIN LATERAL unnest(ARRAY(SELECT w FROM chase_steps w"
+            f" WHERE w.supervisor_org_id = {s}.id AND w.step = 'supervision'"
+            f" AND w.supervised_at IS NULL AND w.entity_type = '{self.item_type.value}')) c"
             f" JOIN {self.table.name} {t} ON {waiting_sql(self.item_type, t, 'c')}",
             f"CASE WHEN {s}.id <> {s}.at_id THEN {s}.id END",
         )

@@ -2,7 +2,7 @@
 and the acknowledgement (已阅) of a chasing notice."""
 
 import uuid
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
@@ -15,12 +15,11 @@ from app.chasing.schemas import PolicyRead, PolicyWrite, SupervisionOrder
 from app.core.db import SessionDep
 from app.core.etags import IfMatch, json_response
 from app.core.idempotency import IdempotencyDep
-from app.issues.schemas import IssueRead
 from app.issues.service import KIND as ISSUE
 from app.notifications.schemas import NotificationRead
-from app.tasks.schemas import TaskRead
 from app.tasks.service import KIND as TASK
 from app.workitems.kinds import WorkItemKind
+from app.workitems.router import endpoint, param
 
 router = APIRouter(tags=["chasing"])
 RootParam = Annotated[
@@ -59,54 +58,52 @@ async def put_policy(
     return json_response(await service.put_policy(session, principal, body))
 
 
-async def _supervise(
-    kind: WorkItemKind,
-    session: SessionDep,
-    principal: Principal,
-    item_id: uuid.UUID,
-    body: SupervisionOrder,
-    idem: IdempotencyDep,
-    if_match: str | None,
-) -> Response:
-    async def produce() -> Response:
-        item = await service.supervise(kind, session, principal, item_id, body, if_match)
-        return json_response(item, version=item["version"])
+def _supervise_route(kind: WorkItemKind, summary: str) -> None:
+    """POST /{items}/{id}/supervise for one kind of work item."""
 
-    return await idem.run(principal.user_id, produce)
+    async def supervise(**arguments: Any) -> Response:
+        principal: Principal = arguments["principal"]
+
+        async def produce() -> Response:
+            item = await service.supervise(
+                kind,
+                arguments["session"],
+                principal,
+                arguments[kind.id_param],
+                arguments["body"],
+                arguments["if_match"],
+            )
+            return json_response(item, version=item["version"])
+
+        response: Response = await arguments["idem"].run(principal.user_id, produce)
+        return response
+
+    router.post(
+        f"/{kind.plural}/{{{kind.id_param}}}/supervise",
+        response_model=kind.read_model,
+        responses=SUPERVISE_PROBLEMS,
+        summary=summary,
+    )(
+        endpoint(
+            f"supervise_{kind.noun}",
+            [
+                param("session", SessionDep),
+                param(
+                    "principal",
+                    Annotated[Principal, requires(Perm.chasing_supervise, target=kind.target)],
+                ),
+                param(kind.id_param, uuid.UUID),
+                param("body", SupervisionOrder),
+                param("idem", IdempotencyDep),
+                param("if_match", IfMatch, None),
+            ],
+            supervise,
+        )
+    )
 
 
-@router.post(
-    "/tasks/{task_id}/supervise",
-    response_model=TaskRead,
-    responses=SUPERVISE_PROBLEMS,
-    summary="督办单: the tier above the issuer sets a new due date, with a note",
-)
-async def supervise_task(
-    session: SessionDep,
-    principal: Annotated[Principal, requires(Perm.chasing_supervise, target=TASK.target)],
-    task_id: uuid.UUID,
-    body: SupervisionOrder,
-    idem: IdempotencyDep,
-    if_match: IfMatch = None,
-) -> Response:
-    return await _supervise(TASK, session, principal, task_id, body, idem, if_match)
-
-
-@router.post(
-    "/issues/{issue_id}/supervise",
-    response_model=IssueRead,
-    responses=SUPERVISE_PROBLEMS,
-    summary="督办单: the tier above the handler sets a new due date, with a note",
-)
-async def supervise_issue(
-    session: SessionDep,
-    principal: Annotated[Principal, requires(Perm.chasing_supervise, target=ISSUE.target)],
-    issue_id: uuid.UUID,
-    body: SupervisionOrder,
-    idem: IdempotencyDep,
-    if_match: IfMatch = None,
-) -> Response:
-    return await _supervise(ISSUE, session, principal, issue_id, body, idem, if_match)
+_supervise_route(TASK, "督办单: the tier above the issuer sets a new due date, with a note")
+_supervise_route(ISSUE, "督办单: the tier above the handler sets a new due date, with a note")
 
 
 @router.post(

@@ -13,13 +13,13 @@ from pydantic import AfterValidator, AwareDatetime, Field
 
 EARLIEST = datetime(2000, 1, 1, tzinfo=UTC)
 LATEST = datetime(2100, 1, 1, tzinfo=UTC)
-MAX_UTC_OFFSET = timedelta(hours=14)  # Kiribati's +14:00; no zone lies further from UTC
+FURTHEST_FROM_UTC = timedelta(hours=14)  # Kiribati's +14:00; no zone lies further from UTC
 WINDOW = f"from {EARLIEST:%Y-%m-%d} (inclusive) to {LATEST:%Y-%m-%d} (exclusive), UTC"
 
 
 def _in_window(value: datetime) -> datetime:
     offset = value.utcoffset()
-    if offset is None or abs(offset) > MAX_UTC_OFFSET:
+    if offset is None or abs(offset) > FURTHEST_FROM_UTC:
         raise ValueError("the UTC offset must lie between -14:00 and +14:00")
     if not EARLIEST <= value < LATEST:
         raise ValueError(f"the date must lie {WINDOW}")

@@ -33,11 +33,11 @@ from app.workitems.schemas import EventRead
 KW = inspect.Parameter.KEYWORD_ONLY
 
 
-def _param(name: str, annotation: Any, default: Any = inspect.Parameter.empty) -> inspect.Parameter:
+def param(name: str, annotation: Any, default: Any = inspect.Parameter.empty) -> inspect.Parameter:
     return inspect.Parameter(name, KW, annotation=annotation, default=default)
 
 
-def _endpoint(
+def endpoint(
     name: str, params: list[inspect.Parameter], run: Callable[..., Awaitable[Response]]
 ) -> Callable[..., Awaitable[Response]]:
     """An endpoint whose signature FastAPI reads from `params` (names the kind decides,
@@ -69,11 +69,11 @@ def item_router(kind: WorkItemKind, router: APIRouter) -> APIRouter:
 
     def caller(perm: Perm, *, at_item: bool = True) -> inspect.Parameter:
         target = kind.target if at_item else None
-        return _param("principal", Annotated[Principal, requires(perm, target=target)])
+        return param("principal", Annotated[Principal, requires(perm, target=target)])
 
-    item_id = _param(id_param, uuid.UUID)
-    session, idem = _param("session", SessionDep), _param("idem", IdempotencyDep)
-    if_match = _param("if_match", IfMatch, None)
+    item_id = param(id_param, uuid.UUID)
+    session, idem = param("session", SessionDep), param("idem", IdempotencyDep)
+    if_match = param("if_match", IfMatch, None)
     query_model: QueryModel[Any] = QueryModel(kind.query_model)
 
     def the_id(arguments: dict[str, Any]) -> uuid.UUID:
@@ -90,11 +90,11 @@ def item_router(kind: WorkItemKind, router: APIRouter) -> APIRouter:
         summary=f"{kind.plural.capitalize()} in my scope",
         openapi_extra=query_model.openapi,
     )(
-        _endpoint(
+        endpoint(
             f"list_{kind.plural}",
             [
                 caller(kind.read_perm, at_item=False),
-                _param("filters", Annotated[kind.query_model, query_model.dependency]),
+                param("filters", Annotated[kind.query_model, query_model.dependency]),
             ],
             list_items,
         )
@@ -116,12 +116,12 @@ def item_router(kind: WorkItemKind, router: APIRouter) -> APIRouter:
         responses=_problems(kind, 403, 404, *kind.create_conflicts),
         summary=kind.create_summary,
     )(
-        _endpoint(
+        endpoint(
             f"create_{noun}",
             [
                 session,
                 caller(kind.create_perm, at_item=False),
-                _param("body", kind.create_model),
+                param("body", kind.create_model),
                 idem,
             ],
             create,
@@ -139,7 +139,7 @@ def item_router(kind: WorkItemKind, router: APIRouter) -> APIRouter:
         response_model=kind.read_model,
         responses=_problems(kind, 404),
         summary=f"A {noun}, with what you may do with it",
-    )(_endpoint(f"get_{noun}", [caller(kind.read_perm), item_id], get))
+    )(endpoint(f"get_{noun}", [caller(kind.read_perm), item_id], get))
 
     async def update(**arguments: Any) -> Response:
         changes = arguments["body"].model_dump(exclude_unset=True)
@@ -159,13 +159,13 @@ def item_router(kind: WorkItemKind, router: APIRouter) -> APIRouter:
         responses=_problems(kind, 403, 404, 409, 412),
         summary=kind.update_summary,
     )(
-        _endpoint(
+        endpoint(
             f"update_{noun}",
             [
                 session,
                 caller(kind.edit_perm),
                 item_id,
-                _param("body", kind.update_model),
+                param("body", kind.update_model),
                 if_match,
             ],
             update,
@@ -183,13 +183,13 @@ def item_router(kind: WorkItemKind, router: APIRouter) -> APIRouter:
         page = await service.timeline(kind, principal, item, **paged(arguments))
         return json_response({"items": page.items, "next_cursor": page.next_cursor})
 
-    paging = [_param("limit", LimitParam, DEFAULT_LIMIT), _param("cursor", CursorParam, None)]
+    paging = [param("limit", LimitParam, DEFAULT_LIMIT), param("cursor", CursorParam, None)]
     router.get(
         f"{item_path}/events",
         response_model=Page[EventRead],
         responses=_problems(kind, 404),
         summary=f"A {noun}'s timeline",
-    )(_endpoint(f"{noun}_events", [caller(kind.read_perm), item_id, *paging], events))
+    )(endpoint(f"{noun}_events", [caller(kind.read_perm), item_id, *paging], events))
 
     async def feedback(**arguments: Any) -> Response:
         principal, item, of_kind = arguments["principal"], the_id(arguments), arguments["kind"]
@@ -204,12 +204,12 @@ def item_router(kind: WorkItemKind, router: APIRouter) -> APIRouter:
         responses=_problems(kind, 404),
         summary=f"A {noun}'s feedback",
     )(
-        _endpoint(
+        endpoint(
             f"{noun}_feedback",
             [
                 caller(kind.read_perm),
                 item_id,
-                _param("kind", FeedbackKind | None, None),
+                param("kind", FeedbackKind | None, None),
                 *paging,
             ],
             feedback,
@@ -231,9 +231,9 @@ def item_router(kind: WorkItemKind, router: APIRouter) -> APIRouter:
         responses=_problems(kind, 403, 404),
         summary=f"Give feedback on a {noun} (either side)",
     )(
-        _endpoint(
+        endpoint(
             f"give_{noun}_feedback",
-            [session, caller(Perm.feedback_create), item_id, _param("body", FeedbackCreate), idem],
+            [session, caller(Perm.feedback_create), item_id, param("body", FeedbackCreate), idem],
             give_feedback,
         )
     )
@@ -272,9 +272,9 @@ def _action_route(
         return response
 
     body = (
-        _param("body", action.body)
+        param("body", action.body)
         if action.body_required
-        else _param("body", action.body | None, None)
+        else param("body", action.body | None, None)
     )
     router.post(
         f"/{{{kind.id_param}}}/{action.name}",
@@ -282,7 +282,7 @@ def _action_route(
         responses=_problems(kind, 403, 404, 409, 412),
         summary=action.summary,
     )(
-        _endpoint(
+        endpoint(
             f"{kind.noun}_{action.name.replace('-', '_')}",
             [session, principal, item_id, idem, if_match, body],
             act,
