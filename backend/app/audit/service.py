@@ -81,24 +81,11 @@ class Audited:
         return snapshot(entity, self.fields)
 
     async def entry(
-        self,
-        session: AsyncSession,
-        action: str,
-        entity_id: Any,
-        actor_id: uuid.UUID | None = None,
-        org_path: Sequence[int] | None = None,
-        before: dict[str, Any] | None = None,
-        after: dict[str, Any] | None = None,
+        self, session: AsyncSession, action: str, entity_id: Any, **recorded: Any
     ) -> None:
+        """`recorded`: the rest of `record()`'s fields (actor, org path, snapshots)."""
         await record(
-            session,
-            action=action,
-            entity_type=self.entity_type,
-            entity_id=entity_id,
-            actor_id=actor_id,
-            org_path=org_path,
-            before=before,
-            after=after,
+            session, action=action, entity_type=self.entity_type, entity_id=entity_id, **recorded
         )
 
     async def created(
@@ -111,7 +98,9 @@ class Audited:
     ) -> None:
         """after: the new entity's snapshot."""
         action, after = f"{self.entity_type}.create", self.snapshot(entity)
-        await self.entry(session, action, entity.id, actor_id, org_path, None, after)
+        await self.entry(
+            session, action, entity.id, actor_id=actor_id, org_path=org_path, after=after
+        )
 
     async def updated(
         self,
@@ -126,20 +115,30 @@ class Audited:
         """before: the snapshot taken before the change; after: the entity's snapshot now,
         with `noted` added (what a snapshot does not show, such as a new password)."""
         action, after = f"{self.entity_type}.update", self.snapshot(entity) | noted
-        await self.entry(session, action, entity.id, actor_id, org_path, before, after)
+        await self.entry(
+            session,
+            action,
+            entity.id,
+            actor_id=actor_id,
+            org_path=org_path,
+            before=before,
+            after=after,
+        )
 
     async def deleted(
         self,
         session: AsyncSession,
         entity_id: Any,
-        before: dict[str, Any],
         *,
+        before: dict[str, Any],
         actor_id: uuid.UUID,
         org_path: Sequence[int],
     ) -> None:
         """before: the entity's snapshot before its deletion."""
         action = f"{self.entity_type}.delete"
-        await self.entry(session, action, entity_id, actor_id, org_path, before)
+        await self.entry(
+            session, action, entity_id, actor_id=actor_id, org_path=org_path, before=before
+        )
 
 
 async def list_entries(

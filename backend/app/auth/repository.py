@@ -22,7 +22,7 @@ class AuthRepository(Repository):
     async def caller(self, user_id: uuid.UUID, session_id: uuid.UUID) -> list[asyncpg.Record]:
         """The user behind an access token, their sign-in session, and one row per grant
         (with the unit's path); none when either is gone."""
-        rows: list[asyncpg.Record] = await (await self.connection()).fetch(
+        rows: list[asyncpg.Record] = await self.fetch(
             "SELECT u.id, u.username, u.display_name, u.is_active, s.revoked_at,"
             " g.id AS grant_id, g.org_id, g.role, o.path"
             " FROM users u JOIN auth_sessions s ON s.user_id = u.id"

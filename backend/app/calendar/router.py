@@ -12,6 +12,8 @@ from app.calendar.schemas import Overrides, OverridesResult, WorkingDays
 from app.core.db import SessionDep, reader
 from app.core.etags import json_response
 
+CalendarManager = Annotated[Principal, requires(Perm.calendar_manage)]
+
 router = APIRouter(prefix="/calendar", tags=["calendar"])
 
 
@@ -35,8 +37,6 @@ async def working_days(
     summary="Enter holidays and adjusted working days, and extend the calendar (root admins)",
 )
 async def put_overrides(
-    session: SessionDep,
-    principal: Annotated[Principal, requires(Perm.calendar_manage)],
-    body: Overrides,
+    session: SessionDep, principal: CalendarManager, body: Overrides
 ) -> Response:
     return json_response(await service.put_overrides(session, principal, body))

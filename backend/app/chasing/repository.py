@@ -159,14 +159,14 @@ class ChaseRepository(Repository):
 
     async def policies(self) -> list[asyncpg.Record]:
         """Every stored policy, with its root's key."""
-        rows: list[asyncpg.Record] = await (await self.connection()).fetch(
+        rows: list[asyncpg.Record] = await self.fetch(
             "SELECT p.*, o.key AS root_key FROM chasing_policies p"
             " JOIN org_units o ON o.id = p.root_org_id ORDER BY o.key"
         )
         return rows
 
     async def policy(self, root_org_id: uuid.UUID) -> asyncpg.Record | None:
-        row: asyncpg.Record | None = await (await self.connection()).fetchrow(
+        row: asyncpg.Record | None = await self.fetchrow(
             "SELECT * FROM chasing_policies WHERE root_org_id = $1", root_org_id
         )
         return row
@@ -176,9 +176,7 @@ class ChaseRepository(Repository):
     async def lock_sweep(self) -> None:
         """One sweep at a time, until this transaction ends: a second one then finds
         every step the first recorded."""
-        await (await self.connection()).execute(
-            "SELECT pg_advisory_xact_lock(hashtext('chasing_sweep'))"
-        )
+        await self.execute("SELECT pg_advisory_xact_lock(hashtext('chasing_sweep'))")
 
     async def claim(
         self,
@@ -207,7 +205,7 @@ class ChaseRepository(Repository):
             " AND o.kind = ANY($6::text[]) ORDER BY cardinality(o.path) DESC LIMIT 1),"
             f" x.{supervised_org}) END"
         )
-        rows: list[asyncpg.Record] = await (await self.connection()).fetch(
+        rows: list[asyncpg.Record] = await self.fetch(
             f"WITH due AS (SELECT x.id, x.title, {clocked.deadline.format(x='x')} AS deadline,"
             f" x.{first_org} AS first_org_id, x.{acting_org} AS acting_org_id,"
             f" x.{first_path} AS first_path, x.{acting_path} AS acting_path,"
@@ -238,7 +236,7 @@ class ChaseRepository(Repository):
     ) -> asyncpg.Record | None:
         """The item's supervision waiting on a 督办单 now: its deadline, clock and the unit
         that must issue it (`supervisor_org_id`, `supervisor_path`)."""
-        found: asyncpg.Record | None = await (await self.connection()).fetchrow(
+        found: asyncpg.Record | None = await self.fetchrow(
             "SELECT c.deadline, c.clock, c.supervisor_org_id, o.path AS supervisor_path"
             f" FROM {climber.table} x JOIN chase_steps c"
             f" ON {waiting_sql(climber.item_type, 'x', 'c')}"
@@ -250,7 +248,7 @@ class ChaseRepository(Repository):
     async def mark_supervised(
         self, entity_id: uuid.UUID, deadline: datetime, by: uuid.UUID, now: datetime
     ) -> None:
-        await (await self.connection()).execute(
+        await self.execute(
             "UPDATE chase_steps SET supervised_at = $3, supervised_by = $4"
             " WHERE entity_id = $1 AND deadline = $2 AND step = 'supervision'",
             entity_id,
@@ -266,7 +264,7 @@ class ChaseRepository(Repository):
         names = ", ".join(columns)
         values = ", ".join(f"${n}" for n in range(4, 4 + len(columns)))
         updates = ", ".join(f"{c} = EXCLUDED.{c}" for c in (*columns, "updated_by", "updated_at"))
-        await (await self.connection()).execute(
+        await self.execute(
             f"INSERT INTO chasing_policies (root_org_id, updated_by, updated_at, {names})"
             f" VALUES ($1, $2, $3, {values})"
             f" ON CONFLICT (root_org_id) DO UPDATE SET {updates}",

@@ -16,10 +16,12 @@ from app.core.db import SessionDep
 from app.core.etags import IfMatch, json_response
 from app.core.idempotency import IdempotencyDep
 from app.issues.service import KIND as ISSUE
-from app.notifications.schemas import NotificationRead
+from app.notifications.router import notification_route
 from app.tasks.service import KIND as TASK
 from app.workitems.kinds import WorkItemKind
 from app.workitems.router import endpoint, param
+
+PolicyManager = Annotated[Principal, requires(Perm.chasing_manage)]
 
 router = APIRouter(tags=["chasing"])
 RootParam = Annotated[
@@ -50,11 +52,7 @@ async def get_policy(principal: CurrentPrincipal, root_org_id: RootParam = None)
     summary="Set the chasing ladder of a root unit (its admins)",
     responses={404: {"description": "No such root unit under your grants"}},
 )
-async def put_policy(
-    session: SessionDep,
-    principal: Annotated[Principal, requires(Perm.chasing_manage)],
-    body: PolicyWrite,
-) -> Response:
+async def put_policy(session: SessionDep, principal: PolicyManager, body: PolicyWrite) -> Response:
     return json_response(await service.put_policy(session, principal, body))
 
 
@@ -64,18 +62,17 @@ def _supervise_route(kind: WorkItemKind, summary: str) -> None:
     async def supervise(**arguments: Any) -> Response:
         principal: Principal = arguments["principal"]
 
-        async def produce() -> Response:
-            item = await service.supervise(
+        response: Response = await arguments["idem"].respond(
+            principal.user_id,
+            lambda: service.supervise(
                 kind,
                 arguments["session"],
                 principal,
                 arguments[kind.id_param],
                 arguments["body"],
                 arguments["if_match"],
-            )
-            return json_response(item, version=item["version"])
-
-        response: Response = await arguments["idem"].run(principal.user_id, produce)
+            ),
+        )
         return response
 
     router.post(
@@ -106,9 +103,11 @@ _supervise_route(TASK, "督办单: the tier above the issuer sets a new due date
 _supervise_route(ISSUE, "督办单: the tier above the handler sets a new due date, with a note")
 
 
-@router.post(
+notification_route(
+    router,
     "/notifications/{notification_id}/acknowledge",
-    response_model=NotificationRead,
+    service.acknowledge,
+    name="acknowledge",
     responses={
         404: {"description": "Not one of your notifications"},
         409: {"description": "Not a chasing notice"},
@@ -116,13 +115,3 @@ _supervise_route(ISSUE, "督办单: the tier above the handler sets a new due da
     summary="Acknowledge a chasing notice (已阅): recorded on the item's timeline",
     tags=["notifications"],
 )
-async def acknowledge(
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    notification_id: uuid.UUID,
-    idem: IdempotencyDep,
-) -> Response:
-    async def produce() -> Response:
-        return json_response(await service.acknowledge(session, principal, notification_id))
-
-    return await idem.run(principal.user_id, produce)

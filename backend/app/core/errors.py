@@ -23,6 +23,16 @@ class Problem(Exception):
     status = 400
     slug = "bad-request"
 
+    def __init_subclass__(
+        cls, *, status: int | None = None, slug: str | None = None, **kwargs: Any
+    ) -> None:
+        """`class Conflict(Problem, status=409, slug="conflict")`: a kind of problem."""
+        super().__init_subclass__(**kwargs)
+        if status is not None:
+            cls.status = status
+        if slug is not None:
+            cls.slug = slug
+
     def __init__(
         self,
         detail: str,
@@ -42,41 +52,29 @@ class Problem(Exception):
         self.extra = extra or {}
 
 
-class Unauthorized(Problem):
-    status = 401
-    slug = "unauthorized"
-
+class Unauthorized(Problem, status=401, slug="unauthorized"):
     def __init__(self, detail: str = "Authentication is required.") -> None:
         super().__init__(detail, headers={"WWW-Authenticate": "Bearer"})
 
 
-class Forbidden(Problem):
-    status = 403
-    slug = "forbidden"
+class Forbidden(Problem, status=403, slug="forbidden"):
+    """The caller may see the target but may not do this to it."""
 
 
-class NotFound(Problem):
-    status = 404
-    slug = "not-found"
-
+class NotFound(Problem, status=404, slug="not-found"):
     def __init__(self, what: str = "Resource") -> None:
         super().__init__(f"{what} not found.")
 
 
-class Conflict(Problem):
-    status = 409
-    slug = "conflict"
+class Conflict(Problem, status=409, slug="conflict"):
+    """The target's state does not allow this now."""
 
 
-class PreconditionFailed(Problem):
-    status = 412
-    slug = "precondition-failed"
+class PreconditionFailed(Problem, status=412, slug="precondition-failed"):
+    """The If-Match version is not the target's current one."""
 
 
-class Unprocessable(Problem):
-    status = 422
-    slug = "validation-error"
-
+class Unprocessable(Problem, status=422, slug="validation-error"):
     @classmethod
     def at(cls, loc: tuple[str, ...], msg: str) -> "Unprocessable":
         """A 422 naming the field at `loc` (("body", "due_at")), in the `errors` shape of a
@@ -85,10 +83,7 @@ class Unprocessable(Problem):
         return cls(f"{'.'.join(loc[1:])}: {msg}", extra={"errors": [error]})
 
 
-class TooManyRequests(Problem):
-    status = 429
-    slug = "too-many-requests"
-
+class TooManyRequests(Problem, status=429, slug="too-many-requests"):
     def __init__(self, detail: str, retry_after: int) -> None:
         super().__init__(detail, headers={"Retry-After": str(max(1, retry_after))})
 

@@ -107,14 +107,15 @@ class Idempotency:
         await self._store(user_id, response)
         return response
 
-    async def created(
+    async def respond(
         self,
         user_id: uuid.UUID,
         make: Callable[[], Awaitable[Any]],
         *,
+        status_code: int = 200,
         location: Callable[[dict[str, Any]], str] | None = None,
     ) -> Response:
-        """`run()` for a creation: 201 with what `make()` created (a model or a dict), its
+        """`run()` for a JSON answer: what `make()` returns (a model or a dict), with its
         ETag when it has a version, and its `Location` when given."""
 
         async def produce() -> Response:
@@ -122,12 +123,22 @@ class Idempotency:
             body: dict[str, Any] = made.model_dump() if isinstance(made, BaseModel) else made
             return json_response(
                 body,
-                status_code=201,
+                status_code=status_code,
                 version=body.get("version"),
                 headers={"Location": location(body)} if location else None,
             )
 
         return await self.run(user_id, produce)
+
+    async def created(
+        self,
+        user_id: uuid.UUID,
+        make: Callable[[], Awaitable[Any]],
+        *,
+        location: Callable[[dict[str, Any]], str] | None = None,
+    ) -> Response:
+        """`respond()` for a creation: 201."""
+        return await self.respond(user_id, make, status_code=201, location=location)
 
     async def _fingerprint(self) -> str:
         url = self.request.url

@@ -16,7 +16,7 @@ statement on its tables, and talks to PostgreSQL in exactly three ways.
 and their read-back.
 """
 
-from typing import Self
+from typing import Any, Self
 
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -45,3 +45,18 @@ class Repository:
         if self._session is not None:
             await self._session.flush()
         return self._connection
+
+    # asyncpg's own calls on that connection (its results are untyped).
+    async def fetch(self, sql: str, *args: object) -> list[asyncpg.Record]:
+        rows: list[asyncpg.Record] = await (await self.connection()).fetch(sql, *args)
+        return rows
+
+    async def fetchrow(self, sql: str, *args: object) -> Any:
+        return await (await self.connection()).fetchrow(sql, *args)
+
+    async def fetchval(self, sql: str, *args: object) -> Any:
+        return await (await self.connection()).fetchval(sql, *args)
+
+    async def execute(self, sql: str, *args: object) -> str:
+        status: str = await (await self.connection()).execute(sql, *args)
+        return status

@@ -21,9 +21,7 @@ class FeedbackRepository(Repository):
     # ---------------------------------------------------------------- reads (plain SQL)
 
     async def row(self, feedback_id: uuid.UUID) -> asyncpg.Record:
-        row: asyncpg.Record = await (await self.connection()).fetchrow(
-            f"{_SELECT} WHERE f.id = $1", feedback_id
-        )
+        row: asyncpg.Record = await self.fetchrow(f"{_SELECT} WHERE f.id = $1", feedback_id)
         return row
 
     async def page(
@@ -44,7 +42,7 @@ class FeedbackRepository(Repository):
         if after is not None:
             params += list(after)
             where += f" AND (f.created_at, f.id) > (${len(params) - 1}, ${len(params)})"
-        rows: list[asyncpg.Record] = await (await self.connection()).fetch(
+        rows: list[asyncpg.Record] = await self.fetch(
             f"{_SELECT} WHERE {where} ORDER BY f.created_at, f.id LIMIT $3", *params
         )
         return rows

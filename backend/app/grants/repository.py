@@ -39,14 +39,14 @@ class GrantRepository(Repository):
 
     async def unit_path_of(self, grant_id: uuid.UUID) -> list[int] | None:
         """The path of the unit the grant is held at."""
-        path: list[int] | None = await (await self.connection()).fetchval(
+        path: list[int] | None = await self.fetchval(
             "SELECT o.path FROM grants g JOIN org_units o ON o.id = g.org_id WHERE g.id = $1",
             grant_id,
         )
         return path
 
     async def read(self, grant_id: uuid.UUID) -> asyncpg.Record | None:
-        row: asyncpg.Record | None = await (await self.connection()).fetchrow(
+        row: asyncpg.Record | None = await self.fetchrow(
             f"SELECT {COLUMNS} FROM grants g WHERE g.id = $1", grant_id
         )
         return row

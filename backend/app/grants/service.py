@@ -92,7 +92,9 @@ async def delete_grant(session: AsyncSession, principal: Principal, grant_id: uu
         raise Forbidden("You cannot change your own rights.")
     before = AUDITED.snapshot(grant)
     await repo.delete(grant)
-    await AUDITED.deleted(session, grant_id, before, actor_id=principal.user_id, org_path=path)
+    await AUDITED.deleted(
+        session, grant_id, before=before, actor_id=principal.user_id, org_path=path
+    )
 
 
 def _check_manages(principal: Principal, path: Sequence[int], to: str) -> None:

@@ -3,19 +3,11 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from app.core.models import UnitFeed, one_of, path_column, timestamp, uuid_pk
+from app.core.models import UnitFeed, feed_item_id, one_of, path_column, timestamp, uuid_pk
 from app.orgs.models import Tier
-from app.workitems.models import (
-    Colour,
-    colour_indexes,
-    list_indexes,
-    open_due_index,
-    search_grams_column,
-    search_index,
-    todo_indexes,
-)
+from app.workitems.models import Coloured, item_table_args, search_grams_column
 
 
 class IssueStatus(StrEnum):
@@ -64,7 +56,7 @@ TODO_STATES: dict[IssueTodo, tuple[str, str]] = {
 }
 
 
-class Issue(SQLModel, table=True):
+class Issue(Coloured, table=True):
     """问题/堵点: raised by a reporter unit, handled by the current handler unit. Both party
     paths are stored, so the reporter keeps seeing it after it climbs the chain."""
 
@@ -77,12 +69,12 @@ class Issue(SQLModel, table=True):
             f"resolved_tier IS NULL OR {one_of('resolved_tier', Tier)}", name="resolved_tier_valid"
         ),
         sa.CheckConstraint("rating IS NULL OR rating BETWEEN 1 AND 5", name="rating_valid"),
-        sa.CheckConstraint(one_of("colour", Colour), name="colour_valid"),
-        *list_indexes(("reporter_path", "handler_path")),
-        open_due_index("issues", [s.value for s in UNRESOLVED_STATUSES]),
-        search_index(),
-        *todo_indexes("issues", TODO_STATES.items()),
-        *colour_indexes("issues", ("reporter_path", "handler_path")),
+        *item_table_args(
+            "issues",
+            ("reporter_path", "handler_path"),
+            [s.value for s in UNRESOLVED_STATUSES],
+            TODO_STATES.items(),
+        ),
     )
 
     id: uuid.UUID = uuid_pk()
@@ -118,28 +110,11 @@ class Issue(SQLModel, table=True):
     acknowledged_at: datetime | None = timestamp(nullable=True)
     resolved_at: datetime | None = timestamp(nullable=True)
     closed_at: datetime | None = timestamp(nullable=True)
-    # Colour (亮灯): the moments each colour starts and the yellow flag (returned / reopened),
-    # kept by the colour trigger; `colour` is the colour last recorded on the timeline.
-    red_from: datetime | None = timestamp(nullable=True)
-    yellow_from: datetime | None = timestamp(nullable=True)
-    blue_from: datetime | None = timestamp(nullable=True)
-    yellow: bool = Field(
-        default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default="false")
-    )
-    colour: str = Field(
-        default=Colour.green.value,
-        sa_column=sa.Column(sa.String(10), nullable=False, server_default=Colour.green.value),
-    )
-    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class IssueFeed(UnitFeed, table=True):
-    """The issues under each unit: newest first a range of the primary key, by due date
-    a range of the (unit_key, due_at, id) index."""
+    """The issues under each unit."""
 
     __tablename__ = "issue_feed"
-    __table_args__ = (sa.Index(None, "unit_key", "due_at", "id", postgresql_include=["status"]),)
 
-    id: uuid.UUID = Field(  # the issue's
-        primary_key=True, foreign_key="issues.id", ondelete="CASCADE", index=True
-    )
+    id: uuid.UUID = feed_item_id("issues")

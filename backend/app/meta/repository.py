@@ -16,7 +16,7 @@ class MetaRepository(Repository):
     async def value(self, key: str) -> Any:
         """The value under `key`; None when there is none. (JSON text, decoded here: a
         read-pool connection has no JSON codec.)"""
-        text: str | None = await (await self.connection()).fetchval(
+        text: str | None = await self.fetchval(
             "SELECT value::text FROM app_meta WHERE key = $1", key
         )
         return None if text is None else json.loads(text)

@@ -100,7 +100,7 @@ class NotificationRepository(Repository):
         if before is not None:
             at, last = statement.param(before[0]), statement.param(before[1])
             statement.where(f"(n.created_at, n.id) < ({at}, {last})")
-        rows: list[asyncpg.Record] = await (await self.connection()).fetch(
+        rows: list[asyncpg.Record] = await self.fetch(
             f"{_SELECT} WHERE {statement.where_sql}"
             f" ORDER BY n.created_at DESC, n.id DESC LIMIT {statement.param(limit)}",
             *statement.params,
@@ -108,13 +108,13 @@ class NotificationRepository(Repository):
         return rows
 
     async def unread_count(self, user_id: uuid.UUID) -> int:
-        count: int = await (await self.connection()).fetchval(
+        count: int = await self.fetchval(
             "SELECT count(*) FROM notifications WHERE user_id = $1 AND read_at IS NULL", user_id
         )
         return count
 
     async def row(self, user_id: uuid.UUID, notification_id: uuid.UUID) -> asyncpg.Record | None:
-        row: asyncpg.Record | None = await (await self.connection()).fetchrow(
+        row: asyncpg.Record | None = await self.fetchrow(
             f"{_SELECT} WHERE n.id = $1 AND n.user_id = $2", notification_id, user_id
         )
         return row
@@ -124,7 +124,7 @@ class NotificationRepository(Repository):
     async def notify_unit(self, notice: ItemNotice, *, roles: Sequence[str], now: datetime) -> None:
         """One notice for each of the unit's people but the actor (of its nearest ancestor
         with people, on its behalf, when it has none)."""
-        await (await self.connection()).execute(
+        await self.execute(
             f"{_INSERT} SELECT gen_random_uuid(), r.user_id, $3, $4, $5, r.org_id,"
             " NULLIF($2::uuid, r.org_id), $6, $7"
             f" FROM {_reached('$2::uuid')} CROSS JOIN {_RECIPIENTS.format(roles='$1')}"
@@ -160,7 +160,7 @@ class NotificationRepository(Repository):
         kind_param = f"{p(kind.value)}::text"
         type_param, now_param = f"{p(item_type.value)}::text", f"{p(now)}::timestamptz"
         table = items.table.name
-        await (await self.connection()).execute(
+        await self.execute(
             f"WITH due AS ({due_sql}),"
             " claimed AS ("
             " INSERT INTO due_notices (entity_id, kind, org_id, due_at, created_at)"
@@ -179,7 +179,7 @@ class NotificationRepository(Repository):
     async def mark_read(
         self, user_id: uuid.UUID, notification_id: uuid.UUID, now: datetime
     ) -> None:
-        await (await self.connection()).execute(
+        await self.execute(
             "UPDATE notifications SET read_at = $3 WHERE id = $1 AND user_id = $2"
             " AND read_at IS NULL",
             notification_id,
@@ -191,7 +191,7 @@ class NotificationRepository(Repository):
         self, user_id: uuid.UUID, notification_id: uuid.UUID, now: datetime
     ) -> bool:
         """Acknowledge (已阅, which reads it too); False when it was acknowledged already."""
-        status: str = await (await self.connection()).execute(
+        status: str = await self.execute(
             "UPDATE notifications SET acknowledged_at = $3, read_at = coalesce(read_at, $3)"
             " WHERE id = $1 AND user_id = $2 AND acknowledged_at IS NULL",
             notification_id,
@@ -201,7 +201,7 @@ class NotificationRepository(Repository):
         return status.split()[-1] == "1"
 
     async def mark_all_read(self, user_id: uuid.UUID, now: datetime) -> int:
-        status: str = await (await self.connection()).execute(
+        status: str = await self.execute(
             "UPDATE notifications SET read_at = $2 WHERE user_id = $1 AND read_at IS NULL",
             user_id,
             now,

@@ -1,12 +1,15 @@
 """My notifications: GET /api/v1/notifications, mark one or all read."""
 
 import uuid
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from app.access.deps import CurrentPrincipal
+from app.access.scope import Principal
 from app.core.db import SessionDep
 from app.core.etags import json_response
 from app.core.idempotency import IdempotencyDep
@@ -17,11 +20,7 @@ from app.notifications.schemas import MarkedRead, NotificationPage, Notification
 router = APIRouter(prefix="/notifications", tags=["notifications"])
 
 
-@router.get(
-    "",
-    response_model=NotificationPage,
-    summary="My notifications, newest first",
-)
+@router.get("", response_model=NotificationPage, summary="My notifications, newest first")
 async def list_notifications(
     principal: CurrentPrincipal,
     unread: Annotated[bool | None, Query(description="Only unread (true) or read (false)")] = None,
@@ -44,14 +43,28 @@ async def mark_all_read(
     return await idem.run(principal.user_id, produce)
 
 
-@router.post("/{notification_id}/read", response_model=NotificationRead, summary="Mark one read")
-async def mark_read(
-    session: SessionDep,
-    principal: CurrentPrincipal,
-    notification_id: uuid.UUID,
-    idem: IdempotencyDep,
-) -> Response:
-    async def produce() -> Response:
-        return json_response(await service.mark_read(session, principal, notification_id))
+NotificationAct = Callable[[AsyncSession, Principal, uuid.UUID], Awaitable[dict[str, Any]]]
 
-    return await idem.run(principal.user_id, produce)
+
+def notification_route(
+    router: APIRouter, path: str, act: NotificationAct, *, name: str, **route: Any
+) -> None:
+    """POST `path` (with `{notification_id}`): `act` on one of the caller's notifications,
+    answering the notification as it is then."""
+
+    async def answer(
+        session: SessionDep,
+        principal: CurrentPrincipal,
+        notification_id: uuid.UUID,
+        idem: IdempotencyDep,
+    ) -> Response:
+        return await idem.respond(
+            principal.user_id, lambda: act(session, principal, notification_id)
+        )
+
+    router.post(path, response_model=NotificationRead, name=name, **route)(answer)
+
+
+notification_route(
+    router, "/{notification_id}/read", service.mark_read, name="mark_read", summary="Mark one read"
+)

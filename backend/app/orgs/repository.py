@@ -42,7 +42,7 @@ class OrgRepository(Repository):
     # ---------------------------------------------------------------- reads (plain SQL)
 
     async def path_of(self, org_id: uuid.UUID) -> list[int] | None:
-        path: list[int] | None = await (await self.connection()).fetchval(
+        path: list[int] | None = await self.fetchval(
             "SELECT path FROM org_units WHERE id = $1", org_id
         )
         return path
@@ -89,19 +89,17 @@ class OrgRepository(Repository):
 
     async def names(self, org_ids: Sequence[uuid.UUID]) -> dict[uuid.UUID, asyncpg.Record]:
         """Name and kind of each of `org_ids`, by id."""
-        rows = await (await self.connection()).fetch(
+        rows = await self.fetch(
             "SELECT id, name, kind FROM org_units WHERE id = ANY($1::uuid[])", list(org_ids)
         )
         return {row["id"]: row for row in rows}
 
     async def unit(self, org_id: uuid.UUID) -> Unit | None:
-        row = await (await self.connection()).fetchrow(
-            f"SELECT {UNIT_COLUMNS} FROM org_units WHERE id = $1", org_id
-        )
+        row = await self.fetchrow(f"SELECT {UNIT_COLUMNS} FROM org_units WHERE id = $1", org_id)
         return None if row is None else Unit(**row)
 
     async def unit_at(self, path: Sequence[int]) -> Unit:
-        row = await (await self.connection()).fetchrow(
+        row = await self.fetchrow(
             f"SELECT {UNIT_COLUMNS} FROM org_units WHERE path = $1", list(path)
         )
         return Unit(**row)
@@ -109,7 +107,7 @@ class OrgRepository(Repository):
     async def tier_units_on(self, path: Sequence[int], limit: int) -> list[Unit]:
         """The tier units (prefecture ... community) among the unit at `path` and its
         ancestors, nearest first: at most `limit`."""
-        rows = await (await self.connection()).fetch(
+        rows = await self.fetch(
             f"SELECT {UNIT_COLUMNS} FROM org_units WHERE key = ANY($1::int[])"
             " AND kind = ANY($2::text[]) ORDER BY cardinality(path) DESC LIMIT $3",
             list(path),
@@ -138,7 +136,7 @@ class OrgRepository(Repository):
         if after_path is not None:
             params.append(list(after_path))
             where += f" AND path > ${len(params)}"
-        rows: list[asyncpg.Record] = await (await self.connection()).fetch(
+        rows: list[asyncpg.Record] = await self.fetch(
             f"SELECT {COLUMNS} FROM org_units WHERE {where} ORDER BY path LIMIT $4",
             *params,
         )

@@ -286,7 +286,7 @@ class StatsRepository(Repository):
         """The unit's row (part 'unit': a name, b kind, c tier, d its path as "1,4,17"; none
         when there is no such unit) and its counters as of `now`, with open items due before
         `now` and before `ahead` (see _row and the parts above for the columns)."""
-        rows: list[asyncpg.Record] = await (await self.connection()).fetch(
+        rows: list[asyncpg.Record] = await self.fetch(
             SUMMARY, *_params(org_id, Cut.of(now), Cut.of(ahead))
         )
         return rows
@@ -294,9 +294,7 @@ class StatsRepository(Repository):
     async def due_soon_until(self, at: datetime) -> datetime:
         """The latest due date that is due soon (blue) at `at`: 18:00 local of the second
         working day after its local date (see migrations/sql/0017_colour.sql)."""
-        until: datetime = await (await self.connection()).fetchval(
-            "SELECT colour_blue_until($1)", at
-        )
+        until: datetime = await self.fetchval("SELECT colour_blue_until($1)", at)
         return until
 
     async def compact(self) -> None:
@@ -307,9 +305,7 @@ class StatsRepository(Repository):
     async def unit_and_children(self, org_id: uuid.UUID) -> list[asyncpg.Record]:
         """The unit (path, unit_name, unit_kind) on every row, with one child per row (id,
         key, name, kind; all null when it has none); no rows when there is no such unit."""
-        rows: list[asyncpg.Record] = await (await self.connection()).fetch(
-            UNIT_AND_CHILDREN, org_id
-        )
+        rows: list[asyncpg.Record] = await self.fetch(UNIT_AND_CHILDREN, org_id)
         return rows
 
     async def scorecard_rows(
@@ -319,7 +315,7 @@ class StatsRepository(Repository):
         `first` to `last`, as of `now` (part, org_key, c1..c7; see the parts above), and a
         'zone' row when the day rows are kept in a zone other than `zone`."""
         cut = Cut.of(now)
-        rows: list[asyncpg.Record] = await (await self.connection()).fetch(
+        rows: list[asyncpg.Record] = await self.fetch(
             SCORECARDS,
             list(keys), first, last, cut.month_hour, cut.day_hour, cut.hour,
             cut.hour_start, depth + 1, now, zone,

@@ -3,18 +3,10 @@ from datetime import datetime
 from enum import StrEnum
 
 import sqlalchemy as sa
-from sqlmodel import Field, SQLModel
+from sqlmodel import Field
 
-from app.core.models import UnitFeed, one_of, path_column, timestamp, uuid_pk
-from app.workitems.models import (
-    Colour,
-    colour_indexes,
-    list_indexes,
-    open_due_index,
-    search_grams_column,
-    search_index,
-    todo_indexes,
-)
+from app.core.models import UnitFeed, feed_item_id, one_of, path_column, timestamp, uuid_pk
+from app.workitems.models import Coloured, item_table_args, search_grams_column
 
 
 class TaskStatus(StrEnum):
@@ -87,7 +79,7 @@ DUE_STATUSES = frozenset(
 ACCEPT_WORKING_DAYS = 1
 
 
-class Task(SQLModel, table=True):
+class Task(Coloured, table=True):
     """交办: issued by one unit to another. Party paths are copied from org_units.path so
     a scoped list is one indexed range predicate per grant."""
 
@@ -100,12 +92,12 @@ class Task(SQLModel, table=True):
             "(status = 'returned') = (returned_by IS NOT NULL)", name="returned_by_valid"
         ),
         sa.CheckConstraint("progress BETWEEN 0 AND 100", name="progress_valid"),
-        sa.CheckConstraint(one_of("colour", Colour), name="colour_valid"),
-        *list_indexes(("issuer_path", "assignee_path")),
-        open_due_index("tasks", [s.value for s in DUE_STATUSES]),
-        search_index(),
-        *todo_indexes("tasks", TODO_STATES.items()),
-        *colour_indexes("tasks", ("issuer_path", "assignee_path")),
+        *item_table_args(
+            "tasks",
+            ("issuer_path", "assignee_path"),
+            [s.value for s in DUE_STATUSES],
+            TODO_STATES.items(),
+        ),
         # The chasing sweep's unsigned tasks by acceptance limit (open ones by due date
         # use the due-notice sweep's index).
         sa.Index(
@@ -168,28 +160,11 @@ class Task(SQLModel, table=True):
     return_count: int = Field(
         default=0, sa_column=sa.Column(sa.SmallInteger, nullable=False, server_default="0")
     )
-    # Colour (亮灯): the moments each colour starts and the yellow flag (returned / reopened),
-    # kept by the colour trigger; `colour` is the colour last recorded on the timeline.
-    red_from: datetime | None = timestamp(nullable=True)
-    yellow_from: datetime | None = timestamp(nullable=True)
-    blue_from: datetime | None = timestamp(nullable=True)
-    yellow: bool = Field(
-        default=False, sa_column=sa.Column(sa.Boolean, nullable=False, server_default="false")
-    )
-    colour: str = Field(
-        default=Colour.green.value,
-        sa_column=sa.Column(sa.String(10), nullable=False, server_default=Colour.green.value),
-    )
-    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class TaskFeed(UnitFeed, table=True):
-    """The tasks under each unit: newest first a range of the primary key, by due date
-    a range of the (unit_key, due_at, id) index."""
+    """The tasks under each unit."""
 
     __tablename__ = "task_feed"
-    __table_args__ = (sa.Index(None, "unit_key", "due_at", "id", postgresql_include=["status"]),)
 
-    id: uuid.UUID = Field(  # the task's
-        primary_key=True, foreign_key="tasks.id", ondelete="CASCADE", index=True
-    )
+    id: uuid.UUID = feed_item_id("tasks")

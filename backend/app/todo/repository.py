@@ -53,7 +53,7 @@ class TodoRepository(Repository):
         union = _union(statement, principal, kinds)
         if not union:
             return {}
-        rows = await (await self.connection()).fetch(
+        rows = await self.fetch(
             f"SELECT kind, count(*) AS n FROM ({union}) counted GROUP BY kind", *statement.params
         )
         return {row["kind"]: row["n"] for row in rows}
@@ -77,7 +77,7 @@ class TodoRepository(Repository):
             where = (
                 f"(x.due_at, x.kind, x.item_id) > ({at}::timestamptz, {kind}::text, {item}::uuid)"
             )
-        rows: list[asyncpg.Record] = await (await self.connection()).fetch(
+        rows: list[asyncpg.Record] = await self.fetch(
             f"SELECT x.*, b.name AS on_behalf_of_org_name FROM ({union}) x"
             " LEFT JOIN org_units b ON b.id = x.on_behalf_of_org_id"
             f" WHERE {where} ORDER BY x.due_at, x.kind, x.item_id LIMIT {statement.param(limit)}",

@@ -8,7 +8,7 @@ import sqlalchemy as sa
 from sqlalchemy.dialects import postgresql
 from sqlmodel import Field, SQLModel
 
-from app.core.models import timestamp
+from app.core.models import one_of, timestamp
 
 
 class ItemType(StrEnum):
@@ -23,6 +23,23 @@ class Colour(StrEnum):
     yellow = "yellow"
     blue = "blue"
     green = "green"
+
+
+class Coloured(SQLModel):
+    """A work item's colour (亮灯) and version. The colour trigger keeps the moments each
+    colour starts and the yellow flag (returned / reopened); `colour` is the colour last
+    recorded on the timeline."""
+
+    red_from: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    yellow_from: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    blue_from: datetime | None = Field(default=None, sa_type=sa.DateTime(timezone=True))
+    yellow: bool = Field(default=False, sa_column_kwargs={"server_default": "false"})
+    colour: str = Field(
+        default=Colour.green.value,
+        max_length=10,
+        sa_column_kwargs={"server_default": Colour.green.value},
+    )
+    version: int = Field(default=1, sa_column_kwargs={"server_default": "1"})
 
 
 class ItemEvent(SQLModel, table=True):
@@ -134,4 +151,22 @@ def colour_indexes(table: str, parties: tuple[str, str]) -> tuple[sa.Index, ...]
             postgresql_include=include,
             postgresql_where=sa.text("yellow"),
         ),
+    )
+
+
+def item_table_args(
+    table: str,
+    parties: tuple[str, str],
+    open_statuses: Sequence[str],
+    todo_states: Iterable[tuple[str, tuple[str, str]]],
+) -> tuple[sa.Index | sa.CheckConstraint, ...]:
+    """What every work item's table has: the colour check, and the indexes of its lists,
+    due sweep, search, to-do and colours."""
+    return (
+        sa.CheckConstraint(one_of("colour", Colour), name="colour_valid"),
+        *list_indexes(parties),
+        open_due_index(table, open_statuses),
+        search_index(),
+        *todo_indexes(table, todo_states),
+        *colour_indexes(table, parties),
     )

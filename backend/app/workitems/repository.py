@@ -298,82 +298,6 @@ Render = Callable[[asyncpg.Record, Sides, datetime], dict[str, Any]]
 Condition = tuple[str, Any]
 
 
-async def read_item(
-    connection: asyncpg.Connection, table: ItemTable, principal: Principal, item_id: uuid.UUID
-) -> asyncpg.Record | None:
-    """The item's row when the caller may read it."""
-    statement = Statement()
-    statement.where(f"{table.alias}.id = {statement.param(item_id)}")
-    table.visible(statement, principal.paths(table.read_perm))
-    row: asyncpg.Record | None = await connection.fetchrow(
-        f"{table.select} WHERE {statement.where_sql}", *statement.params
-    )
-    return row
-
-
-async def list_items(
-    connection: asyncpg.Connection,
-    table: ItemTable,
-    principal: Principal,
-    query: ItemQuery,
-    conditions: Sequence[Condition],
-    render: Render,
-    todo: TodoSource | None = None,
-) -> tuple[list[dict[str, Any]], str | None]:
-    """A page of the items the caller may read that match `query` and `conditions`, and
-    are in their to-do of kind `todo` when given."""
-    now = utcnow()
-    roots = principal.paths(table.read_perm)
-    feed_key = _feed_key(query)
-    if todo is None and feed_key is not None and len(roots) == 1:
-        return await _feed_page(
-            connection, table, principal, query, (roots[0][-1], feed_key), render, now
-        )
-    statement = Statement()
-    table.visible(statement, roots)
-    if todo is not None:
-        statement.where(todo.listed(statement, principal))
-    t, param = table.alias, statement.param
-    for condition, value in conditions:
-        if value is not None and value != []:
-            statement.where(condition.format(param(value)))
-    if query.within_org_id is not None:
-        within = await OrgRepository(connection).path_of(query.within_org_id)
-        if within is None:
-            return [], None
-        statement.where(within_sql(param, [tuple(within)], *(f"{t}.{c}" for c in table.parties)))
-    if query.overdue is not None or query.due_soon is not None or query.colour:
-        at = param(now)
-        if query.overdue is not None:
-            overdue = f"({t}.due_at < {at} AND {table.is_open_sql(t)})"
-            statement.where(overdue if query.overdue else f"NOT {overdue}")
-        if query.due_soon is not None:
-            # blue_from is kept only while the due date counts.
-            due_soon = f"({t}.blue_from <= {at} AND {t}.due_at >= {at})"
-            statement.where(due_soon if query.due_soon else f"NOT coalesce({due_soon}, false)")
-        if query.colour:
-            statement.where(table.colour_sql(query.colour, at))
-    if query.due_before is not None:
-        statement.where(f"{t}.due_at < {param(query.due_before)}")
-    if query.due_after is not None:
-        statement.where(f"{t}.due_at >= {param(query.due_after)}")
-    if query.created_before is not None:
-        statement.where(f"{t}.created_at < {param(query.created_before)}")
-    if query.created_after is not None:
-        statement.where(f"{t}.created_at >= {param(query.created_after)}")
-    if query.q:
-        statement.where(f"{t}.title ILIKE {param(contains_pattern(query.q))} ESCAPE '\\'")
-    sort, limit = query.ordering, query.limit
-    order_by = keyset(statement, t, sort, query.cursor)
-    where, last = statement.where_sql, param(limit + 1)
-    # Keyed by the statement's shape and the caller's scope, not by the values bound.
-    shape = (table.name, tuple(roots), where, order_by)
-    rows = await _fetch_page(connection, table, shape, (where, order_by, last), statement.params)
-    sides = Sides(principal)
-    items = [render(row, sides, now) for row in rows[:limit]]
-    return items, next_cursor(items, len(rows), limit, sort)
-
-
 def _feed_due_filters(
     statement: Statement, table: ItemTable, alias: str, query: ItemQuery, now: datetime
 ) -> None:
@@ -553,11 +477,17 @@ class ItemRepository(Repository):
 
     async def visible_row(self, principal: Principal, item_id: uuid.UUID) -> asyncpg.Record | None:
         """The item's row (the columns of `table.select`) when the caller may read it."""
-        return await read_item(await self.connection(), self.table, principal, item_id)
+        statement = Statement()
+        statement.where(f"{self.table.alias}.id = {statement.param(item_id)}")
+        self.table.visible(statement, principal.paths(self.table.read_perm))
+        row: asyncpg.Record | None = await self.fetchrow(
+            f"{self.table.select} WHERE {statement.where_sql}", *statement.params
+        )
+        return row
 
     async def row(self, item_id: uuid.UUID) -> asyncpg.Record:
         """The item's row, unscoped: the read-back of an item this request just wrote."""
-        row: asyncpg.Record = await (await self.connection()).fetchrow(
+        row: asyncpg.Record = await self.fetchrow(
             f"{self.table.select} WHERE {self.table.alias}.id = $1", item_id
         )
         return row
@@ -570,13 +500,67 @@ class ItemRepository(Repository):
         render: Render,
         todo: TodoSource | None = None,
     ) -> tuple[list[dict[str, Any]], str | None]:
-        return await list_items(
-            await self.connection(), self.table, principal, query, conditions, render, todo
+        """A page of the items the caller may read that match `query` and `conditions`, and
+        are in their to-do of kind `todo` when given."""
+        connection, table = await self.connection(), self.table
+        now = utcnow()
+        roots = principal.paths(table.read_perm)
+        feed_key = _feed_key(query)
+        if todo is None and feed_key is not None and len(roots) == 1:
+            return await _feed_page(
+                connection, table, principal, query, (roots[0][-1], feed_key), render, now
+            )
+        statement = Statement()
+        table.visible(statement, roots)
+        if todo is not None:
+            statement.where(todo.listed(statement, principal))
+        t, param = table.alias, statement.param
+        for condition, value in conditions:
+            if value is not None and value != []:
+                statement.where(condition.format(param(value)))
+        if query.within_org_id is not None:
+            within = await OrgRepository(connection).path_of(query.within_org_id)
+            if within is None:
+                return [], None
+            statement.where(
+                within_sql(param, [tuple(within)], *(f"{t}.{c}" for c in table.parties))
+            )
+        if query.overdue is not None or query.due_soon is not None or query.colour:
+            at = param(now)
+            if query.overdue is not None:
+                overdue = f"({t}.due_at < {at} AND {table.is_open_sql(t)})"
+                statement.where(overdue if query.overdue else f"NOT {overdue}")
+            if query.due_soon is not None:
+                # blue_from is kept only while the due date counts.
+                due_soon = f"({t}.blue_from <= {at} AND {t}.due_at >= {at})"
+                statement.where(due_soon if query.due_soon else f"NOT coalesce({due_soon}, false)")
+            if query.colour:
+                statement.where(table.colour_sql(query.colour, at))
+        if query.due_before is not None:
+            statement.where(f"{t}.due_at < {param(query.due_before)}")
+        if query.due_after is not None:
+            statement.where(f"{t}.due_at >= {param(query.due_after)}")
+        if query.created_before is not None:
+            statement.where(f"{t}.created_at < {param(query.created_before)}")
+        if query.created_after is not None:
+            statement.where(f"{t}.created_at >= {param(query.created_after)}")
+        if query.q:
+            statement.where(f"{t}.title ILIKE {param(contains_pattern(query.q))} ESCAPE '\\'")
+        sort, limit = query.ordering, query.limit
+        order_by = keyset(statement, t, sort, query.cursor)
+        where, last = statement.where_sql, param(limit + 1)
+        # Keyed by the statement's shape and the caller's scope, not by the values bound.
+        shape = (table.name, tuple(roots), where, order_by)
+        rows = await _fetch_page(
+            connection, table, shape, (where, order_by, last), statement.params
         )
+        sides = Sides(principal)
+        items = [render(row, sides, now) for row in rows[:limit]]
+        return items, next_cursor(items, len(rows), limit, sort)
 
     async def party_paths(self, item_id: uuid.UUID) -> list[list[int]] | None:
         first, second = self.table.parties
-        row = await (await self.connection()).fetchrow(
+        row = await self.fetchrow(
             f"SELECT {first}, {second} FROM {self.table.name} WHERE id = $1", item_id
         )
         return None if row is None else [row[first], row[second]]
@@ -589,7 +573,7 @@ class ItemRepository(Repository):
         statement = Statement()
         statement.where(f"{t}.id = {statement.param(item_id)}")
         self.table.visible(statement, principal.paths(self.table.read_perm))
-        row = await (await self.connection()).fetchrow(
+        row = await self.fetchrow(
             f"SELECT {t}.{first}, {t}.{second} FROM {self.table.name} {t}"
             f" WHERE {statement.where_sql}",
             *statement.params,
@@ -624,7 +608,7 @@ class ItemRepository(Repository):
         commit. How many changed."""
         t, name = self.table.alias, self.table.name
         at = f"colour_at({t}.red_from, {t}.yellow, {t}.yellow_from, {t}.blue_from, $1)"
-        status: str = await (await self.connection()).execute(
+        status: str = await self.execute(
             f"UPDATE {name} {t} SET colour = {at}"
             f" WHERE (({t}.red_from < $1 AND {t}.colour <> 'red')"
             f" OR ({t}.yellow_from < $1 AND {t}.colour IN ('blue', 'green'))"
@@ -680,7 +664,7 @@ class TimelineRepository(Repository):
         self, item_type: ItemType, item_id: uuid.UUID, *, after_id: int | None, limit: int
     ) -> list[asyncpg.Record]:
         """Oldest first, `limit` events after `after_id`."""
-        rows: list[asyncpg.Record] = await (await self.connection()).fetch(
+        rows: list[asyncpg.Record] = await self.fetch(
             "SELECT e.id, e.action, e.from_status, e.to_status, e.actor_id,"
             " u.display_name AS actor_name, e.org_id, o.name AS org_name, e.note, e.data, e.at"
             " FROM item_events e LEFT JOIN users u ON u.id = e.actor_id"

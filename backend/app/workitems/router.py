@@ -256,8 +256,9 @@ def _action_route(
         caller: Principal = arguments["principal"]
         body = arguments["body"] or action.body()
 
-        async def produce() -> Response:
-            item = await service.act(
+        response: Response = await arguments["idem"].respond(
+            caller.user_id,
+            lambda: service.act(
                 kind,
                 arguments["session"],
                 caller,
@@ -265,10 +266,8 @@ def _action_route(
                 action.name,
                 body,
                 arguments["if_match"],
-            )
-            return json_response(item, version=item["version"])
-
-        response: Response = await arguments["idem"].run(caller.user_id, produce)
+            ),
+        )
         return response
 
     body = (
