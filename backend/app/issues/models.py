@@ -74,6 +74,7 @@ class Issue(Coloured, table=True):
             ("reporter_path", "handler_path"),
             [s.value for s in UNRESOLVED_STATUSES],
             TODO_STATES.items(),
+            ("reporter_org_id", "handler_org_id", "resolved_by_user_id"),
         ),
     )
 

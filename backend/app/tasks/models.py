@@ -97,6 +97,7 @@ class Task(Coloured, table=True):
             ("issuer_path", "assignee_path"),
             [s.value for s in DUE_STATUSES],
             TODO_STATES.items(),
+            ("issuer_org_id", "assignee_org_id", "submitted_by"),
         ),
         # The chasing sweep's unsigned tasks by acceptance limit (open ones by due date
         # use the due-notice sweep's index).

@@ -38,18 +38,15 @@ async def todo(
     if kind is not None and kind not in KIND_NAMES:
         raise Unprocessable(f"kind must be one of {', '.join(KIND_NAMES)}.")
     after = decode_cursor(cursor, cursor_time, cursor_text, cursor_uuid)
-    listed = [k for k in KINDS if kind is None or k.name == kind]
     now = utcnow()
     async with reader() as connection:
-        todo = TodoRepository(connection)
-        counts = await todo.counts(principal, KINDS)
-        rows = await todo.page(
+        counts, items = await TodoRepository(connection).read(
             principal,
-            listed,
+            KINDS,
+            listed=kind,
             after=None if after is None else (after[0], after[1], after[2]),
             limit=limit + 1,
         )
-    items = [dict(row) for row in rows]
     for item in items:
         item["colour"] = colour_of(item, now)
         for column in COLOUR_COLUMNS:

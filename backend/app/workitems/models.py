@@ -68,17 +68,22 @@ class ItemEvent(SQLModel, table=True):
     at: datetime = timestamp()
 
 
-def todo_indexes(table: str, states: Iterable[tuple[str, tuple[str, str]]]) -> tuple[sa.Index, ...]:
+def todo_indexes(
+    table: str, states: Iterable[tuple[str, tuple[str, str]]], include: Sequence[str]
+) -> tuple[sa.Index, ...]:
     """One partial index per kind of to-do (app/todo/): the items in the kind's state, by
     the unit that must act and then due date, so a to-do is read from its own entries and
     costs what it holds, whatever the table's size. `states`: (kind, (that unit's column,
-    the state as SQL with `{t}` where a column's qualifier goes))."""
+    the state as SQL with `{t}` where a column's qualifier goes)). `include`: every other
+    column the to-do reads, so that its counts and page are read from the index alone,
+    not from rows scattered over the table."""
     return tuple(
         sa.Index(
             f"ix_{table}_todo_{kind}",
             unit,
             "due_at",
             "id",
+            postgresql_include=list(include),
             postgresql_where=sa.text(state.format(t="")),
         )
         for kind, (unit, state) in states
@@ -159,14 +164,19 @@ def item_table_args(
     parties: tuple[str, str],
     open_statuses: Sequence[str],
     todo_states: Iterable[tuple[str, tuple[str, str]]],
+    todo_columns: Sequence[str],
 ) -> tuple[sa.Index | sa.CheckConstraint, ...]:
     """What every work item's table has: the colour check, and the indexes of its lists,
-    due sweep, search, to-do and colours."""
+    due sweep, search, to-do and colours. `todo_columns`: what the to-do reads of an item
+    besides its party paths, title, status and colour (its party units, and who did the
+    work a kind judges)."""
     return (
         sa.CheckConstraint(one_of("colour", Colour), name="colour_valid"),
         *list_indexes(parties),
         open_due_index(table, open_statuses),
         search_index(),
-        *todo_indexes(table, todo_states),
+        *todo_indexes(
+            table, todo_states, [*parties, *todo_columns, "title", "status", *COLOUR_COLUMNS]
+        ),
         *colour_indexes(table, parties),
     )
