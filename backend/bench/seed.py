@@ -24,6 +24,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 import asyncpg
+import orjson
 
 from app.auth.passwords import hash_password
 from app.calendar.service import limit_after
@@ -747,6 +748,13 @@ async def load(
         await conn.execute("CHECKPOINT")  # write the load out now, not while measuring
     seeded.timings["load, wall clock"] = time.perf_counter() - started
     seeded.rows = rows
+    # What a later --reuse run reports of this seeding: the size seeded (the table grows
+    # by the tasks each run's writes create) and the time each step took.
+    await conn.execute(
+        "CREATE TABLE bench_seeded AS SELECT $1::bigint AS rows, $2::jsonb AS timings",
+        rows,
+        orjson.dumps(seeded.timings).decode(),
+    )
 
 
 # Each table's moments as the colour trigger works them out: re-run on a sample (an UPDATE
@@ -797,7 +805,7 @@ async def sizes(conn: asyncpg.Connection) -> dict[str, int]:
 
 async def load_existing(conn: asyncpg.Connection) -> Seeded | None:
     """An earlier run's database (for --reuse): its callers and size, or None."""
-    if await conn.fetchval("SELECT to_regclass('bench_pairs')") is None:
+    if await conn.fetchval("SELECT to_regclass('bench_seeded')") is None:
         return None
     seeded = Seeded(tree=None, callers={})
     for caller in CALLERS:
@@ -812,7 +820,9 @@ async def load_existing(conn: asyncpg.Connection) -> Seeded | None:
         unit = Unit(row["key"], row["name"], row["kind"], row["tier"], row["code"], None, row["id"])
         seeded.callers[caller] = ("bench." + caller.replace(" ", "."), unit)
         seeded.paths[caller] = list(row["path"])
-    seeded.rows = int(await conn.fetchval("SELECT count(*) FROM tasks"))
+    recorded = await conn.fetchrow("SELECT rows, timings::text FROM bench_seeded")
+    seeded.rows = int(recorded["rows"])
+    seeded.timings = orjson.loads(recorded["timings"])
     return seeded
 
 
