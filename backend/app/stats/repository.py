@@ -233,11 +233,22 @@ def _acting_due(part: str, table: str) -> str:
     )
     every = f"{hours} = {MONTH_HOURS}"
     counts = [_total(f"{table}.n", before_now), _total(f"{table}.n", every)]
-    # Only the rows either count reads: the day and hour buckets of other months and days
-    # (a row for every hour an open item is due in) add nothing.
+    # Only the rows either count reads, each kind of bucket a range of the key (org_key,
+    # hours, start_hour): the day and hour buckets of other months and days (a row for
+    # every hour an open item is due in) add nothing. Written as one OR, PostgreSQL reads
+    # every bucket of each child and filters them.
+    ranges = (
+        f"hours = {MONTH_HOURS}",
+        "hours = 24 AND start_hour >= $4 AND start_hour < $5",
+        "hours = 1 AND start_hour >= $5 AND start_hour < $6",
+    )
+    buckets = " UNION ALL ".join(
+        f"SELECT org_key, hours, start_hour, n FROM {table}"
+        f" WHERE org_key = ANY($1::integer[]) AND {where}"
+        for where in ranges
+    )
     return (
-        f"SELECT {_columns(part, f'{table}.org_key', counts)} FROM {table}"
-        f" WHERE {table}.org_key = ANY($1::integer[]) AND ({before_now} OR {every})"
+        f"SELECT {_columns(part, f'{table}.org_key', counts)} FROM ({buckets}) {table}"
         f" GROUP BY {table}.org_key"
     )
 
