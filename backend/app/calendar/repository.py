@@ -15,9 +15,8 @@ class CalendarRepository(Repository):
 
     async def days(self, first: date, last: date) -> list[Any]:
         """The stored days from `first` to `last` inclusive, in order."""
-        connection = await self.connection()
         return list(
-            await connection.fetch(
+            await self.fetch(
                 "SELECT day, working, name FROM calendar_days"
                 " WHERE day BETWEEN $1 AND $2 ORDER BY day",
                 first,
@@ -27,10 +26,7 @@ class CalendarRepository(Repository):
 
     async def coverage(self) -> tuple[date | None, date | None]:
         """(first, last) stored day."""
-        connection = await self.connection()
-        row = await connection.fetchrow(
-            "SELECT min(day) AS first, max(day) AS last FROM calendar_days"
-        )
+        row = await self.fetchrow("SELECT min(day) AS first, max(day) AS last FROM calendar_days")
         return (row["first"], row["last"]) if row else (None, None)
 
     async def working_day_after(self, day: date, n: int) -> date | None:
@@ -43,10 +39,9 @@ class CalendarRepository(Repository):
         return await self._nth_working_day("day <= $1", "DESC", day, n)
 
     async def _nth_working_day(self, bound: str, order: str, day: date, n: int) -> date | None:
-        """The n-th working day within `bound`, in `order`: the last of the first n read
-        off the key (a bounded range scan, no OFFSET); None when there are fewer."""
-        connection = await self.connection()
-        found: date | None = await connection.fetchval(
+        """The n-th working day within `bound`, in `order`: the last of the first n working
+        days read in order off the day's key, n rows at most; None when there are fewer."""
+        found: date | None = await self.fetchval(
             f"SELECT (array_agg(day ORDER BY day {order}))[$2] FROM (SELECT day"
             f" FROM calendar_days WHERE {bound} AND working ORDER BY day {order} LIMIT $2) d",
             day,
@@ -58,8 +53,7 @@ class CalendarRepository(Repository):
 
     async def fill_week(self, first: date, last: date, by: uuid.UUID, now: datetime) -> None:
         """Store the ordinary week for the days from `first` to `last` not stored yet."""
-        connection = await self.connection()
-        await connection.execute(
+        await self.execute(
             "INSERT INTO calendar_days (day, working, name, source, updated_by, updated_at)"
             " SELECT d::date, extract(isodow FROM d) < 6,"
             " CASE WHEN extract(isodow FROM d) < 6 THEN $3 ELSE $4 END, $5, $6, $7"
@@ -78,8 +72,7 @@ class CalendarRepository(Repository):
         self, days: Sequence[tuple[date, bool, str]], by: uuid.UUID, now: datetime
     ) -> int:
         """Write (day, working, name) over what is stored; how many days changed."""
-        connection = await self.connection()
-        changed: int = await connection.fetchval(
+        changed: int = await self.fetchval(
             "WITH given AS (SELECT * FROM unnest($1::date[], $2::bool[], $3::text[])"
             " AS g(day, working, name)),"
             " written AS (INSERT INTO calendar_days"

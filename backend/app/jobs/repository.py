@@ -61,8 +61,7 @@ class JobRunRepository(Repository):
 
     async def runs(self, kind: str) -> list[dict[str, Any]]:
         """The kind's recorded runs, oldest first."""
-        connection = await self.connection()
-        rows = await connection.fetch(
+        rows = await self.fetch(
             "SELECT kind, period, status, attempts, error, finished_at FROM job_runs"
             " WHERE kind = $1 ORDER BY period",
             kind,

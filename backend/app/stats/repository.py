@@ -310,8 +310,7 @@ class StatsRepository(Repository):
 
     async def compact(self) -> None:
         """Fold every unit's slots into slot 0 (see models.py), so summaries read few rows."""
-        connection = await self.connection()
-        await connection.execute("SELECT stats_compact()")
+        await self.execute("SELECT stats_compact()")
 
     async def unit_and_children(self, org_id: uuid.UUID) -> list[asyncpg.Record]:
         """The unit (path, unit_name, unit_kind) on every row, with one child per row (id,

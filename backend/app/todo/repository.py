@@ -1,5 +1,5 @@
-"""The to-do's statements: the counts and a page of the items of every kind, in one
-statement each, from the items' partial indexes (see app/workitems/models.py)."""
+"""The to-do's statement: the counts and a page of the items of every kind, together in
+one statement, from the items' partial indexes (see app/workitems/models.py)."""
 
 import uuid
 from collections.abc import Sequence
