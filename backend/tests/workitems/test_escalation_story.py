@@ -134,7 +134,13 @@ async def test_community_raises_street_escalates_county_resolves_community_close
     assert feedback["items"][0]["org_id"] == str(world.unit("M111").id)
 
     timeline = (await client.get(f"/api/v1/issues/{issue_id}/events", headers=community)).json()
-    steps = [(e["action"], e["from_status"], e["to_status"]) for e in timeline["items"]]
+    # Its colour may change along the way, depending on today's date (tests/workitems/test_colour.py
+    # covers that): the story is the steps.
+    steps = [
+        (e["action"], e["from_status"], e["to_status"])
+        for e in timeline["items"]
+        if e["action"] != "colour_changed"
+    ]
     assert steps == [
         ("create", None, "open"),
         ("escalate", "open", "open"),
