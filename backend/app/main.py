@@ -21,6 +21,7 @@ from app.core.errors import Problem, install_error_handlers
 from app.core.etags import json_response
 from app.core.idempotency import REPLAYED_HEADER
 from app.core.middleware import RequestContextMiddleware
+from app.core.routing import include_prefixed
 from app.core.spa import DEFAULT_SPA_DIR, SPAStaticFiles
 from app.core.text import refuse_nul
 from app.grants.router import router as grants_router
@@ -101,9 +102,10 @@ def create_app() -> FastAPI:
         )
     app.add_middleware(RequestContextMiddleware, max_body_bytes=settings.max_body_bytes)
 
-    # FastAPI tries routes one by one, in this order, and each nested router adds a walk
-    # over everything below it to every request: so the domain routers hang directly off
-    # the app, the busiest (the work-item lists and reads) first.
+    # FastAPI tries the routers one by one, in this order, and each nested router adds a
+    # walk over everything below it to every request: so the domain routers hang directly
+    # off the app, the busiest (the work-item lists and reads) first, each one passed
+    # over by a comparison of the path with its prefixes (app/core/routing.py).
     for router in (
         tasks_router,
         issues_router,
@@ -119,7 +121,7 @@ def create_app() -> FastAPI:
         chasing_router,
         meta_router,
     ):
-        app.include_router(router, prefix=API_PREFIX)
+        include_prefixed(app, router, API_PREFIX)
 
     # HEAD too: outside /api/ the middleware leaves HEAD to the routes (the SPA's files).
     @app.api_route(
