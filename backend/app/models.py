@@ -16,5 +16,6 @@ def import_all_models() -> None:
     from app.orgs import models as orgs  # noqa: F401
     from app.stats import models as stats  # noqa: F401
     from app.tasks import models as tasks  # noqa: F401
+    from app.todo import models as todo  # noqa: F401
     from app.users import models as users  # noqa: F401
     from app.workitems import models as workitems  # noqa: F401

@@ -534,8 +534,9 @@ ISSUE_DESCRIPTION = "项目现场反映的问题，需协调解决；请处理�
 
 FEEDS = {"tasks": "task_feed", "issues": "issue_feed"}
 # A load turns every trigger on tasks and issues off (DISABLE TRIGGER USER: the feeds', the
-# rollups' and scorecards', the colour moments' and changes'): the feeds and the rollups are
-# built set-wise afterwards, the colour moments in the INSERT itself (from bench_days).
+# rollups' and scorecards', the to-do tallies', the colour moments' and changes'): the
+# feeds, the rollups and the tallies are built set-wise afterwards, the colour moments in
+# the INSERT itself (from bench_days).
 # The working days the colour and acceptance moments need, one row per local date the
 # seeded rows are created or due on (tasks are created up to 730 days back and due up to
 # 47 days later): what colour_blue_from() and the acceptance limit (limit_after) work out
@@ -682,8 +683,8 @@ async def _table(
 
 
 async def _rollups(url: str, now: datetime, step: Any, inserted: list[asyncio.Event]) -> None:
-    """Once both tables' rows are in: stats_rebuild(), then the notices (neither needs
-    the indexes)."""
+    """Once both tables' rows are in: stats_rebuild(), todo_rebuild(), then the notices
+    (none needs the indexes)."""
     conn = await asyncpg.connect(url)
     try:
         await conn.execute(SETTINGS)
@@ -692,6 +693,8 @@ async def _rollups(url: str, now: datetime, step: Any, inserted: list[asyncio.Ev
             await event.wait()
         async with step("stats_rebuild()"):
             await conn.execute("SELECT stats_rebuild()")
+        async with step("todo_rebuild()"):
+            await conn.execute("SELECT todo_rebuild()")
         async with step("notifications"):
             for table, unit, kind, condition in NOTIFIED:
                 await conn.execute(

@@ -16,7 +16,7 @@ from app.core.sql import Statement
 from app.orgs.models import TIER_KINDS
 from app.tasks.models import DUE_STATUSES, TaskStatus
 from app.workitems.models import ItemType
-from app.workitems.repository import ItemTable, Served, served_units_sql
+from app.workitems.repository import EVERY, ItemTable, Served, TodoWindow, served_units_sql
 
 _TIER_KIND_VALUES = sorted(k.value for k in TIER_KINDS)
 
@@ -132,7 +132,13 @@ class SuperviseTodo:
             {g.org_id for g in principal.grants if role_has(g.role, Perm.chasing_supervise)}
         )
 
-    def source(self, statement: Statement, principal: Principal, served: Served) -> tuple[str, str]:
+    def counted(self, statement: Statement, principal: Principal, served: Served) -> str:
+        return f"SELECT count(*) AS n FROM {self.source(statement, principal, served, EVERY)[0]}"
+
+    def source(
+        self, statement: Statement, principal: Principal, served: Served, window: TodoWindow
+    ) -> tuple[str, str]:
+        """Every waiting item (they are few): the page's window is applied around it."""
         s, t = served(self.units(principal)), self.table.alias
         # The index probed for each unit served, never read whole: an ARRAY() subquery runs
         # once per outer row, where a plain subquery would be flattened into a join over

@@ -133,6 +133,17 @@ async def reader() -> AsyncIterator[asyncpg.Connection]:
         yield connection
 
 
+@asynccontextmanager
+async def generic_plans(connection: asyncpg.Connection) -> AsyncIterator[None]:
+    """Statements run inside are planned once per connection and statement (a cached
+    generic plan), in a transaction so that the read pool's setting comes back whatever
+    happens: for a read whose plan does not depend on its values, where planning it at
+    every call (the read pool's default) costs more than running it."""
+    async with connection.transaction(readonly=True):
+        await connection.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        yield
+
+
 async def dispose_engine() -> None:
     global _engine, _sessionmaker, _read_sessionmaker, _read_pool
     if _engine is not None:

@@ -76,6 +76,13 @@ class Issue(Coloured, table=True):
             TODO_STATES.items(),
             ("reporter_org_id", "handler_org_id", "resolved_by_user_id"),
         ),
+        # The resolved issues each person resolved: the to-do's tallies count them for
+        # every confirmer, and the resolver's own are taken out (app/todo/repository.py).
+        sa.Index(
+            "ix_issues_confirm_resolved_by_user_id",
+            "resolved_by_user_id",
+            postgresql_where=sa.text(TODO_STATES[IssueTodo.confirm][1].format(t="")),
+        ),
     )
 
     id: uuid.UUID = uuid_pk()

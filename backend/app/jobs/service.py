@@ -25,6 +25,7 @@ from app.jobs.repository import JobRunRepository
 from app.notifications.service import sweep_due
 from app.stats.repository import StatsRepository
 from app.tasks.repository import TaskRepository
+from app.todo.repository import TodoRepository
 
 
 @dataclass(frozen=True)
@@ -54,8 +55,8 @@ async def _idempotency_expiry(session: AsyncSession, now: datetime) -> None:
 
 
 async def _rollup_compaction(session: AsyncSession, _: datetime) -> None:
-    stats = await StatsRepository.writing(session)
-    await stats.compact()
+    await (await StatsRepository.writing(session)).compact()
+    await (await TodoRepository.writing(session)).compact()
 
 
 KINDS: dict[str, JobKind] = {
@@ -89,7 +90,7 @@ KINDS: dict[str, JobKind] = {
             "rollup_compaction",
             "40 2 * * *",
             _rollup_compaction,
-            "fold the dashboard's rollup slots, at night",
+            "fold the dashboard's rollup slots and the to-do tallies, at night",
         ),
     )
 }

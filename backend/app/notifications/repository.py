@@ -15,7 +15,7 @@ from app.grants.repository import has_people
 from app.notifications.models import UNACKNOWLEDGED, NotificationKind
 from app.notifications.schemas import ItemNotice
 from app.workitems.models import ItemType
-from app.workitems.repository import ItemRepository, ItemTable, Served
+from app.workitems.repository import EVERY, ItemRepository, ItemTable, Served, TodoWindow
 
 _SELECT = (
     "SELECT n.id, n.kind, n.entity_type, n.entity_id, n.org_id, o.name AS org_name,"
@@ -70,7 +70,13 @@ class ChaseAckTodo:
             f" AND n.entity_type = '{self.item_type.value}' AND {n})"
         )
 
-    def source(self, statement: Statement, principal: Principal, served: Served) -> tuple[str, str]:
+    def counted(self, statement: Statement, principal: Principal, served: Served) -> str:
+        return f"SELECT count(*) AS n FROM {self.source(statement, principal, served, EVERY)[0]}"
+
+    def source(
+        self, statement: Statement, principal: Principal, served: Served, window: TodoWindow
+    ) -> tuple[str, str]:
+        """Every unacknowledged item (they are few): the page's window is applied around it."""
         t = self.table.alias
         # A notice outlives the grant it reached: only what the caller still reads counts.
         parties = (f"{t}.{party}" for party in self.table.parties)

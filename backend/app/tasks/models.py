@@ -106,6 +106,13 @@ class Task(Coloured, table=True):
             "accept_due_at",
             postgresql_where=sa.text("status = 'issued'"),
         ),
+        # The submitted tasks each person submitted: the to-do's tallies count them for
+        # every judge, and the submitter's own are taken out (app/todo/repository.py).
+        sa.Index(
+            "ix_tasks_verify_submitted_by",
+            "submitted_by",
+            postgresql_where=sa.text(TODO_STATES[TaskTodo.verify][1].format(t="")),
+        ),
     )
 
     id: uuid.UUID = uuid_pk()

@@ -33,7 +33,7 @@ from app.core.repository import Repository
 from app.core.sql import Statement, contains_pattern
 from app.grants.repository import has_people
 from app.orgs.repository import OrgRepository
-from app.workitems.models import Colour, ItemEvent, ItemType
+from app.workitems.models import COLOUR_COLUMNS, Colour, ItemEvent, ItemType
 from app.workitems.schemas import SORT_FIELDS, ItemQuery, ListQuery
 from app.workitems.sides import Sides, scope_predicate
 
@@ -168,22 +168,22 @@ def _tier_rank(tier: str) -> str:
 
 def served_units_sql(units: str) -> str:
     """SQL: the units whose to-do is that of the grant units `units` (a uuid[] parameter),
-    each with the grant unit (`at_id`, `at_path`): the grant unit itself, and the units
-    below it with no people whose nearest ancestor with people it is (units with logins
-    are read set-wise from the grants, see app.grants.repository.has_people). The walk
-    down stops at every unit with people, so it reads the units served and their children,
-    not the grant unit's whole subtree."""
+    each with its path and tier and the grant unit (`at_id`, `at_path`): the grant unit
+    itself, and the units below it with no people whose nearest ancestor with people it is
+    (units with logins are read set-wise from the grants, see
+    app.grants.repository.has_people). The walk down stops at every unit with people, so
+    it reads the units served and their children, not the grant unit's whole subtree."""
     return (
         "WITH RECURSIVE served AS ("
-        " SELECT m.id, m.tier, m.id AS at_id, m.path AS at_path FROM org_units m"
+        " SELECT m.id, m.path, m.tier, m.id AS at_id, m.path AS at_path FROM org_units m"
         f" WHERE m.id = ANY({units}::uuid[])"
-        " UNION ALL SELECT o.id, o.tier, s.at_id, s.at_path FROM served s"
+        " UNION ALL SELECT o.id, o.path, o.tier, s.at_id, s.at_path FROM served s"
         # Each unit's children by their ids, gathered by ix_org_units_parent_id: joined on
         # parent_id, PostgreSQL guesses a few hundred children a unit and reads the table.
         " JOIN org_units o ON o.id = ANY (ARRAY("
         " SELECT c.id FROM org_units c WHERE c.parent_id = s.id))"
         f" WHERE NOT {has_people('o.id')})"
-        " SELECT id, tier, at_id, at_path FROM served"
+        " SELECT id, path, tier, at_id, at_path FROM served"
     )
 
 
@@ -191,10 +191,23 @@ def served_units_sql(units: str) -> str:
 Served = Callable[[list[uuid.UUID]], str]
 
 
+@dataclass(frozen=True)
+class TodoWindow:
+    """A to-do page's bounds as SQL placeholders: the (due_at, kind, item id) it starts
+    after, if any, and how many items it holds at most."""
+
+    after: tuple[str, str, str] | None
+    limit: str
+
+
+# Every item of a kind: what a count reads.
+EVERY = TodoWindow(None, "ALL")
+
+
 class TodoSource(Protocol):
-    """One kind of to-do (待办) on a work-item table (app/todo/): its items in the
-    caller's to-do, for the to-do's statement (`source`) and as the list filter
-    `todo=` (`listed`), from the same SQL."""
+    """One kind of to-do (待办) on a work-item table (app/todo/): how many items are in
+    the caller's to-do (`counted`), its items for the to-do's page (`source`), and the
+    list filter `todo=` (`listed`), from the same rule."""
 
     @property
     def name(self) -> str: ...
@@ -209,14 +222,42 @@ class TodoSource(Protocol):
         """The grant units the kind reads from; none: the caller has no such to-do."""
         ...
 
-    def source(self, statement: Statement, principal: Principal, served: Served) -> tuple[str, str]:
+    def counted(self, statement: Statement, principal: Principal, served: Served) -> str:
+        """SQL: a query whose rows' `n` add up to the number of items in the caller's
+        to-do of this kind."""
+        ...
+
+    def source(
+        self, statement: Statement, principal: Principal, served: Served, window: TodoWindow
+    ) -> tuple[str, str]:
         """SQL: a FROM clause giving each item in the caller's to-do once, as the table's
-        alias; and the unit acted for, when it is not the caller's own (an expression)."""
+        alias (at least the first `window.limit` after `window.after` by due date, id);
+        and the unit acted for, when it is not the caller's own (an expression)."""
         ...
 
     def listed(self, statement: Statement, principal: Principal) -> str:
         """SQL: the item (the table's alias) is in the caller's to-do of this kind."""
         ...
+
+
+def _acts(served: str, acting_path: str, other_path: str, other_tier: str) -> str:
+    """SQL: a caller whose served unit is `served` acts for the acting party (at
+    `acting_path`) against the other party (at `other_path`, of tier `other_tier`): always
+    at their grant unit; below it, from the sides of "Separation of duties"
+    (workitems/sides.py), only when the grant does not cover the other party, or when the
+    acting party is nearer the root (its ancestor, else of a higher tier)."""
+    s = served
+    # Each path cut to the other's depth: equal to the other when that is its ancestor.
+    other_head = f"{other_path}[1:cardinality({acting_path})]"
+    acting_head = f"{acting_path}[1:cardinality({other_path})]"
+    above_acts = (
+        f"NOT ({other_path} >= {s}.at_path AND {other_path} < {_next_sibling(f'{s}.at_path')})"
+        f" OR (cardinality({other_path}) > cardinality({acting_path})"
+        f" AND {other_head} = {acting_path})"
+        f" OR ({other_head} <> {acting_path} AND {acting_head} <> {other_path}"
+        f" AND {_tier_rank(f'{s}.tier')} < {_tier_rank(other_tier)})"
+    )
+    return f"({s}.id = {s}.at_id OR {above_acts})"
 
 
 @dataclass(frozen=True)
@@ -226,7 +267,8 @@ class TodoKind:
     `perm` at that unit, or at its nearest ancestor with people when it has none (and then
     only from the side separation of duties gives that grant: not when it also covers the
     other party, `other`, unless the acting party is the one nearer the root). `not_by`:
-    the column naming the person who did the work this kind judges, never the judge."""
+    the column naming the person who did the work this kind judges, never the judge.
+    Counted from the tallies (app/todo/models.py), listed from the kind's partial index."""
 
     name: str
     item_type: ItemType
@@ -241,44 +283,66 @@ class TodoKind:
         """The units where the caller holds this kind's permission."""
         return sorted({g.org_id for g in principal.grants if role_has(g.role, self.perm)})
 
+    def _waits(self, served: str) -> str:
+        """SQL: the item (the table's alias) waits in this kind on the served unit
+        `served` (a row of `served_units_sql`) and its caller acts for it, whoever did
+        the judged work."""
+        t = self.table.alias
+        other_tier = f"(SELECT ot.tier FROM org_units ot WHERE ot.id = {t}.{self.other[0]})"
+        return (
+            f"{t}.{self.acting[0]} = {served}.id AND {self.state.format(t=f'{t}.')}"
+            f" AND {_acts(served, f'{t}.{self.acting[1]}', f'{t}.{self.other[1]}', other_tier)}"
+        )
+
     def mine(self, statement: Statement, principal: Principal, served: str) -> str:
         """SQL: the item (the table's alias) is in the to-do of the caller whose served
         units (`served_units_sql`) are the rows aliased `served`."""
-        t, s = self.table.alias, served
-        acting_path, other_path = f"{t}.{self.acting[1]}", f"{t}.{self.other[1]}"
-        other_tier = f"(SELECT ot.tier FROM org_units ot WHERE ot.id = {t}.{self.other[0]})"
-        # Each path cut to the other's depth: equal to the other when that is its ancestor.
-        other_head = f"{other_path}[1:cardinality({acting_path})]"
-        acting_head = f"{acting_path}[1:cardinality({other_path})]"
-        # The sides of "Separation of duties" (workitems/sides.py) for a grant above the
-        # acting party: it acts only when it does not cover the other party, or when the
-        # acting party is nearer the root (its ancestor, else of a higher tier).
-        above_acts = (
-            f"NOT ({other_path} >= {s}.at_path AND {other_path} < {_next_sibling(f'{s}.at_path')})"
-            f" OR (cardinality({other_path}) > cardinality({acting_path})"
-            f" AND {other_head} = {acting_path})"
-            f" OR ({other_head} <> {acting_path} AND {acting_head} <> {other_path}"
-            f" AND {_tier_rank(f'{s}.tier')} < {_tier_rank(other_tier)})"
-        )
-        found = [
-            f"{t}.{self.acting[0]} = {s}.id",
-            self.state.format(t=f"{t}."),
-            f"({s}.id = {s}.at_id OR {above_acts})",
-        ]
-        if self.not_by is not None:
-            found.append(f"{t}.{self.not_by} IS DISTINCT FROM {statement.param(principal.user_id)}")
-        return " AND ".join(found)
-
-    def source(self, statement: Statement, principal: Principal, served: Served) -> tuple[str, str]:
-        s, t = served(self.units(principal)), self.table.alias
-        # The acting unit also as one of an array of the served units: an index condition
-        # on the kind's partial index (acting unit first), so PostgreSQL reads just the
-        # served units' entries. Joined alone, the served units (a handful, estimated at
-        # hundreds) look dear to look up one by one, and the whole index is read instead.
-        acting = f"{t}.{self.acting[0]} = ANY (ARRAY(SELECT id FROM {s}))"
-        mine = self.mine(statement, principal, s)
+        if self.not_by is None:
+            return self._waits(served)
+        judged = f"{self.table.alias}.{self.not_by}"
         return (
-            f"{self.table.name} {t} JOIN {s} ON {mine} AND {acting}",
+            f"{self._waits(served)}"
+            f" AND {judged} IS DISTINCT FROM {statement.param(principal.user_id)}"
+        )
+
+    def counted(self, statement: Statement, principal: Principal, served: Served) -> str:
+        s, t = served(self.units(principal)), self.table.alias
+        # The tallies of the pairs (acting unit, other party's unit) the served units act
+        # in, each read through the same rule as the items, with the units' own paths.
+        other = "tallied_other"
+        tallied = (
+            f"SELECT r.n FROM {s} JOIN todo_tallies r"
+            f" ON r.kind = '{self.name}' AND r.acting_org_id = {s}.id"
+            f" JOIN org_units {other} ON {other}.id = r.other_org_id"
+            f" WHERE {_acts(s, f'{s}.path', f'{other}.path', f'{other}.tier')}"
+        )
+        if self.not_by is None:
+            return tallied
+        # The tallies count what the caller did the judged work on; their to-do does not.
+        return (
+            f"{tallied} UNION ALL SELECT -count(*) FROM {self.table.name} {t}"
+            f" JOIN {s} ON {self._waits(s)}"
+            f" WHERE {t}.{self.not_by} = {statement.param(principal.user_id)}"
+        )
+
+    def source(
+        self, statement: Statement, principal: Principal, served: Served, window: TodoWindow
+    ) -> tuple[str, str]:
+        s, t = served(self.units(principal)), self.table.alias
+        bound = ""
+        if window.after is not None:
+            at, kind, item = window.after
+            bound = (
+                f" AND {t}.due_at >= {at}::timestamptz AND ({t}.due_at, '{self.name}'::text,"
+                f" {t}.id) > ({at}::timestamptz, {kind}::text, {item}::uuid)"
+            )
+        shown = ", ".join(f"{t}.{c}" for c in ("id", "title", "due_at", "status", *COLOUR_COLUMNS))
+        # The first items of each served unit, by due date from the kind's partial index
+        # (acting unit, due date, id): a page reads what it shows, not all that waits.
+        return (
+            f"{s} CROSS JOIN LATERAL (SELECT {shown} FROM {self.table.name} {t}"
+            f" WHERE {self.mine(statement, principal, s)}{bound}"
+            f" ORDER BY {t}.due_at, {t}.id LIMIT {window.limit}) {t}",
             f"CASE WHEN {s}.id <> {s}.at_id THEN {s}.id END",
         )
 
@@ -286,7 +350,9 @@ class TodoKind:
         """SQL: the item is in the caller's to-do of this kind (a list's `todo=` filter)."""
         served = served_units_sql(statement.param(self.units(principal)))
         # The acting unit one of the served units, first: an index condition on the kind's
-        # partial index, as in `source`.
+        # partial index (acting unit first), so PostgreSQL reads just the served units'
+        # entries. Joined alone, the served units (a handful, estimated at hundreds) look
+        # dear to look up one by one, and the whole index is read instead.
         acting = f"{self.table.alias}.{self.acting[0]}"
         return (
             f"{acting} = ANY (ARRAY(SELECT s.id FROM ({served}) s))"
