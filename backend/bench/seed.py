@@ -744,7 +744,7 @@ async def load(
         for table in FEEDS:
             await conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
     async with step("vacuum analyze"):
-        for table in (*FEEDS, *FEEDS.values(), "notifications", *STATS_TABLES):
+        for table in (*FEEDS, *FEEDS.values(), "notifications", "todo_tallies", *STATS_TABLES):
             await conn.execute(f"VACUUM (ANALYZE) {table}")
     await check(conn, rows)
     with contextlib.suppress(asyncpg.InsufficientPrivilegeError):

@@ -5,6 +5,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
@@ -16,7 +17,7 @@ from app.core.sql import Statement
 from app.orgs.models import TIER_KINDS
 from app.tasks.models import DUE_STATUSES, TaskStatus
 from app.workitems.models import ItemType
-from app.workitems.repository import EVERY, ItemTable, Served, TodoWindow, served_units_sql
+from app.workitems.repository import ItemTable, Served, TodoWindow, count_each, served_units_sql
 
 _TIER_KIND_VALUES = sorted(k.value for k in TIER_KINDS)
 
@@ -132,8 +133,10 @@ class SuperviseTodo:
             {g.org_id for g in principal.grants if role_has(g.role, Perm.chasing_supervise)}
         )
 
-    def counted(self, statement: Statement, principal: Principal, served: Served) -> str:
-        return f"SELECT count(*) AS n FROM {self.source(statement, principal, served, EVERY)[0]}"
+    def counted(
+        self, statement: Statement, principal: Principal, served: Served, family: Sequence[Any]
+    ) -> str:
+        return count_each(statement, principal, served, family)
 
     def source(
         self, statement: Statement, principal: Principal, served: Served, window: TodoWindow

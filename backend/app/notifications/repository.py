@@ -4,6 +4,7 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
@@ -15,7 +16,7 @@ from app.grants.repository import has_people
 from app.notifications.models import UNACKNOWLEDGED, NotificationKind
 from app.notifications.schemas import ItemNotice
 from app.workitems.models import ItemType
-from app.workitems.repository import EVERY, ItemRepository, ItemTable, Served, TodoWindow
+from app.workitems.repository import ItemRepository, ItemTable, Served, TodoWindow, count_each
 
 _SELECT = (
     "SELECT n.id, n.kind, n.entity_type, n.entity_id, n.org_id, o.name AS org_name,"
@@ -70,8 +71,10 @@ class ChaseAckTodo:
             f" AND n.entity_type = '{self.item_type.value}' AND {n})"
         )
 
-    def counted(self, statement: Statement, principal: Principal, served: Served) -> str:
-        return f"SELECT count(*) AS n FROM {self.source(statement, principal, served, EVERY)[0]}"
+    def counted(
+        self, statement: Statement, principal: Principal, served: Served, family: Sequence[Any]
+    ) -> str:
+        return count_each(statement, principal, served, family)
 
     def source(
         self, statement: Statement, principal: Principal, served: Served, window: TodoWindow

@@ -3,6 +3,7 @@ one statement: the counts from the tallies (app/todo/models.py), the page from t
 partial indexes (see app/workitems/models.py)."""
 
 import uuid
+from collections import defaultdict
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
@@ -28,7 +29,8 @@ def _todo_sql(
     units each set of grant units serves are gathered once (kinds needing the same
     permission share them)."""
     served: dict[tuple[uuid.UUID, ...], str] = {}
-    ctes, counts, branches = [], [], []
+    ctes, branches = [], []
+    families: defaultdict[type, list[TodoSource]] = defaultdict(list)
 
     def serve(units: list[uuid.UUID]) -> str:
         key = tuple(units)
@@ -40,8 +42,7 @@ def _todo_sql(
     for kind in kinds:
         if not kind.units(principal):
             continue
-        counted = kind.counted(statement, principal, serve)
-        counts.append(f"SELECT '{kind.name}'::text AS kind, n FROM ({counted}) c")
+        families[type(kind)].append(kind)
         if listed is not None and kind.name != listed:
             continue
         t = kind.table.alias
@@ -52,8 +53,11 @@ def _todo_sql(
             f" {', '.join(f'{t}.{column}' for column in COLOUR_COLUMNS)},"
             f" {on_behalf_of} AS on_behalf_of_org_id FROM {source}"
         )
-    if not counts:
+    if not families:
         return ""
+    counts = [
+        members[0].counted(statement, principal, serve, members) for members in families.values()
+    ]
     where = "TRUE"
     if window.after is not None:
         at, kind_after, item = window.after
@@ -72,7 +76,8 @@ def _todo_sql(
     )
     ctes.append(
         "counts AS (SELECT array_agg(kind) AS counted_kinds, array_agg(n) AS counted FROM ("
-        f" SELECT kind, coalesce(sum(n), 0)::bigint AS n FROM ({' UNION ALL '.join(counts)}) k"
+        " SELECT kind, coalesce(sum(n), 0)::bigint AS n FROM ("
+        f"{' UNION ALL '.join(counts)}) k(kind, n)"
         " GROUP BY kind) per_kind)"
     )
     ctes.append(f"page AS ({page})")

@@ -13,6 +13,7 @@ repeat or skip a row that was there all along.
 import logging
 import time
 import uuid
+from collections import defaultdict
 from collections.abc import Callable, Hashable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -222,9 +223,12 @@ class TodoSource(Protocol):
         """The grant units the kind reads from; none: the caller has no such to-do."""
         ...
 
-    def counted(self, statement: Statement, principal: Principal, served: Served) -> str:
-        """SQL: a query whose rows' `n` add up to the number of items in the caller's
-        to-do of this kind."""
+    def counted(
+        self, statement: Statement, principal: Principal, served: Served, family: Sequence[Any]
+    ) -> str:
+        """SQL: rows (kind, n) whose `n` add up, per kind, to the number of items in the
+        caller's to-do of each kind of `family` (this kind and the others of its class
+        that apply to the caller), counted together."""
         ...
 
     def source(
@@ -258,6 +262,18 @@ def _acts(served: str, acting_path: str, other_path: str, other_tier: str) -> st
         f" AND {_tier_rank(f'{s}.tier')} < {_tier_rank(other_tier)})"
     )
     return f"({s}.id = {s}.at_id OR {above_acts})"
+
+
+def count_each(
+    statement: Statement, principal: Principal, served: Served, family: Sequence[TodoSource]
+) -> str:
+    """SQL: rows (kind, n), each kind of `family` counted from its own items (for kinds
+    whose items are few)."""
+    return " UNION ALL ".join(
+        f"SELECT '{kind.name}'::text, count(*)"
+        f" FROM {kind.source(statement, principal, served, EVERY)[0]}"
+        for kind in family
+    )
 
 
 @dataclass(frozen=True)
@@ -305,25 +321,37 @@ class TodoKind:
             f" AND {judged} IS DISTINCT FROM {statement.param(principal.user_id)}"
         )
 
-    def counted(self, statement: Statement, principal: Principal, served: Served) -> str:
-        s, t = served(self.units(principal)), self.table.alias
+    def counted(
+        self, statement: Statement, principal: Principal, served: Served, family: Sequence[Any]
+    ) -> str:
         # The tallies of the pairs (acting unit, other party's unit) the served units act
-        # in, each read through the same rule as the items, with the units' own paths.
+        # in, each read through the same rule as the items, with the units' own paths: in
+        # one pass for the kinds that read the same units. The served units also as an
+        # array, an index condition, so only their tallies are read (as in `listed`).
+        parts, groups = [], defaultdict(list)
+        for kind in family:
+            groups[tuple(kind.units(principal))].append(kind)
         other = "tallied_other"
-        tallied = (
-            f"SELECT r.n FROM {s} JOIN todo_tallies r"
-            f" ON r.kind = '{self.name}' AND r.acting_org_id = {s}.id"
-            f" JOIN org_units {other} ON {other}.id = r.other_org_id"
-            f" WHERE {_acts(s, f'{s}.path', f'{other}.path', f'{other}.tier')}"
-        )
-        if self.not_by is None:
-            return tallied
-        # The tallies count what the caller did the judged work on; their to-do does not.
-        return (
-            f"{tallied} UNION ALL SELECT -count(*) FROM {self.table.name} {t}"
-            f" JOIN {s} ON {self._waits(s)}"
-            f" WHERE {t}.{self.not_by} = {statement.param(principal.user_id)}"
-        )
+        for units, kinds in groups.items():
+            s = served(list(units))
+            names = ", ".join(f"'{kind.name}'" for kind in kinds)
+            parts.append(
+                f"SELECT r.kind, r.n FROM {s} JOIN todo_tallies r"
+                f" ON r.kind IN ({names}) AND r.acting_org_id = {s}.id"
+                f" AND r.acting_org_id = ANY (ARRAY(SELECT id FROM {s}))"
+                f" JOIN org_units {other} ON {other}.id = r.other_org_id"
+                f" WHERE {_acts(s, f'{s}.path', f'{other}.path', f'{other}.tier')}"
+            )
+            # The tallies count what the caller did the judged work on; their to-do not.
+            for kind in kinds:
+                if kind.not_by is not None:
+                    t = kind.table.alias
+                    parts.append(
+                        f"SELECT '{kind.name}', -count(*) FROM {kind.table.name} {t}"
+                        f" JOIN {s} ON {kind._waits(s)}"
+                        f" WHERE {t}.{kind.not_by} = {statement.param(principal.user_id)}"
+                    )
+        return " UNION ALL ".join(parts)
 
     def source(
         self, statement: Statement, principal: Principal, served: Served, window: TodoWindow
