@@ -8,7 +8,7 @@ two units of the same tier (separation of duties: a unit never judges its own wo
 
 import uuid
 from collections.abc import Hashable, Sequence
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from sqlalchemy.sql.elements import ColumnElement
 
@@ -23,9 +23,9 @@ _NOTHING: frozenset[Perm] = frozenset()
 _TIER_RANK = {tier.value: rank for rank, tier in enumerate(TIER_ORDER)}
 
 
-@dataclass(frozen=True)
-class Party:
-    """One party of an item: its unit's path and tier."""
+class Party(NamedTuple):
+    """One party of an item: its unit's path and tier (a tuple: one is made per item
+    rendered)."""
 
     path: Sequence[int]
     tier: str
@@ -48,20 +48,15 @@ def upper_party(first: Party, second: Party) -> int | None:
 class Sides:
     def __init__(self, principal: Principal) -> None:
         self.principal = principal
-        # Paths as lists and tuples: party paths arrive as either, and a slice compares
-        # equal only to its own kind.
-        self._grants = [
-            (len(g.path), list(g.path), g.path, ROLE_PERMISSIONS[g.role]) for g in principal.grants
-        ]
-        # A page of fifty items has many party units but few distinct pairs of them.
+        self._grants = [(len(g.path), g.path, ROLE_PERMISSIONS[g.role]) for g in principal.grants]
         self._stances: dict[Hashable, tuple[Stance, bool]] = {}
 
     def held(self, path: Sequence[int]) -> frozenset[Perm]:
         """Every permission the caller holds on the unit at `path`."""
         perms = _NOTHING
-        for depth, as_list, as_tuple, grant_perms in self._grants:
-            prefix = path[:depth]
-            if prefix in (as_list, as_tuple):
+        at = tuple(path)
+        for depth, grant_path, grant_perms in self._grants:
+            if at[:depth] == grant_path:
                 perms = perms | grant_perms
         return perms
 
@@ -75,29 +70,43 @@ class Sides:
         stands for each of `perms` (separation of duties, docs/architecture.md), and
         whether they may give feedback (a grant covering either party)."""
         first, second = parties
-        key = (sides, perms, tuple(first.path), tuple(second.path), first.tier, second.tier)
+        one, other = tuple(first.path), tuple(second.path)
+        same = one == other
+        upper = None if same else upper_party(first, second)
+        # The stance depends on the parties only through how each grant lies to them: a
+        # page of fifty items has many pairs of party units but few such layouts.
+        layout = tuple(
+            (one[:depth] == path, other[:depth] == path, depth < len(other), depth == len(one))
+            for depth, path, _ in self._grants
+        )
+        key = (sides, perms, same, upper, layout)
         found = self._stances.get(key)
         if found is None:
-            found = self._stances[key] = self._stance(sides, perms, first, second)
+            found = self._stances[key] = self._stance(sides, perms, same, upper, layout)
         return found
 
     def _stance(
-        self, sides: tuple[str, str], perms: tuple[Perm, ...], first: Party, second: Party
+        self,
+        sides: tuple[str, str],
+        perms: tuple[Perm, ...],
+        same: bool,
+        upper: int | None,
+        layout: tuple[tuple[bool, bool, bool, bool], ...],
     ) -> tuple[Stance, bool]:
-        same = tuple(first.path) == tuple(second.path)
-        upper = upper_party(first, second)
         case = SAME_UNIT_BELOW if same else UPPER_PARTY if upper is not None else EQUAL_PARTIES
         held: list[set[Perm]] = [set(), set(), set()]  # first side, second side, above
         withheld: list[set[Perm]] = [set(), set()]
-        for depth, as_list, as_tuple, grant_perms in self._grants:
-            covers = [party.path[:depth] in (as_list, as_tuple) for party in (first, second)]
-            if covers[1] and depth < len(second.path):
+        for (covers_first, covers_second, above_second, at_first), (_, _, grant_perms) in zip(
+            layout, self._grants, strict=True
+        ):
+            if covers_second and above_second:
                 held[2] |= grant_perms
-            if not all(covers):
-                for index in (0, 1):
-                    if covers[index]:
-                        held[index] |= grant_perms
-            elif same and depth == len(first.path):
+            if not (covers_first and covers_second):
+                if covers_first:
+                    held[0] |= grant_perms
+                if covers_second:
+                    held[1] |= grant_perms
+            elif same and at_first:
                 held[0] |= grant_perms  # a grant at the one unit: both of its sides
                 held[1] |= grant_perms
             elif upper is not None:
