@@ -129,16 +129,14 @@ class ItemTable:
         self, where: str, order_by: str, limit: str, sort_key: str, *, search: str = ""
     ) -> str:
         """The page from the unit feed by `sort_key` (`where` and `order_by` name it `f`).
-        With a `search` (a title or a colour), `where` also names the item's row `s`,
-        joined to the feed by id ("walk": the feed is read in order and each row tested)
-        or by the feed's whole key ("probe": the search index's candidates are each looked
-        up in the feed)."""
+        With a `search` (a title or a colour), "walk": `where` also names the item's row
+        `s`, joined to the feed by id (the feed is read in order and each row tested);
+        "probe": the items' rows stand in for the feed, as `f` (the search index's
+        candidates, `where` scoping them by their party paths)."""
         a = self.alias
-        source = f"{self.feed} f"
-        if search:
+        source = f"{self.name} f" if search == "probe" else f"{self.feed} f"
+        if search == "walk":
             source += f" JOIN {self.name} s ON s.id = f.id"
-        if search == "probe":
-            source += " AND s.created_at = f.created_at"
         return (
             f"SELECT {self.columns} FROM (SELECT f.id, f.{sort_key} FROM {source} "
             f"WHERE {where} ORDER BY {order_by} LIMIT {limit}) f "
@@ -437,23 +435,34 @@ async def _feed_page(
     table: ItemTable,
     principal: Principal,
     query: ItemQuery,
-    feed: tuple[int, str],
+    feed: tuple[Path, str],
     render: Render,
     now: datetime,
 ) -> tuple[list[dict[str, Any]], str | None]:
-    """The caller's one subtree root is the unit `feed[0]`: its feed holds exactly the
-    items the caller may read (a party inside the subtree), with their creation time, due
+    """The caller's one subtree root is `feed[0]` (a path): its unit's feed holds exactly
+    the items the caller may read (a party inside the subtree), with their creation time, due
     date and status; `feed[1]` is the sort key it is read by."""
-    unit_key, sort_key = feed
+    root, sort_key = feed
     statement = Statement()
-    statement.where(f"f.unit_key = {statement.param(unit_key)}")
+    # A rare term: the search index's candidates, each tested against the caller's
+    # subtree on its own row, which is then the feed row (`f`, by the same column names).
+    # The subtree as a prefix of the paths, not their range: a test on each candidate,
+    # where the path indexes would add every item of the subtree to the bitmap.
+    probe = bool(query.q) and await _rarest_share(connection, table, query.q or "") < RARE_SHARE
+    if probe:
+        prefix, depth = statement.param(list(root)), len(root)
+        inside = (f"f.{party}[1:{depth}] = {prefix}::int[]" for party in table.parties)
+        statement.where(f"({' OR '.join(inside)})")
+    else:
+        statement.where(f"f.unit_key = {statement.param(root[-1])}")
+    row = "f" if probe else "s"
     statuses = getattr(query, "status", None)
     if statuses:
         statement.where(f"f.status = ANY({statement.param(list(statuses))}::text[])")
     _feed_due_filters(statement, table, "f", query, now)
     search = ""
     if query.colour:
-        # The colour is the item row's (`s`, joined by id as a walking search does); the
+        # The colour is the item row's (joined by id as a walking search does); the
         # feed row's status and due date bound the walk: every colour but green needs a
         # due date that counts (the moments are kept only then), yellow and blue (not
         # red) one not passed yet (red starts at the due date or before it), and blue
@@ -465,11 +474,11 @@ async def _feed_page(
                 statement.where(f"f.due_at >= {at}")
                 if Colour.yellow not in query.colour:
                     statement.where(f"f.due_at <= colour_blue_until({at})")
-        statement.where(table.colour_sql(query.colour, at, "s"))
+        statement.where(table.colour_sql(query.colour, at, row))
         search = "walk"
-    if query.q and await _rarest_share(connection, table, query.q) < RARE_SHARE:
+    if probe:
         search = "probe"
-        statement.search(query.q, "s.title", "s.search_grams")
+        statement.search(query.q, "f.title", "f.search_grams")
     elif query.q:
         search = "walk"
         pattern = statement.param(contains_pattern(query.q))
@@ -485,16 +494,27 @@ async def _feed_page(
 
 
 # A term whose rarest gram is in fewer titles than this share is searched through the
-# search index, its candidates looked up in the feed; a commoner one is found by walking
+# search index, its candidates scoped on their own rows; a commoner one is found by walking
 # the feed in due order and testing each title, which reaches a page's worth of matches
 # soon (the planner, estimating the grams as independent, cannot tell the two apart).
 RARE_SHARE = 0.01
+
+
+# The shares change only when the table is analyzed: each term's is kept a few minutes
+# (reading it costs about a millisecond, parsing the statistics' array of common grams).
+_SHARES: dict[tuple[str, str], tuple[float, float]] = {}
+_SHARES_KEPT_SECONDS = 300.0
+_SHARES_MAX = 4096
 
 
 async def _rarest_share(connection: asyncpg.Connection, table: ItemTable, q: str) -> float:
     """The share of `table`'s titles holding the rarest gram of `q`, from the planner's
     statistics of the search grams; 0 for a gram rarer than every common one (or no
     statistics yet)."""
+    key, now = (table.name, q), time.monotonic()
+    kept = _SHARES.get(key)
+    if kept is not None and now - kept[1] < _SHARES_KEPT_SECONDS:
+        return kept[0]
     share: float = await connection.fetchval(
         "SELECT coalesce(min(coalesce(s.share, 0)), 0) FROM unnest(search_query_grams($1)) g(gram)"
         " LEFT JOIN (SELECT unnest(most_common_elems::text::text[]) AS gram,"
@@ -503,6 +523,9 @@ async def _rarest_share(connection: asyncpg.Connection, table: ItemTable, q: str
         q,
         table.name,
     )
+    if len(_SHARES) >= _SHARES_MAX:
+        _SHARES.clear()
+    _SHARES[key] = (share, now)
     return share
 
 
@@ -609,7 +632,7 @@ class ItemRepository(Repository):
         feed_key = _feed_key(query)
         if todo is None and feed_key is not None and len(roots) == 1:
             return await _feed_page(
-                connection, table, principal, query, (roots[0][-1], feed_key), render, now
+                connection, table, principal, query, (roots[0], feed_key), render, now
             )
         statement = Statement()
         table.visible(statement, roots)

@@ -196,7 +196,12 @@ async def test_q_finds_exactly_what_a_plain_ilike_finds(
         await conn.close()
 
 
-@pytest.mark.parametrize("rare_share", [0.0, 2.0], ids=["walking the feed", "probing the feed"])
+@pytest.mark.parametrize(
+    ("role", "unit", "sees"),
+    [(Role.observer, "P", True), (Role.officer, "M111", True), (Role.leader, "M112", False)],
+    ids=["the root", "the assignee community", "a sibling community"],
+)
+@pytest.mark.parametrize("rare_share", [0.0, 2.0], ids=["walking the feed", "probing the index"])
 async def test_q_by_due_date_finds_the_same_from_the_feed_either_way(
     client: httpx.AsyncClient,
     world: World,
@@ -204,17 +209,21 @@ async def test_q_by_due_date_finds_the_same_from_the_feed_either_way(
     corpus: tuple[Any, Any],
     monkeypatch: pytest.MonkeyPatch,
     rare_share: float,
+    role: Role,
+    unit: str,
+    sees: bool,
 ) -> None:
-    """A list by due date reads the caller's unit feed: a common term walks it in order
-    and tests each title, a rare one looks the search index's candidates up in it."""
+    """A list by due date of a caller with one subtree: a common term walks their unit's
+    feed in order and tests each title, a rare one tests the search index's candidates
+    against their subtree. Either way, what they may read and nothing else."""
     monkeypatch.setattr(repository, "RARE_SHARE", rare_share)
-    observer = headers(world, Role.observer, "P")
+    caller = headers(world, role, unit)
     window = {"due_after": ts(corpus[0]), "due_before": ts(corpus[1]), "sort": "due_at"}
     conn = await asyncpg.connect(plain_url(database_url))
     try:
         for q in QUERIES + _substrings(CORPUS, 20):
-            expected = await _ilike_ids(conn, "tasks", q, corpus)
-            listed = await all_pages(client, "/api/v1/tasks", observer, q=q, **window)
+            expected = await _ilike_ids(conn, "tasks", q, corpus) if sees else set()
+            listed = await all_pages(client, "/api/v1/tasks", caller, q=q, **window)
             assert {uuid.UUID(item["id"]) for item in listed} == expected, q
             dues = [item["due_at"] for item in listed]
             assert dues == sorted(dues), q
