@@ -5,7 +5,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import asyncpg
 
@@ -17,7 +16,7 @@ from app.core.sql import Statement
 from app.orgs.models import TIER_KINDS
 from app.tasks.models import DUE_STATUSES, TaskStatus
 from app.workitems.models import ItemType
-from app.workitems.repository import ItemTable, Served, TodoWindow, count_each, served_units_sql
+from app.workitems.repository import CountedEach, ItemTable, Served, TodoWindow, served_units_sql
 
 _TIER_KIND_VALUES = sorted(k.value for k in TIER_KINDS)
 
@@ -119,7 +118,7 @@ def supervisor_path_sql(item_type: ItemType, item: str) -> str:
 
 
 @dataclass(frozen=True)
-class SuperviseTodo:
+class SuperviseTodo(CountedEach):
     """The to-do `supervise` (app/todo/): items waiting on a 督办单 from a unit where the
     caller holds chasing.supervise, or from a unit without logins they act for (its
     nearest ancestor with logins); from ix_chase_steps_supervisor_waiting, by unit."""
@@ -132,11 +131,6 @@ class SuperviseTodo:
         return sorted(
             {g.org_id for g in principal.grants if role_has(g.role, Perm.chasing_supervise)}
         )
-
-    def counted(
-        self, statement: Statement, principal: Principal, served: Served, family: Sequence[Any]
-    ) -> str:
-        return count_each(statement, principal, served, family)
 
     def source(
         self, statement: Statement, principal: Principal, served: Served, window: TodoWindow

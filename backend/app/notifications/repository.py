@@ -4,7 +4,6 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
 
 import asyncpg
 
@@ -16,7 +15,7 @@ from app.grants.repository import has_people
 from app.notifications.models import UNACKNOWLEDGED, NotificationKind
 from app.notifications.schemas import ItemNotice
 from app.workitems.models import ItemType
-from app.workitems.repository import ItemRepository, ItemTable, Served, TodoWindow, count_each
+from app.workitems.repository import CountedEach, ItemRepository, ItemTable, Served, TodoWindow
 
 _SELECT = (
     "SELECT n.id, n.kind, n.entity_type, n.entity_id, n.org_id, o.name AS org_name,"
@@ -49,7 +48,7 @@ def _reached(unit_id: str) -> str:
 
 
 @dataclass(frozen=True)
-class ChaseAckTodo:
+class ChaseAckTodo(CountedEach):
     """The to-do `chase_ack` (app/todo/): items I may read with a chasing notice to me
     that I have not acknowledged (已阅). Per person, as acknowledgement is: a colleague's
     已阅 does not clear mine. From ix_notifications_unacknowledged, by recipient."""
@@ -70,11 +69,6 @@ class ChaseAckTodo:
             f" WHERE n.user_id = {statement.param(principal.user_id)}"
             f" AND n.entity_type = '{self.item_type.value}' AND {n})"
         )
-
-    def counted(
-        self, statement: Statement, principal: Principal, served: Served, family: Sequence[Any]
-    ) -> str:
-        return count_each(statement, principal, served, family)
 
     def source(
         self, statement: Statement, principal: Principal, served: Served, window: TodoWindow

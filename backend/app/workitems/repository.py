@@ -262,16 +262,18 @@ def _acts(served: str, acting_path: str, other_path: str, other_tier: str) -> st
     return f"({s}.id = {s}.at_id OR {above_acts})"
 
 
-def count_each(
-    statement: Statement, principal: Principal, served: Served, family: Sequence[TodoSource]
-) -> str:
-    """SQL: rows (kind, n), each kind of `family` counted from its own items (for kinds
-    whose items are few)."""
-    return " UNION ALL ".join(
-        f"SELECT '{kind.name}'::text, count(*)"
-        f" FROM {kind.source(statement, principal, served, EVERY)[0]}"
-        for kind in family
-    )
+class CountedEach:
+    """For the kinds of to-do whose items are few: each kind of a family counted from its
+    own items (`source`)."""
+
+    def counted(
+        self, statement: Statement, principal: Principal, served: Served, family: Sequence[Any]
+    ) -> str:
+        return " UNION ALL ".join(
+            f"SELECT '{kind.name}'::text, count(*)"
+            f" FROM {kind.source(statement, principal, served, EVERY)[0]}"
+            for kind in family
+        )
 
 
 @dataclass(frozen=True)
