@@ -419,11 +419,13 @@ def render(runs: list[dict[str, Any]]) -> str:
         "foreign keys dropped, each row's colour moments (red_from, yellow_from, blue_from, "
         "the yellow flag, the colour), acceptance limit, submission and return counts and "
         "pending extension requests computed in the INSERT itself, from a table of working "
-        "days; then the unit feeds, the indexes and `stats_rebuild()` (the summary's and the "
-        "scorecards' rollups) set-wise; notices of the last 90 days; the moments checked "
-        "against the colour trigger on a sample. Titles: one of eight and a subject; the "
-        "subject 光伏 in about one task in a thousand. The timeline opened has eight events. "
-        "The database is dropped afterwards unless `--keep`.",
+        "days, each title's search grams looked up among the seeded titles' (worked out once "
+        "by `search_grams()` itself); then the unit feeds, the indexes, `stats_rebuild()` "
+        "(the summary's and the scorecards' rollups) and `todo_rebuild()` (the to-do's "
+        "tallies) set-wise; notices of the last 90 days; the moments and the grams checked "
+        "against the triggers and the function on a sample. Titles: one of eight and a "
+        "subject; the subject 光伏 in about one task in a thousand. The timeline opened has "
+        "eight events. The database is dropped afterwards unless `--keep`.",
         "- The server: `python -m uvicorn app.main:create_app --factory --workers 1 "
         "--host 127.0.0.1 --no-access-log`, `ENVIRONMENT=production` (the production "
         "middleware), `RUN_WORKER=false` (no job worker in the server, so no sweep runs "
