@@ -111,10 +111,11 @@ class TodoRepository(Repository):
         at most `limit` of them (of kind `listed` when given) by (due_at, kind, item_id),
         after `after`: in one statement."""
         statement = Statement()
-        window = TodoWindow(
-            None if after is None else tuple(statement.param(value) for value in after),  # type: ignore[arg-type]
-            statement.param(limit),
-        )
+        bound = None
+        if after is not None:
+            at, kind, item = after
+            bound = (statement.param(at), statement.param(kind), statement.param(item))
+        window = TodoWindow(bound, statement.param(limit))
         sql = _todo_sql(statement, principal, kinds, listed, window)
         if not sql:
             return {}, []
