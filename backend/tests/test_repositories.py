@@ -5,7 +5,9 @@ its own domain defines."""
 import ast
 import re
 from pathlib import Path
+from typing import Any
 
+import asyncpg
 import pytest
 from sqlmodel import SQLModel
 
@@ -129,3 +131,55 @@ async def test_plain_sql_first_in_a_write_is_inside_its_transaction(database_url
         await session.rollback()
     async with reader() as connection:
         assert await MetaRepository(connection).value(key) is None
+
+
+async def test_a_safe_request_reads_on_one_connection_and_gives_it_back(
+    client: Any, world: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A list reads its caller and then its page: on one read-pool connection, taken once
+    and back in the pool when the answer has gone; a write's reads take their own."""
+    from app.access.roles import Role
+    from app.core.db import read_pool
+
+    pool = await read_pool()
+    acquired: list[Any] = []
+    acquire = asyncpg.Pool.acquire
+
+    def counted(self: asyncpg.Pool, *args: Any, **kwargs: Any) -> Any:
+        acquired.append(self)
+        return acquire(self, *args, **kwargs)
+
+    monkeypatch.setattr(asyncpg.Pool, "acquire", counted)
+    idle = pool.get_idle_size()
+    hdrs = world.actor(Role.officer, "S11").headers
+    for path in ("/api/v1/tasks", "/api/v1/issues?sort=due_at", "/api/v1/me"):
+        acquired.clear()
+        response = await client.get(path, headers=hdrs)
+        assert response.status_code == 200, response.text
+        assert acquired == [pool], path
+        assert pool.get_idle_size() == idle
+    acquired.clear()
+    response = await client.post("/api/v1/tasks", json={}, headers=hdrs)
+    assert response.status_code == 422
+    assert acquired == [pool]  # the caller's read, given back before the write goes on
+    assert pool.get_idle_size() == idle
+
+
+async def test_reads_held_hand_the_connection_back_after_an_error(database_url: str) -> None:
+    from app.core.db import read_pool, reader, reads_held
+
+    pool = await read_pool()
+    async with reader():
+        pass  # the pool holds a connection that is now idle
+    idle = pool.get_idle_size()
+    with pytest.raises(RuntimeError):
+        async with reads_held():
+            async with reader() as first:
+                await first.fetchval("SELECT 1")
+            async with reader() as second:
+                assert second is first
+            assert pool.get_idle_size() == idle - 1
+            raise RuntimeError("the handler failed")
+    assert pool.get_idle_size() == idle
+    async with reader() as connection:
+        assert await connection.fetchval("SELECT 2") == 2

@@ -9,6 +9,7 @@ autocommit mode, sparing BEGIN and COMMIT.
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from contextvars import ContextVar
 from typing import Annotated, Any
 
 import asyncpg
@@ -126,11 +127,40 @@ async def read_pool() -> asyncpg.Pool:
     return _read_pool
 
 
+class _HeldReader:
+    connection: asyncpg.Connection | None = None
+
+
+_held_reader: ContextVar[_HeldReader | None] = ContextVar("held_reader", default=None)
+
+
 @asynccontextmanager
 async def reader() -> AsyncIterator[asyncpg.Connection]:
-    """A connection for plain-SQL reads, each statement its own transaction."""
-    async with (await read_pool()).acquire() as connection:
-        yield connection
+    """A connection for plain-SQL reads, each statement its own transaction: the one the
+    request holds inside `reads_held()`, else one from the pool for this block."""
+    held = _held_reader.get()
+    if held is None:
+        async with (await read_pool()).acquire() as connection:
+            yield connection
+        return
+    if held.connection is None:
+        held.connection = await (await read_pool()).acquire()
+    yield held.connection
+
+
+@asynccontextmanager
+async def reads_held() -> AsyncIterator[None]:
+    """Every `reader()` inside on one read-pool connection, taken at the first read and
+    given back at the end: a safe request reads the caller, then its page, and the pool's
+    acquire and release cost about what a short statement does."""
+    held = _HeldReader()
+    token = _held_reader.set(held)
+    try:
+        yield
+    finally:
+        _held_reader.reset(token)
+        if held.connection is not None and _read_pool is not None:
+            await _read_pool.release(held.connection)
 
 
 @asynccontextmanager

@@ -4,10 +4,12 @@ import contextvars
 import logging
 import re
 import uuid
+from contextlib import nullcontext
 
 import orjson
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from app.core.db import SAFE_METHODS, reads_held
 from app.core.errors import PROBLEM_JSON, TYPE_BASE
 
 log = logging.getLogger("liandong")
@@ -119,7 +121,9 @@ class RequestContextMiddleware:
             await send_with_id(message)
 
         try:
-            await self.app(scope, limited_receive if is_api else receive, send_unless_too_large)
+            # A write's reads go through its session; its caller's read needs no holding.
+            async with reads_held() if scope.get("method") in SAFE_METHODS else nullcontext():
+                await self.app(scope, limited_receive if is_api else receive, send_unless_too_large)
         except Exception:
             if not too_large:
                 log.exception("unhandled error on %s %s", scope.get("method"), path)
