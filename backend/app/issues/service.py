@@ -39,10 +39,14 @@ from app.workitems.rules import OWN_RESOLUTION, Capability
 from app.workitems.sides import Sides
 
 
+def _reopen_until(resolved_at: datetime | None) -> datetime | None:
+    return None if resolved_at is None else resolved_at + get_issue_settings().reopen_window
+
+
 def _facts(
     handler_tier: str,
     handler_kind: str,
-    resolved_at: datetime | None,
+    reopen_until: datetime | None,
     now: datetime,
     own_resolution: bool,
 ) -> state.Facts:
@@ -50,8 +54,7 @@ def _facts(
         # An attached unit escalates to its own tier unit, so only the prefecture itself
         # has nowhere to go.
         can_escalate=handler_tier != Tier.prefecture or handler_kind not in TIER_KINDS,
-        reopen_open=resolved_at is not None
-        and now <= resolved_at + get_issue_settings().reopen_window,
+        reopen_open=reopen_until is not None and now <= reopen_until,
         own_resolution=own_resolution,
     )
 
@@ -80,7 +83,7 @@ class IssueKind(WorkItemKind):
     ) -> Hashable:
         handler = await workitems.named_unit(repo.session, item.handler_org_id, "handler_org_id")
         own = item.resolved_by_user_id == caller
-        return _facts(handler.tier, handler.kind, item.resolved_at, now, own)
+        return _facts(handler.tier, handler.kind, _reopen_until(item.resolved_at), now, own)
 
     async def set_status(self, ctx: ActionContext, status: str) -> None:
         issue: Issue = ctx.item
@@ -97,15 +100,13 @@ class IssueKind(WorkItemKind):
     def shape(
         self, item: dict[str, Any], caps: frozenset[Capability], now: datetime, caller: uuid.UUID
     ) -> tuple[str, Hashable]:
-        status, resolved_at = item["status"], item["resolved_at"]
+        status = item["status"]
         own = item["resolved_by_user_id"] == caller
-        facts = _facts(item["handler_tier"], item.pop("handler_kind"), resolved_at, now, own)
+        reopen_until = item["reopen_until"] = _reopen_until(item["resolved_at"])
+        facts = _facts(item["handler_tier"], item.pop("handler_kind"), reopen_until, now, own)
         # A resolved issue stays with the unit that resolved it (reopen clears both).
         resolved_by_handler = item["resolved_by_org_id"] == item["handler_org_id"]
         item["resolved_by_org_name"] = item["handler_org_name"] if resolved_by_handler else None
-        item["reopen_until"] = (
-            resolved_at + get_issue_settings().reopen_window if resolved_at is not None else None
-        )
         item["can_edit"] = status in UNRESOLVED_STATUSES and any(c in caps for c in state.EDIT)
         return status, facts
 

@@ -4,8 +4,8 @@ the issue over as `open`), and reopen bringing a resolved or closed issue back t
 Take-over is for a leader above the handler (the pseudo-side `above`), e.g. a street
 leader whose community both raised and handles an issue, and so stands on neither side."""
 
-from dataclasses import dataclass
 from enum import StrEnum
+from typing import NamedTuple
 
 from app.access.roles import Perm
 from app.issues.models import IssueStatus
@@ -28,9 +28,8 @@ UNRESOLVED = frozenset({OPEN, ACKNOWLEDGED})
 HANDLER, REPORTER = IssueSide.handler.value, IssueSide.reporter.value
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What besides the status decides an action."""
+class Facts(NamedTuple):
+    """What besides the status decides an action (a tuple: one is made per item rendered)."""
 
     can_escalate: bool  # there is a tier above the handler's tier
     reopen_open: bool  # still within the reopen window after resolution

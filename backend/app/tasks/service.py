@@ -88,9 +88,7 @@ class TaskKind(WorkItemKind):
     def shape(
         self, item: dict[str, Any], caps: frozenset[Capability], now: datetime, caller: uuid.UUID
     ) -> tuple[str, Hashable]:
-        total, done, due_at, note, requested_at, requested_by = (
-            item.pop(column) for column in RESHAPED
-        )
+        total, done, due_at, note, requested_at, requested_by = map(item.pop, RESHAPED)
         pending = due_at is not None
         item["subtasks"] = {"total": total, "done": done}
         item["extension"] = (

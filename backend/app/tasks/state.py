@@ -6,7 +6,7 @@ States are the task `status`, except that `returned` is split by who sent it bac
 `returned_by_issuer` (a submission was rejected; the assignee reworks and resubmits).
 """
 
-from dataclasses import dataclass
+from typing import NamedTuple
 
 from app.access.roles import Perm
 from app.tasks.models import Side, TaskStatus
@@ -42,9 +42,8 @@ def _from(side: str, states: frozenset[str] | set[str], to: TaskStatus | None) -
     return Transition(side, frozenset(states), to.value if to else None)
 
 
-@dataclass(frozen=True)
-class Facts:
-    """What besides the state decides an action."""
+class Facts(NamedTuple):
+    """What besides the state decides an action (a tuple: one is made per item rendered)."""
 
     pending_extension: bool
     own_submission: bool  # the caller submitted what waits for verification

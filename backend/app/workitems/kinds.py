@@ -169,17 +169,18 @@ class WorkItemKind:
         party paths taken out), whether it is overdue or due soon, and what the caller may
         do with it; `shape()` adds the kind's own fields."""
         item = dict(row)
-        table = self.repository.table
-        first, second = (
-            Party(item.pop(party), item[tier])
-            for party, tier in zip(table.parties, table.party_tiers, strict=True)
+        pop, table = item.pop, self.repository.table
+        (first_path, second_path), (first_tier, second_tier) = table.parties, table.party_tiers
+        parties = (
+            Party(pop(first_path), item[first_tier]),
+            Party(pop(second_path), item[second_tier]),
         )
-        stance, can_feedback = sides.stance(self.sides, self.capability_perms, (first, second))
-        red_from, yellow, yellow_from, blue_from = (item.pop(m) for m in COLOUR_COLUMNS)
+        stance, can_feedback = sides.stance(self.sides, self.capability_perms, parties)
+        red_from, yellow, yellow_from, blue_from = map(pop, COLOUR_COLUMNS)
         item["overdue"] = table.is_overdue(item["due_at"], item["status"], now)
         item["due_soon"] = table.is_due_soon(item["due_at"], blue_from, item["status"], now)
         item["colour"] = colour_at(red_from, yellow, yellow_from, blue_from, now)
-        supervisor_path = item.pop("supervisor_path")
+        supervisor_path = pop("supervisor_path")
         state, facts = self.shape(item, stance.caps, now, sides.principal.user_id)
         allowed, refused = self.workflow.allowed_actions(state, facts, stance)
         item["allowed_actions"] = list(allowed)

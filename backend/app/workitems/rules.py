@@ -8,7 +8,7 @@ transitions, body schema and OpenAPI summary. The kind's service adds the hooks.
 
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NamedTuple
 
 from pydantic import BaseModel
 
@@ -36,8 +36,7 @@ class Transition:
     to_status: str | None  # None: the status stays
 
 
-@dataclass(frozen=True)
-class Stance:
+class Stance(NamedTuple):
     """Where a caller stands on one item: `caps` they may use, and `withheld`, those their
     grants would give but separation of duties takes away (for the reason `case`)."""
 

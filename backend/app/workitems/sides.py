@@ -34,14 +34,17 @@ class Party(NamedTuple):
 def upper_party(first: Party, second: Party) -> int | None:
     """Which party is nearer the root: an ancestor before its descendant, else the higher
     tier (a county task force above a community). None when neither is."""
-    one, other = tuple(first.path), tuple(second.path)
+    return _upper(tuple(first.path), tuple(second.path), first.tier, second.tier)
+
+
+def _upper(one: Path, other: Path, one_tier: str, other_tier: str) -> int | None:
     if one == other:
         return None
     if other[: len(one)] == one:
         return 0
     if one[: len(other)] == other:
         return 1
-    ranks = _TIER_RANK[first.tier], _TIER_RANK[second.tier]
+    ranks = _TIER_RANK[one_tier], _TIER_RANK[other_tier]
     return None if ranks[0] == ranks[1] else int(ranks[1] < ranks[0])
 
 
@@ -72,12 +75,14 @@ class Sides:
         first, second = parties
         one, other = tuple(first.path), tuple(second.path)
         same = one == other
-        upper = None if same else upper_party(first, second)
+        upper = None if same else _upper(one, other, first.tier, second.tier)
         # The stance depends on the parties only through how each grant lies to them: a
         # page of fifty items has many pairs of party units but few such layouts.
         layout = tuple(
-            (one[:depth] == path, other[:depth] == path, depth < len(other), depth == len(one))
-            for depth, path, _ in self._grants
+            [
+                (one[:depth] == path, other[:depth] == path, depth < len(other), depth == len(one))
+                for depth, path, _ in self._grants
+            ]
         )
         key = (sides, perms, same, upper, layout)
         found = self._stances.get(key)
