@@ -128,6 +128,7 @@ async def read_pool() -> asyncpg.Pool:
 
 
 class _HeldReader:
+    pool: asyncpg.Pool | None = None
     connection: asyncpg.Connection | None = None
 
 
@@ -144,7 +145,8 @@ async def reader() -> AsyncIterator[asyncpg.Connection]:
             yield connection
         return
     if held.connection is None:
-        held.connection = await (await read_pool()).acquire()
+        held.pool = await read_pool()
+        held.connection = await held.pool.acquire()
     yield held.connection
 
 
@@ -159,8 +161,8 @@ async def reads_held() -> AsyncIterator[None]:
         yield
     finally:
         _held_reader.reset(token)
-        if held.connection is not None and _read_pool is not None:
-            await _read_pool.release(held.connection)
+        if held.pool is not None and held.connection is not None:
+            await held.pool.release(held.connection)
 
 
 @asynccontextmanager

@@ -68,7 +68,7 @@ from app.users.models import User
 from app.workitems import service as workitems
 from app.workitems.kinds import WorkItemKind
 from app.workitems.models import MOMENTS
-from app.workitems.sides import Party, upper_party
+from app.workitems.sides import upper_party
 
 T = TypeVar("T")
 
@@ -1714,7 +1714,7 @@ class Loader:
             return True
         if unit.id == other.id:
             return len(grant) == len(unit.path)
-        return upper_party(Party(unit.path, unit.tier), Party(other.path, other.tier)) == 0
+        return upper_party(tuple(unit.path), tuple(other.path), unit.tier, other.tier) == 0
 
     def above(self, unit_name: str) -> Principal:
         """The leader nearest above `unit_name`, who may take its issue over."""

@@ -31,13 +31,10 @@ class Party(NamedTuple):
     tier: str
 
 
-def upper_party(first: Party, second: Party) -> int | None:
-    """Which party is nearer the root: an ancestor before its descendant, else the higher
-    tier (a county task force above a community). None when neither is."""
-    return _upper(tuple(first.path), tuple(second.path), first.tier, second.tier)
-
-
-def _upper(one: Path, other: Path, one_tier: str, other_tier: str) -> int | None:
+def upper_party(one: Path, other: Path, one_tier: str, other_tier: str) -> int | None:
+    """Which of two parties (their paths and tiers) is nearer the root: an ancestor
+    before its descendant, else the higher tier (a county task force above a community).
+    None when neither is."""
     if one == other:
         return None
     if other[: len(one)] == one:
@@ -75,7 +72,7 @@ class Sides:
         first, second = parties
         one, other = tuple(first.path), tuple(second.path)
         same = one == other
-        upper = None if same else _upper(one, other, first.tier, second.tier)
+        upper = None if same else upper_party(one, other, first.tier, second.tier)
         # The stance depends on the parties only through how each grant lies to them: a
         # page of fifty items has many pairs of party units but few such layouts.
         layout = tuple(
