@@ -134,12 +134,23 @@ MOMENTS = ("red_from", "yellow_from", "blue_from")
 COLOUR_COLUMNS = ("red_from", "yellow", "yellow_from", "blue_from")
 
 
+# The first moment past which the clock raises an item's recorded colour, NULL when none
+# will (sql/0022_colour_rise.sql): the transition job reads only the items it is past.
+COLOUR_RISE = "colour_rise({t}colour, {t}red_from, {t}yellow_from, {t}blue_from)"
+
+
 def colour_indexes(table: str, parties: tuple[str, str]) -> tuple[sa.Index, ...]:
     """`colour=` is a range on a moment (or the yellow flag): one partial index each, the
-    party paths, status and recorded colour riding along for the scope and the
-    transition job."""
+    party paths, status and recorded colour riding along for the scope. The transition
+    job's: the items by their next rise, those the clock will raise only."""
     include = [*parties, "status", "colour"]
+    rise = COLOUR_RISE.format(t="")
     return (
+        sa.Index(
+            f"ix_{table}_colour_rise",
+            sa.text(rise),
+            postgresql_where=sa.text(f"{rise} IS NOT NULL"),
+        ),
         *(
             sa.Index(
                 f"ix_{table}_{moment}",

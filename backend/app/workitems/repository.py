@@ -34,7 +34,7 @@ from app.core.repository import Repository
 from app.core.sql import Statement, contains_pattern
 from app.grants.repository import has_people
 from app.orgs.repository import OrgRepository
-from app.workitems.models import COLOUR_COLUMNS, Colour, ItemEvent, ItemType
+from app.workitems.models import COLOUR_COLUMNS, COLOUR_RISE, Colour, ItemEvent, ItemType
 from app.workitems.schemas import SORT_FIELDS, ItemQuery, ListQuery
 from app.workitems.sides import Sides, scope_predicate
 
@@ -246,8 +246,15 @@ def _acts(served: str, acting_path: str, other_path: str, other_tier: str) -> st
     """SQL: a caller whose served unit is `served` acts for the acting party (at
     `acting_path`) against the other party (at `other_path`, of tier `other_tier`): always
     at their grant unit; below it, from the sides of "Separation of duties"
-    (workitems/sides.py), only when the grant does not cover the other party, or when the
-    acting party is nearer the root (its ancestor, else of a higher tier)."""
+    (workitems/sides.py), as `_acts_below` says."""
+    below = _acts_below(served, acting_path, other_path, other_tier)
+    return f"({served}.id = {served}.at_id OR {below})"
+
+
+def _acts_below(served: str, acting_path: str, other_path: str, other_tier: str) -> str:
+    """SQL: at a served unit below the grant unit, the caller acts only when the grant
+    does not cover the other party, or when the acting party is nearer the root (its
+    ancestor, else of a higher tier)."""
     s = served
     # Each path cut to the other's depth: equal to the other when that is its ancestor.
     other_head = f"{other_path}[1:cardinality({acting_path})]"
@@ -259,7 +266,7 @@ def _acts(served: str, acting_path: str, other_path: str, other_tier: str) -> st
         f" OR ({other_head} <> {acting_path} AND {acting_head} <> {other_path}"
         f" AND {_tier_rank(f'{s}.tier')} < {_tier_rank(other_tier)})"
     )
-    return f"({s}.id = {s}.at_id OR {above_acts})"
+    return f"({above_acts})"
 
 
 class CountedEach:
@@ -327,7 +334,8 @@ class TodoKind:
         # The tallies of the pairs (acting unit, other party's unit) the served units act
         # in, each read through the same rule as the items, with the units' own paths: in
         # one pass for the kinds that read the same units. The served units also as an
-        # array, an index condition, so only their tallies are read (as in `listed`).
+        # array, an index condition, so only their tallies are read (as in `listed`). The
+        # other party's unit is looked up only below the grant unit, where the rule reads it.
         parts, groups = [], defaultdict(list)
         for kind in family:
             groups[tuple(kind.units(principal))].append(kind)
@@ -335,12 +343,13 @@ class TodoKind:
         for units, kinds in groups.items():
             s = served(list(units))
             names = ", ".join(f"'{kind.name}'" for kind in kinds)
+            below = _acts_below(s, f"{s}.path", f"{other}.path", f"{other}.tier")
             parts.append(
                 f"SELECT r.kind, r.n FROM {s} JOIN todo_tallies r"
                 f" ON r.kind IN ({names}) AND r.acting_org_id = {s}.id"
                 f" AND r.acting_org_id = ANY (ARRAY(SELECT id FROM {s}))"
-                f" JOIN org_units {other} ON {other}.id = r.other_org_id"
-                f" WHERE {_acts(s, f'{s}.path', f'{other}.path', f'{other}.tier')}"
+                f" WHERE {s}.id = {s}.at_id OR EXISTS (SELECT 1 FROM org_units {other}"
+                f" WHERE {other}.id = r.other_org_id AND {below})"
             )
             # The tallies count what the caller did the judged work on; their to-do not.
             for kind in kinds:
@@ -730,16 +739,13 @@ class ItemRepository(Repository):
     async def record_colours(self, now: datetime) -> int:
         """Record the colour at `now` of every item the clock has moved past a moment of
         (green to blue, to yellow, to red: time only raises a colour; a write recomputes
-        it either way). The colour trigger writes one `colour_changed` event per row at
-        commit. How many changed."""
+        it either way), found by their next rise (ix_<table>_colour_rise). The colour
+        trigger writes one `colour_changed` event per row at commit. How many changed."""
         t, name = self.table.alias, self.table.name
         at = f"colour_at({t}.red_from, {t}.yellow, {t}.yellow_from, {t}.blue_from, $1)"
         status: str = await self.execute(
             f"UPDATE {name} {t} SET colour = {at}"
-            f" WHERE (({t}.red_from < $1 AND {t}.colour <> 'red')"
-            f" OR ({t}.yellow_from < $1 AND {t}.colour IN ('blue', 'green'))"
-            f" OR ({t}.blue_from <= $1 AND {t}.colour = 'green'))"
-            f" AND {t}.colour <> {at}",
+            f" WHERE {COLOUR_RISE.format(t=f'{t}.')} <= $1 AND {t}.colour <> {at}",
             now,
         )
         return int(status.split()[-1])
