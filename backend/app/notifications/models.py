@@ -61,11 +61,20 @@ class Notification(SQLModel, table=True):
             "user_id",
             postgresql_where=sa.text("read_at IS NULL"),
         ),
-        # The chase_ack to-do: each person's chasing notices not yet acknowledged (已阅).
+        # The chase_ack to-do: each person's chasing notices not yet acknowledged (已阅),
+        # by their items' due date, with the unit each reached them at.
         sa.Index(
             "ix_notifications_unacknowledged",
             "user_id",
+            "item_due_at",
             "entity_type",
+            "entity_id",
+            postgresql_include=["org_id"],
+            postgresql_where=sa.text(UNACKNOWLEDGED.format(n="")),
+        ),
+        # Where an item's new due date goes (migrations/sql/0023_chase_ack.sql).
+        sa.Index(
+            "ix_notifications_unacknowledged_entity_id",
             "entity_id",
             postgresql_where=sa.text(UNACKNOWLEDGED.format(n="")),
         ),
@@ -87,6 +96,9 @@ class Notification(SQLModel, table=True):
     read_at: datetime | None = timestamp(nullable=True)
     # When its recipient acknowledged it (已阅): chasing steps only.
     acknowledged_at: datetime | None = timestamp(nullable=True)
+    # A chasing step's item's due date, kept by triggers while it is not acknowledged
+    # (migrations/sql/0023_chase_ack.sql): the chase_ack to-do's order.
+    item_due_at: datetime | None = timestamp(nullable=True)
 
 
 class DueNotice(SQLModel, table=True):

@@ -4,18 +4,19 @@ import uuid
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Any
 
 import asyncpg
 
 from app.access.roles import role_has
-from app.access.scope import Principal, within_sql
+from app.access.scope import Principal
 from app.core.repository import Repository
 from app.core.sql import Statement
 from app.grants.repository import has_people
 from app.notifications.models import UNACKNOWLEDGED, NotificationKind
 from app.notifications.schemas import ItemNotice
 from app.workitems.models import ItemType
-from app.workitems.repository import CountedEach, ItemRepository, ItemTable, Served, TodoWindow
+from app.workitems.repository import ItemRepository, ItemTable, Served, TodoWindow
 
 _SELECT = (
     "SELECT n.id, n.kind, n.entity_type, n.entity_id, n.org_id, o.name AS org_name,"
@@ -48,10 +49,12 @@ def _reached(unit_id: str) -> str:
 
 
 @dataclass(frozen=True)
-class ChaseAckTodo(CountedEach):
-    """The to-do `chase_ack` (app/todo/): items I may read with a chasing notice to me
-    that I have not acknowledged (已阅). Per person, as acknowledgement is: a colleague's
-    已阅 does not clear mine. From ix_notifications_unacknowledged, by recipient."""
+class ChaseAckTodo:
+    """The to-do `chase_ack` (app/todo/): items with a chasing notice to me that I have not
+    acknowledged (已阅), while I still hold a grant (that reads them) at the unit it
+    reached me at. Per person, as acknowledgement is: a colleague's 已阅 does not clear
+    mine. From ix_notifications_unacknowledged alone (by recipient and the items' due
+    date), which the notices' item rows are read for only where the page shows them."""
 
     item_type: ItemType
     table: ItemTable
@@ -62,24 +65,46 @@ class ChaseAckTodo(CountedEach):
         perm = self.table.read_perm
         return sorted({g.org_id for g in principal.grants if role_has(g.role, perm)})
 
+    def _notices(self, statement: Statement, principal: Principal) -> str:
+        """SQL: the caller's notices (`n`) that make this kind's to-do."""
+        return (
+            f"n.user_id = {statement.param(principal.user_id)}"
+            f" AND {UNACKNOWLEDGED.format(n='n.')} AND n.entity_type = '{self.item_type.value}'"
+            f" AND n.org_id = ANY ({statement.param(self.units(principal))}::uuid[])"
+        )
+
+    def counted(
+        self, statement: Statement, principal: Principal, served: Served, family: Sequence[Any]
+    ) -> str:
+        return " UNION ALL ".join(
+            f"SELECT '{kind.name}'::text, count(DISTINCT n.entity_id) FROM notifications n"
+            f" WHERE {kind._notices(statement, principal)}"
+            for kind in family
+        )
+
     def listed(self, statement: Statement, principal: Principal) -> str:
-        n = UNACKNOWLEDGED.format(n="n.")
         return (
             f"{self.table.alias}.id IN (SELECT n.entity_id FROM notifications n"
-            f" WHERE n.user_id = {statement.param(principal.user_id)}"
-            f" AND n.entity_type = '{self.item_type.value}' AND {n})"
+            f" WHERE {self._notices(statement, principal)})"
         )
 
     def source(
         self, statement: Statement, principal: Principal, served: Served, window: TodoWindow
     ) -> tuple[str, str]:
-        """Every unacknowledged item (they are few): the page's window is applied around it."""
-        t = self.table.alias
-        # A notice outlives the grant it reached: only what the caller still reads counts.
-        parties = (f"{t}.{party}" for party in self.table.parties)
-        readable = within_sql(statement.param, principal.paths(self.table.read_perm), *parties)
+        """The first items of the window by their notices' copy of the due date (the
+        items' own, see the model), then their rows."""
+        t, bound = self.table.alias, ""
+        if window.after is not None:
+            at, kind, item = window.after
+            bound = (
+                f" AND n.item_due_at >= {at}::timestamptz AND (n.item_due_at, '{self.name}'::text,"
+                f" n.entity_id) > ({at}::timestamptz, {kind}::text, {item}::uuid)"
+            )
         return (
-            f"{self.table.name} {t} WHERE {self.listed(statement, principal)} AND {readable}",
+            f"(SELECT DISTINCT ON (n.item_due_at, n.entity_id) n.entity_id FROM notifications n"
+            f" WHERE {self._notices(statement, principal)}{bound}"
+            f" ORDER BY n.item_due_at, n.entity_id LIMIT {window.limit}) chased"
+            f" JOIN {self.table.name} {t} ON {t}.id = chased.entity_id",
             "NULL::uuid",
         )
 

@@ -150,6 +150,65 @@ async def test_each_recipient_acknowledges_their_own_notice(
     assert str(task) in await _in_todo(client, world, Role.leader, "M112", "chase_ack")
 
 
+async def test_a_chasing_notice_follows_its_items_due_date_and_its_recipients_grant(
+    client: httpx.AsyncClient, world: World
+) -> None:
+    """The to-do orders chasing notices by their items' due dates, a new due date
+    included, and pages through them whole; a notice counts while its recipient holds a
+    grant at the unit it reached them at."""
+    async with sessionmaker()() as session:
+        person = await make_user(
+            session, f"chased.{uuid.uuid4().hex[:8]}", password_hash=await hash_password(PASSWORD)
+        )
+        grants = [
+            Grant(user_id=person.id, org_id=world.unit(unit).id, role=Role.officer.value)
+            for unit in ("M112", "M111")
+        ]
+        session.add_all(grants)
+        token = await token_for(session, person)
+        await session.commit()
+    mine = {"Authorization": f"Bearer {token}"}
+    tasks = [
+        await insert_task(world, "T1", "M112", status="accepted", due_at=DUE, created_at=ISSUED)
+        for _ in range(3)
+    ]
+    await sweep_at(NOTICE)
+    moved = local(12, 28, 18)
+    issuer = world.actor(Role.officer, "T1").headers
+    got = await client.get(f"/api/v1/tasks/{tasks[0]}", headers=issuer)
+    patched = await client.patch(
+        f"/api/v1/tasks/{tasks[0]}",
+        json={"due_at": moved.isoformat()},
+        headers={**issuer, "If-Match": got.headers["ETag"]},
+    )
+    assert patched.status_code == 200, patched.text
+
+    seen: list[dict[str, Any]] = []
+    cursor: str | None = None
+    while True:
+        params: dict[str, Any] = {"kind": "chase_ack", "limit": 1}
+        if cursor:
+            params["cursor"] = cursor
+        page = await client.get("/api/v1/me/todo", params=params, headers=mine)
+        assert page.status_code == 200, page.text
+        seen += page.json()["items"]
+        cursor = page.json()["next_cursor"]
+        if cursor is None:
+            break
+    ours = [i for i in seen if i["item_id"] in {str(t) for t in tasks}]
+    assert [i["item_id"] for i in ours] == [str(t) for t in (*sorted(tasks[1:]), tasks[0])]
+    assert datetime.fromisoformat(ours[-1]["due_at"]) == moved
+    assert len(seen) == len({i["item_id"] for i in seen}) == page.json()["counts"]["chase_ack"]
+
+    # No longer at M112 (still at M111): its notices there wait on them no more.
+    async with sessionmaker()() as session:
+        await session.delete(await session.get(Grant, grants[0].id))
+        await session.commit()
+    response = await client.get("/api/v1/me/todo", params={"kind": "chase_ack"}, headers=mine)
+    assert response.status_code == 200, response.text
+    assert not {i["item_id"] for i in response.json()["items"]} & {str(t) for t in tasks}
+
+
 async def test_a_supervising_unit_without_logins_is_served_from_above(
     client: httpx.AsyncClient, world: World
 ) -> None:
