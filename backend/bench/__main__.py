@@ -242,7 +242,8 @@ async def facts(conn: asyncpg.Connection, target: database.Target) -> report.Mac
     version = await conn.fetchval("SHOW server_version")
     rows = await conn.fetch(
         "SELECT name, setting, unit FROM pg_settings WHERE name IN ('shared_buffers', "
-        "'work_mem', 'effective_cache_size', 'max_connections', 'jit', 'random_page_cost')"
+        "'work_mem', 'effective_cache_size', 'max_connections', 'jit', 'random_page_cost',"
+        " 'max_wal_size', 'checkpoint_timeout', 'wal_level')"
     )
     settings = {}
     for r in rows:
@@ -251,6 +252,8 @@ async def facts(conn: asyncpg.Connection, target: database.Target) -> report.Mac
             value = f"{int(value) * 8 // 1024}MB"
         elif unit == "kB":
             value = f"{int(value) // 1024}MB"
+        elif unit in ("MB", "s"):
+            value = f"{value}{unit}"
         settings[r["name"]] = value
     return report.machine_facts(f"PostgreSQL {version}", settings, target.where)
 
@@ -291,6 +294,7 @@ async def run(args: argparse.Namespace) -> None:
     if reused is None:
         check_disk(args.rows)
         await database.recreate(target)
+    await database.tune(target)
     try:
         await asyncio.to_thread(upgrade, target.sqlalchemy_url)
         conn = await asyncpg.connect(target.url)

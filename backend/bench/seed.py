@@ -537,7 +537,8 @@ FEEDS = {"tasks": "task_feed", "issues": "issue_feed"}
 # A load turns every trigger on tasks and issues off (DISABLE TRIGGER USER: the feeds', the
 # rollups' and scorecards', the to-do tallies', the colour moments' and changes'): the
 # feeds, the rollups and the tallies are built set-wise afterwards, the colour moments in
-# the INSERT itself (from bench_days).
+# the INSERT itself (from bench_days). So does the notices' (their items' due dates, set
+# in the INSERT).
 # The working days the colour and acceptance moments need, one row per local date the
 # seeded rows are created or due on (tasks are created up to 730 days back and due up to
 # 47 days later): what colour_blue_from() and the acceptance limit (limit_after) work out
@@ -572,6 +573,24 @@ SELECT gen_random_uuid(), g.user_id, $2, $3, x.id, x.{unit}, left(x.title, 300),
         THEN x.created_at + interval '1 day' END
 FROM {table} x JOIN grants g ON g.org_id = x.{unit} AND g.role IN ('leader', 'officer', 'liaison')
 WHERE x.created_at >= $1::timestamptz - interval '90 days' AND {condition}
+"""
+# The chasing ladder's second step, as its sweep leaves it: a chasing notice the day after
+# the due date to the people of the unit that must act on each late item still open;
+# acknowledged (已阅) a day later when older than a week, like the notices read. The
+# notices' own trigger (their item's due date) is off during a load, so it is set here.
+CHASED = (
+    ("tasks", "assignee_org_id", "task", "('issued', 'accepted', 'in_progress', 'returned')"),
+    ("issues", "handler_org_id", "issue", "('open', 'acknowledged')"),
+)
+CHASE_NOTICES = """
+INSERT INTO notifications (id, user_id, kind, entity_type, entity_id, org_id, title, created_at,
+    read_at, acknowledged_at, item_due_at)
+SELECT gen_random_uuid(), g.user_id, 'chase_notice', '{item_type}', x.id, x.{unit},
+    left(x.title, 300), x.due_at + interval '1 day', old.at, old.at, x.due_at
+FROM {table} x JOIN grants g ON g.org_id = x.{unit} AND g.role IN ('leader', 'officer', 'liaison')
+CROSS JOIN LATERAL (SELECT CASE WHEN x.due_at < $1::timestamptz - interval '8 days'
+    THEN x.due_at + interval '2 days' END AS at) old
+WHERE x.status IN {statuses} AND x.due_at + interval '1 day' < $1::timestamptz
 """
 # The rollups stats_rebuild() fills: the summary's and the scorecards'.
 STATS_TABLES = (
@@ -643,8 +662,10 @@ async def grams_memo(conn: asyncpg.Connection) -> AsyncIterator[None]:
 
 
 async def _secondary(conn: asyncpg.Connection, table: str) -> list[tuple[str, str]]:
-    """The table's indexes and constraints other than its primary key and checks (name,
-    the statement that makes it again), which a load drops and builds afterwards."""
+    """The table's indexes, keys and foreign keys (name, the statement that makes it
+    again), which a load drops and builds afterwards: a primary key on random ids kept
+    through the load is an index written at random, and past the server's buffers each
+    row's insert then reads and writes a page of it."""
     indexes = await conn.fetch(
         "SELECT i.indexname AS name, i.indexdef AS definition FROM pg_indexes i "
         "WHERE i.tablename = $1 AND i.schemaname = 'public' AND NOT EXISTS ("
@@ -654,8 +675,7 @@ async def _secondary(conn: asyncpg.Connection, table: str) -> list[tuple[str, st
     constraints = await conn.fetch(
         "SELECT conname AS name, format('ALTER TABLE %I ADD CONSTRAINT %I %s', $1::text,"
         " conname, pg_get_constraintdef(oid)) AS definition FROM pg_constraint"
-        " WHERE conrelid = $1::regclass"
-        " AND (contype = 'f' OR contype = 'p' AND $1 IN ('task_feed', 'issue_feed'))",
+        " WHERE conrelid = $1::regclass AND contype IN ('f', 'p')",
         table,
     )
     # Rebuilt in this order: the primary key, the indexes, then the foreign keys (whose
@@ -666,7 +686,8 @@ async def _secondary(conn: asyncpg.Connection, table: str) -> list[tuple[str, st
 
 
 async def _drop(conn: asyncpg.Connection, table: str, made: list[tuple[str, str]]) -> None:
-    for name, definition in made:
+    """In the reverse of the order they are made in: the foreign keys before the key."""
+    for name, definition in reversed(made):
         if definition.startswith("ALTER TABLE"):
             await conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         else:
@@ -692,9 +713,13 @@ async def _table(
         await conn.execute(SETTINGS)
         zone = await conn.fetchval("SELECT time_zone FROM stats_zone")
         feed = FEEDS[table]
-        for name in (table, feed):
+        # The feed's first: its foreign key needs the table's primary key.
+        for name in (feed, table):
             await _drop(conn, name, await _secondary(conn, name))
-        async with step(f"insert {table}"):
+        # Emptied in the transaction that fills it, so that with wal_level minimal (see
+        # database.py) its rows are written once, not also to the WAL.
+        async with step(f"insert {table}"), conn.transaction():
+            await conn.execute(f"TRUNCATE {table}")
             for low in range(1, rows + 1, 500_000):
                 high = min(rows, low + 499_999)
                 if table == "tasks":
@@ -715,7 +740,8 @@ async def _table(
                     )
         inserted.set()
         first, second = PARTIES[table]
-        async with step(f"{feed}, set-wise"):
+        async with step(f"{feed}, set-wise"), conn.transaction():
+            await conn.execute(f"TRUNCATE {feed}")
             # Each unit on either party's path once: the first path's units, then the
             # second's that are not on the first (a path holds a unit once). No
             # DISTINCT, so no sort of every feed row.
@@ -752,6 +778,13 @@ async def _rollups(url: str, now: datetime, step: Any, inserted: list[asyncio.Ev
                 await conn.execute(
                     NOTICES.format(table=table, unit=unit, condition=condition), now, *kind
                 )
+            for table, unit, item_type, statuses in CHASED:
+                await conn.execute(
+                    CHASE_NOTICES.format(
+                        table=table, unit=unit, item_type=item_type, statuses=statuses
+                    ),
+                    now,
+                )
     finally:
         await conn.close()
 
@@ -777,7 +810,7 @@ async def load(
 
     await conn.execute(SETTINGS)
     made = {name: await _secondary(conn, name) for name in (*FEEDS, *FEEDS.values())}
-    for table in FEEDS:
+    for table in (*FEEDS, "notifications"):
         await conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
     started = time.perf_counter()
     try:
@@ -794,7 +827,7 @@ async def load(
                 _rollups(url, now, step, list(inserted.values())),
             )
     finally:
-        for table in FEEDS:
+        for table in (*FEEDS, "notifications"):
             await conn.execute(f"ALTER TABLE {table} ENABLE TRIGGER USER")
     async with step("vacuum analyze"):
         for table in (*FEEDS, *FEEDS.values(), "notifications", "todo_tallies", *STATS_TABLES):
