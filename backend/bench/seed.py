@@ -3,7 +3,7 @@
 issues are generated set-wise in SQL (INSERT ... SELECT FROM generate_series), with
 deterministic pseudo-random attributes (hashint8extended of the row number), so a run is
 reproducible. Tasks and issues load side by side on two connections, with the feed and
-rollup triggers off and the secondary indexes and foreign keys dropped; the feeds, the
+rollup triggers off and the indexes, keys and foreign keys dropped; the feeds, the
 indexes, the foreign keys and the rollups (stats_rebuild()) are built set-wise afterwards.
 
 Activity is heavy-tailed, as it is in practice (project sites draw most of the work): the
@@ -661,7 +661,7 @@ async def grams_memo(conn: asyncpg.Connection) -> AsyncIterator[None]:
         )
 
 
-async def _secondary(conn: asyncpg.Connection, table: str) -> list[tuple[str, str]]:
+async def _built_after_load(conn: asyncpg.Connection, table: str) -> list[tuple[str, str]]:
     """The table's indexes, keys and foreign keys (name, the statement that makes it
     again), which a load drops and builds afterwards: a primary key on random ids kept
     through the load is an index written at random, and past the server's buffers each
@@ -704,7 +704,7 @@ async def _table(
     inserted: asyncio.Event,
 ) -> None:
     """One table on a connection of its own (the two tables load side by side): its
-    secondary indexes, its feed's and the foreign keys dropped, its rows inserted
+    indexes, keys and foreign keys and its feed's dropped, its rows inserted
     (`inserted` set then), its feed set-wise, then its indexes and the feed's, and the
     foreign keys. Each table goes on as soon as its own rows are in: the issues' take
     less time than the tasks', and a core waiting on the other table is a core idle."""
@@ -715,7 +715,7 @@ async def _table(
         feed = FEEDS[table]
         # The feed's first: its foreign key needs the table's primary key.
         for name in (feed, table):
-            await _drop(conn, name, await _secondary(conn, name))
+            await _drop(conn, name, await _built_after_load(conn, name))
         # Emptied in the transaction that fills it, so that with wal_level minimal (see
         # database.py) its rows are written once, not also to the WAL.
         async with step(f"insert {table}"), conn.transaction():
@@ -798,7 +798,7 @@ async def load(
     log: Any,
 ) -> None:
     """Load `rows` tasks and `rows` issues into an empty database: with the triggers off
-    and the secondary indexes and foreign keys dropped, both tables side by side, each
+    and the indexes, keys and foreign keys dropped, both tables side by side, each
     then its feed and indexes, and once both are in the rollups and notices, set-wise;
     then check the set-wise colour and acceptance moments against the app's own rules."""
 
@@ -809,7 +809,7 @@ async def load(
             yield
 
     await conn.execute(SETTINGS)
-    made = {name: await _secondary(conn, name) for name in (*FEEDS, *FEEDS.values())}
+    made = {name: await _built_after_load(conn, name) for name in (*FEEDS, *FEEDS.values())}
     for table in (*FEEDS, "notifications"):
         await conn.execute(f"ALTER TABLE {table} DISABLE TRIGGER USER")
     started = time.perf_counter()
