@@ -673,25 +673,37 @@ async def _built_after_load(conn: asyncpg.Connection, table: str) -> list[tuple[
         table,
     )
     constraints = await conn.fetch(
-        "SELECT conname AS name, format('ALTER TABLE %I ADD CONSTRAINT %I %s', $1::text,"
-        " conname, pg_get_constraintdef(oid)) AS definition FROM pg_constraint"
+        "SELECT conname AS name, contype = 'p' AS is_key, pg_get_indexdef(conindid) AS index,"
+        " format('ALTER TABLE %I ADD CONSTRAINT %I %s', $1::text, conname, CASE contype"
+        " WHEN 'p' THEN format('PRIMARY KEY USING INDEX %I', conname)"
+        " ELSE pg_get_constraintdef(oid) END) AS definition FROM pg_constraint"
         " WHERE conrelid = $1::regclass AND contype IN ('f', 'p')",
         table,
     )
-    # Rebuilt in this order: the primary key, the indexes, then the foreign keys (whose
-    # check waits for stats_rebuild()'s lock on the tables).
-    keys = [r for r in constraints if " PRIMARY KEY " in r["definition"]]
-    foreign = [r for r in constraints if r not in keys]
-    return [(r["name"], r["definition"]) for r in [*keys, *indexes, *foreign]]
+    keys = [r for r in constraints if r["is_key"]]
+    foreign = [r for r in constraints if not r["is_key"]]
+    # Rebuilt in this order: each key's unique index, built as an index (which locks out
+    # writes only, not stats_rebuild()'s reads), the other indexes; then, once
+    # stats_rebuild() lets go of the tables, the key made of its index, and the foreign
+    # keys.
+    return [
+        *((r["name"], r["index"]) for r in keys),
+        *((r["name"], r["definition"]) for r in [*indexes, *keys, *foreign]),
+    ]
+
+
+def _is_constraint(definition: str) -> bool:
+    return definition.startswith("ALTER TABLE")
 
 
 async def _drop(conn: asyncpg.Connection, table: str, made: list[tuple[str, str]]) -> None:
-    """In the reverse of the order they are made in: the foreign keys before the key."""
+    """In the reverse of the order they are made in: the foreign keys before the keys
+    (whose indexes go with them)."""
     for name, definition in reversed(made):
-        if definition.startswith("ALTER TABLE"):
+        if _is_constraint(definition):
             await conn.execute(f'ALTER TABLE {table} DROP CONSTRAINT "{name}"')
         else:
-            await conn.execute(f'DROP INDEX "{name}"')
+            await conn.execute(f'DROP INDEX IF EXISTS "{name}"')
 
 
 async def _table(
@@ -753,9 +765,12 @@ async def _table(
             )
         async with step(f"indexes of {table} and {feed}"):
             await conn.execute(INDEX_SETTINGS)
-            for name in (table, feed):
-                for _, definition in made[name]:
-                    await conn.execute(definition)
+            # Every index of both first: the constraints wait for stats_rebuild().
+            for constraints in (False, True):
+                for name in (table, feed):
+                    for _, definition in made[name]:
+                        if _is_constraint(definition) == constraints:
+                            await conn.execute(definition)
     finally:
         await conn.close()
 
