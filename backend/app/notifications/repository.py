@@ -93,13 +93,7 @@ class ChaseAckTodo:
     ) -> tuple[str, str]:
         """The first items of the window by their notices' copy of the due date (the
         items' own, see the model), then their rows."""
-        t, bound = self.table.alias, ""
-        if window.after is not None:
-            at, kind, item = window.after
-            bound = (
-                f" AND n.item_due_at >= {at}::timestamptz AND (n.item_due_at, '{self.name}'::text,"
-                f" n.entity_id) > ({at}::timestamptz, {kind}::text, {item}::uuid)"
-            )
+        t, bound = self.table.alias, window.bound(self.name, "n.item_due_at", "n.entity_id")
         return (
             f"(SELECT DISTINCT ON (n.item_due_at, n.entity_id) n.entity_id FROM notifications n"
             f" WHERE {self._notices(statement, principal)}{bound}"

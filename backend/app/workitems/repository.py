@@ -198,6 +198,17 @@ class TodoWindow:
     after: tuple[str, str, str] | None
     limit: str
 
+    def bound(self, kind: str, due_at: str, item_id: str) -> str:
+        """SQL (a further condition, or ""): the item of `kind` with these columns comes
+        after `after` by (due_at, kind, item id), its due date an index range first."""
+        if self.after is None:
+            return ""
+        at, after_kind, item = self.after
+        return (
+            f" AND {due_at} >= {at}::timestamptz AND ({due_at}, '{kind}'::text, {item_id})"
+            f" > ({at}::timestamptz, {after_kind}::text, {item}::uuid)"
+        )
+
 
 # Every item of a kind: what a count reads.
 EVERY = TodoWindow(None, "ALL")
@@ -366,13 +377,7 @@ class TodoKind:
         self, statement: Statement, principal: Principal, served: Served, window: TodoWindow
     ) -> tuple[str, str]:
         s, t = served(self.units(principal)), self.table.alias
-        bound = ""
-        if window.after is not None:
-            at, kind, item = window.after
-            bound = (
-                f" AND {t}.due_at >= {at}::timestamptz AND ({t}.due_at, '{self.name}'::text,"
-                f" {t}.id) > ({at}::timestamptz, {kind}::text, {item}::uuid)"
-            )
+        bound = window.bound(self.name, f"{t}.due_at", f"{t}.id")
         shown = ", ".join(f"{t}.{c}" for c in ("id", "title", "due_at", "status", *COLOUR_COLUMNS))
         # The first items of each served unit, by due date from the kind's partial index
         # (acting unit, due date, id): a page reads what it shows, not all that waits.
