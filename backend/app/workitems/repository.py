@@ -281,15 +281,20 @@ def _acts_below(served: str, acting_path: str, other_path: str, other_tier: str)
 
 
 class CountedEach:
-    """For the kinds of to-do whose items are few: each kind of a family counted from its
-    own items (`source`)."""
+    """For the kinds of to-do counted each on its own: from its own items (`source`),
+    unless it says how (`counting`)."""
+
+    def counting(
+        self: "TodoSource", statement: Statement, principal: Principal, served: Served
+    ) -> str:
+        """SQL: the count and the FROM clause it is taken over."""
+        return f"count(*) FROM {self.source(statement, principal, served, EVERY)[0]}"
 
     def counted(
         self, statement: Statement, principal: Principal, served: Served, family: Sequence[Any]
     ) -> str:
         return " UNION ALL ".join(
-            f"SELECT '{kind.name}'::text, count(*)"
-            f" FROM {kind.source(statement, principal, served, EVERY)[0]}"
+            f"SELECT '{kind.name}'::text, {kind.counting(statement, principal, served)}"
             for kind in family
         )
 
