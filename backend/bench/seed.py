@@ -775,19 +775,32 @@ async def _table(
         await conn.close()
 
 
-async def _rollups(url: str, now: datetime, step: Any, inserted: list[asyncio.Event]) -> None:
-    """Once both tables' rows are in: stats_rebuild(), todo_rebuild(), then the notices
-    (none needs the indexes)."""
+@asynccontextmanager
+async def _once_inserted(url: str, inserted: list[asyncio.Event]) -> AsyncIterator[Any]:
+    """A connection of its own, once both tables' rows are in."""
     conn = await asyncpg.connect(url)
     try:
         await conn.execute(SETTINGS)
-        await conn.execute(ROLLUP_SETTINGS)
         for event in inserted:
             await event.wait()
-        async with step("stats_rebuild()"):
-            await conn.execute("SELECT stats_rebuild()")
-        async with step("todo_rebuild()"):
-            await conn.execute("SELECT todo_rebuild()")
+        yield conn
+    finally:
+        await conn.close()
+
+
+async def _rollups(url: str, step: Any, inserted: list[asyncio.Event]) -> None:
+    """stats_rebuild(), the longest step after the rows (it needs no index)."""
+    async with _once_inserted(url, inserted) as conn, step("stats_rebuild()"):
+        await conn.execute(ROLLUP_SETTINGS)
+        await conn.execute("SELECT stats_rebuild()")
+
+
+async def _notices_and_tallies(
+    url: str, now: datetime, step: Any, inserted: list[asyncio.Event]
+) -> None:
+    """The notices, then todo_rebuild(), beside stats_rebuild() (the locks they take go
+    together): a core would be idle otherwise, once the indexes are built."""
+    async with _once_inserted(url, inserted) as conn:
         async with step("notifications"):
             for table, unit, kind, condition in NOTIFIED:
                 await conn.execute(
@@ -800,8 +813,8 @@ async def _rollups(url: str, now: datetime, step: Any, inserted: list[asyncio.Ev
                     ),
                     now,
                 )
-    finally:
-        await conn.close()
+        async with step("todo_rebuild()"):
+            await conn.execute("SELECT todo_rebuild()")
 
 
 async def load(
@@ -839,7 +852,8 @@ async def load(
         async with grams_memo(conn):
             await asyncio.gather(
                 *(_table(url, table, rows, now, made, step, inserted[table]) for table in FEEDS),
-                _rollups(url, now, step, list(inserted.values())),
+                _rollups(url, step, list(inserted.values())),
+                _notices_and_tallies(url, now, step, list(inserted.values())),
             )
     finally:
         for table in (*FEEDS, "notifications"):
