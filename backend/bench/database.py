@@ -85,10 +85,16 @@ async def tune(target: Target) -> None:
         for name, value in LOAD_SETTINGS.items():
             await conn.execute(f"ALTER SYSTEM SET {name} = '{value}'")
         await conn.execute("SELECT pg_reload_conf()")
-        wal_level = await conn.fetchval("SHOW wal_level")
+        # What a reload cannot change: the settings PostgreSQL reads at start only.
+        at_start = await conn.fetch(
+            "SELECT name FROM pg_settings WHERE context = 'postmaster' AND name = ANY($1)",
+            list(LOAD_SETTINGS),
+        )
+        stale = [r["name"] for r in at_start]
+        shown = [await conn.fetchval(f"SHOW {name}") for name in stale]
     finally:
         await conn.close()
-    if wal_level != LOAD_SETTINGS["wal_level"]:
+    if shown != [LOAD_SETTINGS[name] for name in stale]:
         import pgserver
         from pgserver._commands import pg_ctl  # type: ignore[attr-defined]
 

@@ -28,6 +28,7 @@ import orjson
 
 from app.auth.passwords import hash_password
 from app.calendar.service import limit_after
+from app.notifications.service import NOTIFIED_ROLES
 from app.tasks.models import ACCEPT_WORKING_DAYS
 
 PASSWORD = "bench-password-not-secret"
@@ -556,6 +557,8 @@ FROM stats_zone AS z, LATERAL (
 PARTIES = {"tasks": ("issuer_path", "assignee_path"), "issues": ("reporter_path", "handler_path")}
 # Notices of the last 90 days: a task's to the people of its assignee, an escalated
 # issue's to those of its handler; those older than a week are read.
+# Whom a unit's notices reach, as the app notifies.
+RECIPIENTS = "(" + ", ".join(f"'{role}'" for role in NOTIFIED_ROLES) + ")"
 NOTIFIED = (
     ("tasks", "assignee_org_id", ("task_assigned", "task"), "true"),
     (
@@ -571,7 +574,7 @@ INSERT INTO notifications (id, user_id, kind, entity_type, entity_id, org_id, ti
 SELECT gen_random_uuid(), g.user_id, $2, $3, x.id, x.{unit}, left(x.title, 300), x.created_at,
     CASE WHEN x.created_at < $1::timestamptz - interval '7 days'
         THEN x.created_at + interval '1 day' END
-FROM {table} x JOIN grants g ON g.org_id = x.{unit} AND g.role IN ('leader', 'officer', 'liaison')
+FROM {table} x JOIN grants g ON g.org_id = x.{unit} AND g.role IN {roles}
 WHERE x.created_at >= $1::timestamptz - interval '90 days' AND {condition}
 """
 # The chasing ladder's second step, as its sweep leaves it: a chasing notice the day after
@@ -587,7 +590,7 @@ INSERT INTO notifications (id, user_id, kind, entity_type, entity_id, org_id, ti
     read_at, acknowledged_at, item_due_at)
 SELECT gen_random_uuid(), g.user_id, 'chase_notice', '{item_type}', x.id, x.{unit},
     left(x.title, 300), x.due_at + interval '1 day', old.at, old.at, x.due_at
-FROM {table} x JOIN grants g ON g.org_id = x.{unit} AND g.role IN ('leader', 'officer', 'liaison')
+FROM {table} x JOIN grants g ON g.org_id = x.{unit} AND g.role IN {roles}
 CROSS JOIN LATERAL (SELECT CASE WHEN x.due_at < $1::timestamptz - interval '8 days'
     THEN x.due_at + interval '2 days' END AS at) old
 WHERE x.status IN {statuses} AND x.due_at + interval '1 day' < $1::timestamptz
@@ -804,12 +807,18 @@ async def _notices_and_tallies(
         async with step("notifications"):
             for table, unit, kind, condition in NOTIFIED:
                 await conn.execute(
-                    NOTICES.format(table=table, unit=unit, condition=condition), now, *kind
+                    NOTICES.format(table=table, unit=unit, condition=condition, roles=RECIPIENTS),
+                    now,
+                    *kind,
                 )
             for table, unit, item_type, statuses in CHASED:
                 await conn.execute(
                     CHASE_NOTICES.format(
-                        table=table, unit=unit, item_type=item_type, statuses=statuses
+                        table=table,
+                        unit=unit,
+                        item_type=item_type,
+                        statuses=statuses,
+                        roles=RECIPIENTS,
                     ),
                     now,
                 )
